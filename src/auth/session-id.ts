@@ -1,0 +1,33 @@
+import { unauthenticated } from '../core/errors.js';
+import { SCHEMES } from '../core/schemes.js';
+import type { LocalIdentitySource } from '../identity/identity-source.js';
+import type { SessionService } from '../sessions/session-service.js';
+import type { Authenticator } from './authenticator.js';
+
+/**
+ * `com.vmware.vapi.std.security.session_id`: a token from `com.vmware.cis.session.create`.
+ * The account is read on every request, so a removed user's sessions stop at once and a role
+ * change applies to the next request.
+ */
+export function sessionIdAuthenticator(
+  sessions: SessionService,
+  identity: LocalIdentitySource,
+): Authenticator<typeof SCHEMES.sessionId> {
+  return {
+    scheme: SCHEMES.sessionId,
+    async authenticate({ sessionId }) {
+      const session = await sessions.validate(sessionId);
+      if (!session) throw unauthenticated('unknown, expired or deleted session');
+      const user = await identity.get(session.userKey);
+      if (!user) throw unauthenticated('the session user no longer exists');
+      return {
+        userKey: user.key,
+        name: user.name,
+        domain: user.domain,
+        roles: user.roles,
+        scheme: SCHEMES.sessionId,
+        session: { key: session.key, createdAt: session.createdAt, lastAccessedAt: session.lastAccessedAt },
+      };
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { readFile } from 'node:fs/promises';
+import { resolveConfig } from '../config/options.js';
+import { ensureAdministrator } from '../identity/bootstrap.js';
+import { ADMINISTRATOR } from '../identity/bootstrap.js';
+import { createServer } from '../server.js';
+import { openStore } from '../store/open-store.js';
+import { selfSignedCertificate } from '../tls/self-signed.js';
+
+async function tlsOptions(config: ReturnType<typeof resolveConfig>) {
+  if (config.http) return undefined;
+  if (config.cert && config.key) {
+    return { cert: await readFile(config.cert), key: await readFile(config.key) };
+  }
+  const files = await selfSignedCertificate(config.dataDir, config.host);
+  return { cert: files.cert, key: files.key };
+}
+
+/** `vapi-auth serve`: runs until SIGTERM or SIGINT, then finishes running requests and exits. */
+export async function serve(flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): Promise<void> {
+  const config = resolveConfig(flags, env);
+  const https = await tlsOptions(config);
+  const server = createServer({
+    store: openStore(config.store, config.dataDir),
+    sessions: {
+      idleTimeoutMs: config.idleTimeoutMs,
+      absoluteTimeoutMs: config.absoluteTimeoutMs,
+      maxSessionsPerUser: config.maxSessionsPerUser,
+      maxSessions: config.maxSessions,
+      touchIntervalMs: config.touchIntervalMs,
+    },
+    realm: config.realm,
+    bodyLimit: config.bodyLimit,
+    logLevel: config.logLevel,
+    ...(https ? { https } : {}),
+  });
+  const generated = await ensureAdministrator(server.identity, env.VAPI_AUTH_ADMIN_PASSWORD);
+  if (generated !== undefined) {
+    process.stdout.write(
+      `Created ${ADMINISTRATOR} with password ${generated}\n` +
+        `(shown once; set VAPI_AUTH_ADMIN_PASSWORD before the first start to choose it, or change it with "vapi-auth user passwd ${ADMINISTRATOR}")\n`,
+    );
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  await server.listen(config.host, config.port);
+}

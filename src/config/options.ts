@@ -1,0 +1,189 @@
+import { STORE_KINDS, type StoreKind } from '../store/open-store.js';
+import { parseDuration } from './duration.js';
+
+/** Everything `vapi-auth serve` can be told. Each field is documented once, in OPTIONS below. */
+export interface ServeConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  store: StoreKind;
+  http: boolean;
+  cert: string | undefined;
+  key: string | undefined;
+  idleTimeoutMs: number;
+  absoluteTimeoutMs: number;
+  maxSessionsPerUser: number;
+  maxSessions: number;
+  touchIntervalMs: number;
+  bodyLimit: number;
+  logLevel: string;
+  realm: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Parser<T> = (text: string) => T | undefined;
+
+interface Option<K extends keyof ServeConfig = keyof ServeConfig> {
+  key: K;
+  flag: string;
+  /** The value's shape in help text; absent for a switch. */
+  value?: string;
+  default: ServeConfig[K];
+  parse: Parser<ServeConfig[K]>;
+  doc: string;
+}
+
+const integer =
+  (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> =>
+  (value) => {
+    const n = Number(value);
+    return /^\d+$/.test(value.trim()) && n >= min && n <= max ? n : undefined;
+  };
+const text: Parser<string> = (value) => (value === '' ? undefined : value);
+const optionalText: Parser<string | undefined> = (value) => (value === '' ? undefined : value);
+const duration: Parser<number> = (value) => {
+  const ms = parseDuration(value);
+  return ms !== undefined && ms > 0 ? ms : undefined;
+};
+const BOOLEANS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
+const boolean: Parser<boolean> = (value) => BOOLEANS[value.toLowerCase()];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const storeKind: Parser<StoreKind> = (value) =>
+  (STORE_KINDS as readonly string[]).includes(value) ? (value as StoreKind) : undefined;
+
+function option<K extends keyof ServeConfig>(spec: Option<K>): Option<K> {
+  return spec;
+}
+
+/** Every option: its flag, its `VAPI_AUTH_*` variable (derived from the flag), default and meaning. */
+export const OPTIONS: readonly Option[] = [
+  option({ key: 'host', flag: 'host', value: 'ADDR', default: '127.0.0.1', parse: text, doc: 'Address to listen on.' }),
+  option({
+    key: 'port',
+    flag: 'port',
+    value: 'N',
+    default: 8443,
+    parse: integer(0, 65535),
+    doc: 'Port to listen on (0 = any free port).',
+  }),
+  option({
+    key: 'dataDir',
+    flag: 'data-dir',
+    value: 'DIR',
+    default: './data',
+    parse: text,
+    doc: 'Where the sqlite store, the TLS certificate and its key live.',
+  }),
+  option({
+    key: 'store',
+    flag: 'store',
+    value: STORE_KINDS.join('|'),
+    default: 'sqlite',
+    parse: storeKind,
+    doc: 'State store: sqlite (a file in the data dir; survives restarts) or memory (lost on exit).',
+  }),
+  option({ key: 'http', flag: 'http', default: false, parse: boolean, doc: 'Serve plain HTTP instead of HTTPS (local testing only).' }),
+  option({
+    key: 'cert',
+    flag: 'cert',
+    value: 'FILE',
+    default: undefined,
+    parse: optionalText,
+    doc: 'TLS certificate chain (PEM). Default: a self-signed one, generated into the data dir on first start.',
+  }),
+  option({ key: 'key', flag: 'key', value: 'FILE', default: undefined, parse: optionalText, doc: 'TLS private key (PEM); goes with --cert.' }),
+  option({
+    key: 'idleTimeoutMs',
+    flag: 'idle-timeout',
+    value: 'DURATION',
+    default: 30 * 60_000,
+    parse: duration,
+    doc: 'A session ends after this long without a request (e.g. 90s, 30m, 2h).',
+  }),
+  option({
+    key: 'absoluteTimeoutMs',
+    flag: 'absolute-timeout',
+    value: 'DURATION',
+    default: 24 * 3_600_000,
+    parse: duration,
+    doc: 'A session ends this long after it was created, however busy.',
+  }),
+  option({
+    key: 'maxSessionsPerUser',
+    flag: 'max-sessions-per-user',
+    value: 'N',
+    default: 550,
+    parse: integer(0),
+    doc: 'Live sessions one user may hold; 0 = no limit. Over it, create answers 503.',
+  }),
+  option({
+    key: 'maxSessions',
+    flag: 'max-sessions',
+    value: 'N',
+    default: 3000,
+    parse: integer(0),
+    doc: 'Live sessions in total; 0 = no limit. Over it, create answers 503.',
+  }),
+  option({
+    key: 'touchIntervalMs',
+    flag: 'touch-interval',
+    value: 'DURATION',
+    default: 5_000,
+    parse: duration,
+    doc: 'Last access is written at most this often per session; idle expiry is accurate to within it.',
+  }),
+  option({
+    key: 'bodyLimit',
+    flag: 'body-limit',
+    value: 'BYTES',
+    default: 1_048_576,
+    parse: integer(1),
+    doc: 'Largest request body accepted; a larger one gets 413.',
+  }),
+  option({
+    key: 'logLevel',
+    flag: 'log-level',
+    value: LOG_LEVELS.join('|'),
+    default: 'info',
+    parse: (value) => (LOG_LEVELS.includes(value) ? value : undefined),
+    doc: 'Log level; logs are JSON lines on stdout.',
+  }),
+  option({ key: 'realm', flag: 'realm', value: 'TEXT', default: 'VAPI endpoint', parse: text, doc: 'Realm named in WWW-Authenticate challenges.' }),
+];
+
+export function envName(flag: string): string {
+  return `VAPI_AUTH_${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
+export function defaultConfig(): ServeConfig {
+  return Object.fromEntries(OPTIONS.map((o) => [o.key, o.default])) as unknown as ServeConfig;
+}
+
+/**
+ * Defaults, then `VAPI_AUTH_*` variables, then flags. Unknown flags and bad values are errors
+ * that name the flag or variable.
+ */
+export function resolveConfig(flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): ServeConfig {
+  const config: Record<string, unknown> = { ...defaultConfig() };
+  const known = new Set(OPTIONS.map((o) => o.flag));
+  for (const flag of Object.keys(flags)) {
+    if (!known.has(flag)) throw new ConfigError(`unknown option --${flag}`);
+  }
+  for (const o of OPTIONS) {
+    const fromFlag = flags[o.flag];
+    const source = fromFlag !== undefined ? `--${o.flag}` : envName(o.flag);
+    const raw = fromFlag !== undefined ? String(fromFlag) : env[envName(o.flag)];
+    if (raw === undefined) continue;
+    const value = o.parse(raw);
+    if (value === undefined) {
+      throw new ConfigError(`invalid value for ${source}: "${raw}"${o.value ? ` (expected ${o.value})` : ''}`);
+    }
+    config[o.key] = value;
+  }
+  const result = config as unknown as ServeConfig;
+  if ((result.cert === undefined) !== (result.key === undefined)) throw new ConfigError('--cert and --key go together');
+  return result;
+}

@@ -1,0 +1,36 @@
+import type { SchemeId } from './schemes.js';
+
+export const ROLES = ['Administrator', 'ReadOnly'] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}
+
+/** The session a request authenticated with, as the handler may see it. */
+export interface SessionView {
+  /** The store key (a hash of the token); the token itself never leaves the authenticator. */
+  key: string;
+  createdAt: number;
+  lastAccessedAt: number;
+}
+
+/** Who is calling, after authentication. */
+export interface Principal {
+  /** Stable key of the account: lower-case `name@domain`. */
+  userKey: string;
+  /** The name as the account was created. */
+  name: string;
+  /** The identity source's domain, lower-case (`vsphere.local`). */
+  domain: string;
+  roles: readonly Role[];
+  /** The scheme the request authenticated with. */
+  scheme: SchemeId;
+  /** Present when the scheme was session_id. */
+  session?: SessionView;
+}
+
+/** `name@DOMAIN` with the domain upper-cased, as vCenter renders users everywhere. */
+export function displayName(principal: Pick<Principal, 'name' | 'domain'>): string {
+  return `${principal.name}@${principal.domain.toUpperCase()}`;
+}

@@ -1,0 +1,65 @@
+/**
+ * The vAPI type model. Every operation declares its input and output with these values; each
+ * dialect validates and encodes by walking them, so no operation has dialect-specific code.
+ *
+ * Native values handed to and returned by handlers: strings, numbers, booleans, `Date` for
+ * date-times, `Uint8Array` for binary, arrays for lists and sets, plain objects for maps (keys are
+ * strings) and structures, `undefined` for an unset optional.
+ */
+export type VType =
+  | { readonly kind: 'string' }
+  | { readonly kind: 'secret' }
+  | { readonly kind: 'long' }
+  | { readonly kind: 'double' }
+  | { readonly kind: 'boolean' }
+  | { readonly kind: 'datetime' }
+  | { readonly kind: 'binary' }
+  | { readonly kind: 'id'; readonly resource?: string }
+  | { readonly kind: 'enum'; readonly name: string; readonly values: readonly string[] }
+  | { readonly kind: 'optional'; readonly of: VType }
+  | { readonly kind: 'list'; readonly of: VType }
+  | { readonly kind: 'set'; readonly of: VType }
+  | { readonly kind: 'map'; readonly key: VType; readonly value: VType }
+  | { readonly kind: 'struct'; readonly name: string; readonly fields: Readonly<Record<string, VType>> }
+  | { readonly kind: 'void' }
+  /** Any value, handed through undecoded (e.g. a task result). */
+  | { readonly kind: 'opaque' }
+  /** Any structure (e.g. error `data`). */
+  | { readonly kind: 'dynamic' };
+
+export type StructType = Extract<VType, { kind: 'struct' }>;
+
+/** Constructors, so that declarations read like the vAPI IDL. */
+export const t = {
+  string: { kind: 'string' } as const,
+  secret: { kind: 'secret' } as const,
+  long: { kind: 'long' } as const,
+  double: { kind: 'double' } as const,
+  boolean: { kind: 'boolean' } as const,
+  datetime: { kind: 'datetime' } as const,
+  binary: { kind: 'binary' } as const,
+  void: { kind: 'void' } as const,
+  opaque: { kind: 'opaque' } as const,
+  dynamic: { kind: 'dynamic' } as const,
+  id: (resource?: string): VType => (resource === undefined ? { kind: 'id' } : { kind: 'id', resource }),
+  enumeration: (name: string, values: readonly string[]): VType => ({ kind: 'enum', name, values }),
+  optional: (of: VType): VType => ({ kind: 'optional', of }),
+  list: (of: VType): VType => ({ kind: 'list', of }),
+  set: (of: VType): VType => ({ kind: 'set', of }),
+  map: (key: VType, value: VType): VType => ({ kind: 'map', key, value }),
+  struct: (name: string, fields: Record<string, VType>): StructType => ({ kind: 'struct', name, fields }),
+};
+
+/** The structure every operation's parameters form (`operation-input` in JSON-RPC). */
+export function operationInput(fields: Record<string, VType> = {}): StructType {
+  return t.struct('operation-input', fields);
+}
+
+export const localizableMessageType = t.struct('com.vmware.vapi.std.localizable_message', {
+  id: t.string,
+  default_message: t.string,
+  args: t.list(t.string),
+  localized: t.optional(t.string),
+});
+
+export const dynamicIdType = t.struct('com.vmware.vapi.std.dynamic_ID', { type: t.string, id: t.id() });

@@ -1,0 +1,16 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { PresentedCredentials } from '../../auth/credentials.js';
+import { SCHEMES } from '../../core/schemes.js';
+import { parseBasicAuthorization } from '../basic-auth.js';
+
+export const SESSION_HEADER = 'vmware-api-session-id';
+
+/** Credentials of an `/api` request: the Authorization header and the session header. Cookies are never read here. */
+export function apiCredentials(headers: IncomingHttpHeaders): PresentedCredentials {
+  const presented: PresentedCredentials = {};
+  const basic = parseBasicAuthorization(headers.authorization);
+  if (basic) presented[SCHEMES.userPass] = basic;
+  const sessionId = headers[SESSION_HEADER];
+  if (typeof sessionId === 'string' && sessionId !== '') presented[SCHEMES.sessionId] = { sessionId };
+  return presented;
+}

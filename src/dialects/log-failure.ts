@@ -1,0 +1,14 @@
+import type { FastifyRequest } from 'fastify';
+import { errorRow, type VapiError } from '../core/errors.js';
+
+/**
+ * Logs a failed request: server faults with their cause at error level, credential and
+ * permission failures with their internal reason at info. Never a credential or token.
+ */
+export function logFailure(request: FastifyRequest, error: VapiError): void {
+  const status = errorRow(error.errorType).api;
+  const entry = { errorType: error.errorType, reason: error.reason, url: request.url.split('?')[0] };
+  if (status >= 500) request.log.error({ ...entry, err: error.cause ?? error }, 'request failed');
+  else if (status === 401 || status === 403) request.log.info(entry, 'request refused');
+  else request.log.debug(entry, 'request rejected');
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import type { Role } from '../core/principal.js';
+import type { UserRecord, UserStore } from '../store/store.js';
+import { hashPassword, verifyPassword } from './password-hash.js';
+import { parseUserName, userKey, type QualifiedName } from './user-name.js';
+
+export class IdentityError extends Error {
+  override name = 'IdentityError';
+}
+
+/**
+ * The local identity source (`vsphere.local` by default): accounts, their roles and password
+ * checks. A check for an unknown user costs the same as for a known one.
+ */
+export class LocalIdentitySource {
+  readonly domain: string;
+  readonly #users: UserStore;
+  readonly #clock: Clock;
+  #dummyHash: Promise<string> | undefined;
+
+  constructor(users: UserStore, clock: Clock, domain = 'vsphere.local') {
+    this.#users = users;
+    this.#clock = clock;
+    this.domain = domain.toLowerCase();
+  }
+
+  /** Parses a user name in any accepted form; only names in this source's domain qualify. */
+  parse(input: string): QualifiedName | undefined {
+    const qualified = parseUserName(input, this.domain);
+    return qualified && qualified.domain === this.domain ? qualified : undefined;
+  }
+
+  /** The account when the password is right; undefined for a wrong password or unknown user alike. */
+  async verify(userName: string, password: string): Promise<UserRecord | undefined> {
+    const qualified = this.parse(userName);
+    const user = qualified && (await this.#users.get(userKey(qualified)));
+    // Unknown users are checked against a throw-away hash so that both answers take as long.
+    const hash = user?.passwordHash ?? (await this.#dummy());
+    const ok = await verifyPassword(hash, password);
+    return ok && user ? user : undefined;
+  }
+
+  /** The account with store key `key` (lower-case `name@domain`). */
+  async get(key: string): Promise<UserRecord | undefined> {
+    return this.#users.get(key);
+  }
+
+  /** The account a user name in any accepted form names; IdentityError when it is not a name of this domain. */
+  async find(userName: string): Promise<UserRecord | undefined> {
+    return this.#users.get(userKey(this.#require(userName)));
+  }
+
+  async list(): Promise<UserRecord[]> {
+    return this.#users.list();
+  }
+
+  /** Creates an account; false when it exists already. */
+  async add(userName: string, password: string, roles: Role[]): Promise<boolean> {
+    const qualified = this.#require(userName);
+    return this.#users.create({
+      key: userKey(qualified),
+      name: qualified.name,
+      domain: qualified.domain,
+      passwordHash: await hashPassword(password),
+      roles,
+      createdAt: this.#clock.now(),
+    });
+  }
+
+  async setPassword(userName: string, password: string): Promise<boolean> {
+    const key = userKey(this.#require(userName));
+    return this.#users.update(key, { passwordHash: await hashPassword(password) });
+  }
+
+  async setRoles(userName: string, roles: Role[]): Promise<boolean> {
+    return this.#users.update(userKey(this.#require(userName)), { roles });
+  }
+
+  async remove(userName: string): Promise<boolean> {
+    return this.#users.delete(userKey(this.#require(userName)));
+  }
+
+  #require(userName: string): QualifiedName {
+    const qualified = this.parse(userName);
+    if (!qualified) {
+      throw new IdentityError(`"${userName}" is not a user name of domain ${this.domain}`);
+    }
+    return qualified;
+  }
+
+  #dummy(): Promise<string> {
+    this.#dummyHash ??= hashPassword(randomBytes(32).toString('hex'));
+    return this.#dummyHash;
+  }
+}

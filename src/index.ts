@@ -1,0 +1,15 @@
+export { createServer, DEFAULT_SESSION_POLICY, type VapiServer, type VapiServerOptions } from './server.js';
+export { FakeClock, systemClock, type Clock } from './core/clock.js';
+export * from './core/errors.js';
+export { message, type LocalizableMessage } from './core/messages.js';
+export { operationInput, t, type StructType, type VType } from './core/types.js';
+export type { ApiBinding, OperationContext, OperationDefinition, ServiceDefinition } from './core/operations.js';
+export { OperationTable } from './core/operation-table.js';
+export { SCHEMES, type SchemeId } from './core/schemes.js';
+export { displayName, ROLES, type Principal, type Role } from './core/principal.js';
+export { MemoryStore } from './store/memory-store.js';
+export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
+export type { Store, SessionRecord, UserRecord } from './store/store.js';
+export { openStore, type StoreKind } from './store/open-store.js';
+export { ensureAdministrator, ADMINISTRATOR } from './identity/bootstrap.js';
+export { LocalIdentitySource } from './identity/identity-source.js';

@@ -1,0 +1,65 @@
+import { unauthenticated } from '../core/errors.js';
+import type { ServiceDefinition } from '../core/operations.js';
+import { displayName, type Principal } from '../core/principal.js';
+import { SCHEMES } from '../core/schemes.js';
+import { operationInput, t } from '../core/types.js';
+import type { SessionService } from '../sessions/session-service.js';
+
+export const SESSION_SERVICE_ID = 'com.vmware.cis.session';
+
+export const sessionInfoType = t.struct('com.vmware.cis.session.info', {
+  user: t.string,
+  created_time: t.datetime,
+  last_accessed_time: t.datetime,
+});
+
+const SESSION_ERRORS = ['UNAUTHENTICATED', 'SERVICE_UNAVAILABLE'] as const;
+
+function currentSession(principal: Principal) {
+  // Only reachable through session_id, which always carries the session; kept as a guard.
+  if (!principal.session) throw unauthenticated('operation needs a session');
+  return principal.session;
+}
+
+/** `com.vmware.cis.session`: create, get, delete (session.md). */
+export function cisSessionService(sessions: SessionService): ServiceDefinition {
+  return {
+    id: SESSION_SERVICE_ID,
+    operations: [
+      {
+        id: 'create',
+        input: operationInput(),
+        output: t.secret,
+        errors: SESSION_ERRORS,
+        schemes: [SCHEMES.userPass],
+        api: { method: 'POST', path: '/session', status: 201 },
+        handler: async (_input, { principal }) => sessions.create(principal.userKey),
+      },
+      {
+        id: 'get',
+        input: operationInput(),
+        output: sessionInfoType,
+        errors: SESSION_ERRORS,
+        api: { method: 'GET', path: '/session' },
+        handler: async (_input, { principal }) => {
+          const session = currentSession(principal);
+          return {
+            user: displayName(principal),
+            created_time: new Date(session.createdAt),
+            last_accessed_time: new Date(session.lastAccessedAt),
+          };
+        },
+      },
+      {
+        id: 'delete',
+        input: operationInput(),
+        output: t.void,
+        errors: SESSION_ERRORS,
+        api: { method: 'DELETE', path: '/session', status: 204 },
+        handler: async (_input, { principal }) => {
+          await sessions.delete(currentSession(principal).key);
+        },
+      },
+    ],
+  };
+}

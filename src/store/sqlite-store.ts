@@ -1,0 +1,251 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreUnavailableError } from '../core/errors.js';
+import { isRole, type Role } from '../core/principal.js';
+import type {
+  InsertSessionResult,
+  SessionCaps,
+  SessionRecord,
+  SessionStore,
+  Store,
+  UserRecord,
+  UserStore,
+} from './store.js';
+
+export interface SqliteStoreOptions {
+  /** Database file; the directory is created when missing. */
+  file: string;
+  /** How long a writer waits for another process's lock before the store reports itself unavailable. */
+  busyTimeoutMs?: number;
+}
+
+const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS sessions (
+  key TEXT PRIMARY KEY,
+  user_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_accessed_at INTEGER NOT NULL,
+  absolute_expires_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_key, expires_at);
+CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_at);
+CREATE TABLE IF NOT EXISTS users (
+  key TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  roles TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+/** Runs `work`, turning any driver failure into StoreUnavailableError (the client sees 503). */
+function guarded<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(new StoreUnavailableError(error));
+  }
+}
+
+/**
+ * The embedded default store: one SQLite file in WAL mode, shared safely by several worker
+ * processes. `synchronous=FULL` so that an acknowledged session survives a crash or power loss.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  readonly sessions: SessionStore;
+  readonly users: UserStore;
+  readonly #db: Database.Database;
+  readonly #purge: Database.Statement;
+
+  constructor(options: SqliteStoreOptions) {
+    mkdirSync(dirname(options.file), { recursive: true });
+    this.#db = new Database(options.file);
+    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#migrate();
+    this.sessions = new SqliteSessionStore(this.#db);
+    this.users = new SqliteUserStore(this.#db);
+    this.#purge = this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
+  }
+
+  #migrate(): void {
+    const version = this.#db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`the data dir was written by a newer vapi-auth (schema ${version} > ${SCHEMA_VERSION})`);
+    }
+    this.#db.transaction(() => {
+      this.#db.exec(SCHEMA);
+      this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+  }
+
+  purgeExpired(now: number): Promise<void> {
+    return guarded(() => {
+      this.#purge.run(now);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+interface SessionRow {
+  key: string;
+  user_key: string;
+  created_at: number;
+  last_accessed_at: number;
+  absolute_expires_at: number;
+  expires_at: number;
+}
+
+function sessionFromRow(row: SessionRow): SessionRecord {
+  return {
+    key: row.key,
+    userKey: row.user_key,
+    createdAt: row.created_at,
+    lastAccessedAt: row.last_accessed_at,
+    absoluteExpiresAt: row.absolute_expires_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+class SqliteSessionStore implements SessionStore {
+  readonly #insert: (record: SessionRecord, caps: SessionCaps, now: number) => InsertSessionResult;
+  readonly #get: Database.Statement<[string, number], SessionRow>;
+  readonly #touch: Database.Statement;
+  readonly #delete: Database.Statement<[string], { expires_at: number }>;
+
+  constructor(db: Database.Database) {
+    const countTotal = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE expires_at > ?');
+    const countUser = db.prepare<[string, number], { n: number }>(
+      'SELECT COUNT(*) AS n FROM sessions WHERE user_key = ? AND expires_at > ?',
+    );
+    const insert = db.prepare(
+      `INSERT INTO sessions (key, user_key, created_at, last_accessed_at, absolute_expires_at, expires_at)
+       VALUES (@key, @userKey, @createdAt, @lastAccessedAt, @absoluteExpiresAt, @expiresAt)`,
+    );
+    // IMMEDIATE takes the write lock before counting, so two processes cannot both pass the cap.
+    const step = db.transaction((record: SessionRecord, caps: SessionCaps, now: number): InsertSessionResult => {
+      if (caps.total > 0 && countTotal.get(now)!.n >= caps.total) return 'total_cap';
+      if (caps.perUser > 0 && countUser.get(record.userKey, now)!.n >= caps.perUser) return 'user_cap';
+      insert.run(record);
+      return 'created';
+    });
+    this.#insert = (record, caps, now) => step.immediate(record, caps, now);
+    this.#get = db.prepare('SELECT * FROM sessions WHERE key = ? AND expires_at > ?');
+    this.#touch = db.prepare('UPDATE sessions SET last_accessed_at = ?, expires_at = ? WHERE key = ?');
+    this.#delete = db.prepare('DELETE FROM sessions WHERE key = ? RETURNING expires_at');
+  }
+
+  insert(record: SessionRecord, caps: SessionCaps, now: number): Promise<InsertSessionResult> {
+    return guarded(() => this.#insert(record, caps, now));
+  }
+
+  get(key: string, now: number): Promise<SessionRecord | undefined> {
+    return guarded(() => {
+      const row = this.#get.get(key, now);
+      return row && sessionFromRow(row);
+    });
+  }
+
+  touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void> {
+    return guarded(() => {
+      this.#touch.run(lastAccessedAt, expiresAt, key);
+    });
+  }
+
+  delete(key: string, now: number): Promise<boolean> {
+    return guarded(() => {
+      const row = this.#delete.get(key);
+      return row !== undefined && row.expires_at > now;
+    });
+  }
+}
+
+interface UserRow {
+  key: string;
+  name: string;
+  domain: string;
+  password_hash: string;
+  roles: string;
+  created_at: number;
+}
+
+function userFromRow(row: UserRow): UserRecord {
+  const roles = (JSON.parse(row.roles) as string[]).filter(isRole) as Role[];
+  return {
+    key: row.key,
+    name: row.name,
+    domain: row.domain,
+    passwordHash: row.password_hash,
+    roles,
+    createdAt: row.created_at,
+  };
+}
+
+class SqliteUserStore implements UserStore {
+  readonly #db: Database.Database;
+  readonly #create: Database.Statement;
+  readonly #get: Database.Statement<[string], UserRow>;
+  readonly #list: Database.Statement<[], UserRow>;
+  readonly #delete: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#create = db.prepare(
+      `INSERT OR IGNORE INTO users (key, name, domain, password_hash, roles, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.#get = db.prepare('SELECT * FROM users WHERE key = ?');
+    this.#list = db.prepare('SELECT * FROM users ORDER BY key');
+    this.#delete = db.prepare('DELETE FROM users WHERE key = ?');
+  }
+
+  create(user: UserRecord): Promise<boolean> {
+    return guarded(
+      () =>
+        this.#create.run(user.key, user.name, user.domain, user.passwordHash, JSON.stringify(user.roles), user.createdAt)
+          .changes === 1,
+    );
+  }
+
+  get(key: string): Promise<UserRecord | undefined> {
+    return guarded(() => {
+      const row = this.#get.get(key);
+      return row && userFromRow(row);
+    });
+  }
+
+  list(): Promise<UserRecord[]> {
+    return guarded(() => this.#list.all().map(userFromRow));
+  }
+
+  update(key: string, change: Partial<Pick<UserRecord, 'passwordHash' | 'roles'>>): Promise<boolean> {
+    return guarded(() => {
+      const sets: string[] = [];
+      const values: (string | number)[] = [];
+      if (change.passwordHash !== undefined) {
+        sets.push('password_hash = ?');
+        values.push(change.passwordHash);
+      }
+      if (change.roles !== undefined) {
+        sets.push('roles = ?');
+        values.push(JSON.stringify(change.roles));
+      }
+      if (sets.length === 0) return this.#get.get(key) !== undefined;
+      return this.#db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE key = ?`).run(...values, key).changes === 1;
+    });
+  }
+
+  delete(key: string): Promise<boolean> {
+    return guarded(() => this.#delete.run(key).changes === 1);
+  }
+}

@@ -6,8 +6,9 @@ import { systemClock, type Clock } from './core/clock.js';
 import type { ServiceDefinition } from './core/operations.js';
 import { OperationTable } from './core/operation-table.js';
 import { SCHEMES } from './core/schemes.js';
-import { malformedJson, httpNotFound, sendApiError } from './dialects/api/errors.js';
-import { registerApiDialect } from './dialects/api/routes.js';
+import { apiDialect } from './dialects/api/dialect.js';
+import { malformedJson } from './dialects/api/errors.js';
+import type { Dialect } from './dialects/dialect.js';
 import { fromFastifyError } from './dialects/fastify-errors.js';
 import { logFailure } from './dialects/log-failure.js';
 import { Engine } from './engine/invoke.js';
@@ -52,6 +53,14 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = {
 };
 
 const PURGE_INTERVAL_MS = 60_000;
+
+/** The dialects, asked in this order which one owns a request; the last one answers the rest. */
+const DIALECTS: readonly Dialect[] = [apiDialect];
+
+function dialectOf(method: string, url: string): Dialect {
+  const path = url.split('?', 1)[0] ?? '';
+  return DIALECTS.find((dialect) => dialect.owns(method, path)) ?? DIALECTS[DIALECTS.length - 1]!;
+}
 
 /** The built-in operation table: CIS sessions, with `com.vmware.cis` requiring a session by default. */
 function buildTable(sessions: SessionService, extra: readonly ServiceDefinition[]): OperationTable {
@@ -110,10 +119,10 @@ export function createServer(options: VapiServerOptions): VapiServer {
   app.setErrorHandler((error, request, reply) => {
     const { error: vapiError, status } = fromFastifyError(error);
     logFailure(request, vapiError);
-    return sendApiError(reply, vapiError, status === undefined ? undefined : { [vapiError.errorType]: status });
+    return dialectOf(request.method, request.url).sendError(reply, vapiError, status);
   });
-  app.setNotFoundHandler((_request, reply) => sendApiError(reply, httpNotFound()));
-  registerApiDialect(app, table, engine);
+  app.setNotFoundHandler((request, reply) => dialectOf(request.method, request.url).sendNotFound(reply));
+  for (const dialect of DIALECTS) dialect.register(app, { table, engine });
 
   const purge = setInterval(() => {
     store.purgeExpired(clock.now()).catch((error: unknown) => app.log.warn({ err: error }, 'purging expired records failed'));

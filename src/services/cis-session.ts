@@ -25,6 +25,8 @@ function currentSession(principal: Principal) {
 export function cisSessionService(sessions: SessionService): ServiceDefinition {
   return {
     id: SESSION_SERVICE_ID,
+    // get and delete act on the session itself, so only a session id can name it.
+    schemes: [SCHEMES.sessionId],
     operations: [
       {
         id: 'create',

@@ -28,6 +28,8 @@ export interface VapiServerOptions {
   https?: { key: string | Buffer; cert: string | Buffer };
   /** pino level; `silent` for none. */
   logLevel?: string;
+  /** Where log lines go (JSON, one per line); stdout by default. */
+  logStream?: NodeJS.WritableStream;
   /** Further services to serve beside the built-in ones. */
   services?: readonly ServiceDefinition[];
 }
@@ -102,6 +104,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
     return503OnClosing: true,
     logger: {
       level: options.logLevel ?? 'info',
+      ...(options.logStream ? { stream: options.logStream } : {}),
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["vmware-api-session-id"]'],
     },
   });

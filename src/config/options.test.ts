@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, parseDuration } from './duration.js';
+import { ConfigError, defaultConfig, envName, OPTIONS, resolveConfig } from './options.js';
+
+describe('durations', () => {
+  it('reads units and bare seconds', () => {
+    expect(parseDuration('30m')).toBe(1_800_000);
+    expect(parseDuration('24h')).toBe(86_400_000);
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('90')).toBe(90_000);
+    expect(parseDuration('1.5s')).toBe(1500);
+    expect(parseDuration('soon')).toBeUndefined();
+    expect(parseDuration('-5m')).toBeUndefined();
+  });
+
+  it('prints the shortest exact form', () => {
+    expect(formatDuration(1_800_000)).toBe('30m');
+    expect(formatDuration(86_400_000)).toBe('1d');
+    expect(formatDuration(1500)).toBe('1500ms');
+  });
+});
+
+describe('resolveConfig', () => {
+  it('has the documented defaults', () => {
+    expect(defaultConfig()).toMatchObject({
+      host: '127.0.0.1',
+      port: 8443,
+      dataDir: './data',
+      store: 'sqlite',
+      http: false,
+      idleTimeoutMs: 30 * 60_000,
+      absoluteTimeoutMs: 24 * 3_600_000,
+      maxSessionsPerUser: 550,
+      maxSessions: 3000,
+    });
+  });
+
+  it('takes VAPI_AUTH_* variables, and flags over them', () => {
+    const config = resolveConfig({ port: '9000' }, { VAPI_AUTH_PORT: '8000', VAPI_AUTH_IDLE_TIMEOUT: '5m', VAPI_AUTH_HTTP: 'true' });
+    expect(config.port).toBe(9000);
+    expect(config.idleTimeoutMs).toBe(300_000);
+    expect(config.http).toBe(true);
+  });
+
+  it('derives every variable name from its flag', () => {
+    expect(envName('max-sessions-per-user')).toBe('VAPI_AUTH_MAX_SESSIONS_PER_USER');
+    expect(new Set(OPTIONS.map((o) => envName(o.flag))).size).toBe(OPTIONS.length);
+  });
+
+  it('names the flag or variable of a bad value', () => {
+    expect(() => resolveConfig({ port: '70000' }, {})).toThrow(/--port/);
+    expect(() => resolveConfig({}, { VAPI_AUTH_STORE: 'postgres' })).toThrow(/VAPI_AUTH_STORE/);
+    expect(() => resolveConfig({}, { VAPI_AUTH_IDLE_TIMEOUT: '0' })).toThrow(ConfigError);
+    expect(() => resolveConfig({ cert: 'a.pem' }, {})).toThrow(/--cert and --key/);
+  });
+
+  it('refuses an unknown option', () => {
+    expect(() => resolveConfig({ colour: 'red' }, {})).toThrow(/unknown option --colour/);
+  });
+});

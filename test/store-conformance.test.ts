@@ -1,0 +1,114 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SessionRecord, Store, UserRecord } from '../src/store/store.js';
+import { storeFactories } from './helpers/test-server.js';
+
+const NOW = Date.UTC(2025, 0, 1);
+const NO_CAPS = { perUser: 0, total: 0 };
+
+function session(key: string, userKey = 'a@vsphere.local', expiresAt = NOW + 1000): SessionRecord {
+  return { key, userKey, createdAt: NOW, lastAccessedAt: NOW, absoluteExpiresAt: NOW + 10_000, expiresAt };
+}
+
+function user(name: string): UserRecord {
+  return { key: `${name}@vsphere.local`, name, domain: 'vsphere.local', passwordHash: '$argon2id$x', roles: ['ReadOnly'], createdAt: NOW };
+}
+
+for (const factory of storeFactories()) {
+  describe(`the ${factory.kind} store`, () => {
+    let store: Store;
+    beforeEach(() => {
+      store = factory.open();
+    });
+    afterEach(async () => store.close());
+
+    describe('sessions', () => {
+      it('stores and reads a session until it expires', async () => {
+        expect(await store.sessions.insert(session('k1'), NO_CAPS, NOW)).toBe('created');
+        expect(await store.sessions.get('k1', NOW)).toEqual(session('k1'));
+        expect(await store.sessions.get('k1', NOW + 999)).toBeDefined();
+        expect(await store.sessions.get('k1', NOW + 1000)).toBeUndefined();
+        expect(await store.sessions.get('unknown', NOW)).toBeUndefined();
+      });
+
+      it('moves last access and expiry on touch, and ignores a touch of a missing session', async () => {
+        await store.sessions.insert(session('k1'), NO_CAPS, NOW);
+        await store.sessions.touch('k1', NOW + 500, NOW + 1500);
+        expect(await store.sessions.get('k1', NOW + 1200)).toMatchObject({ lastAccessedAt: NOW + 500, expiresAt: NOW + 1500 });
+        await store.sessions.touch('missing', NOW, NOW + 1000);
+        expect(await store.sessions.get('missing', NOW)).toBeUndefined();
+      });
+
+      it('deletes a live session once, and reports an expired one as not deleted', async () => {
+        await store.sessions.insert(session('k1'), NO_CAPS, NOW);
+        await store.sessions.insert(session('k2'), NO_CAPS, NOW);
+        expect(await store.sessions.delete('k1', NOW)).toBe(true);
+        expect(await store.sessions.delete('k1', NOW)).toBe(false);
+        expect(await store.sessions.get('k1', NOW)).toBeUndefined();
+        expect(await store.sessions.delete('k2', NOW + 1000)).toBe(false);
+      });
+
+      it('enforces the per-user cap over live sessions only', async () => {
+        const caps = { perUser: 2, total: 0 };
+        expect(await store.sessions.insert(session('a1', 'a', NOW + 100), caps, NOW)).toBe('created');
+        expect(await store.sessions.insert(session('a2', 'a'), caps, NOW)).toBe('created');
+        expect(await store.sessions.insert(session('a3', 'a'), caps, NOW)).toBe('user_cap');
+        expect(await store.sessions.insert(session('b1', 'b'), caps, NOW)).toBe('created');
+        // a1 has expired by now: a's live count is 1 again.
+        expect(await store.sessions.insert(session('a4', 'a', NOW + 1000), caps, NOW + 100)).toBe('created');
+        expect(await store.sessions.get('a3', NOW)).toBeUndefined();
+      });
+
+      it('enforces the total cap over live sessions only', async () => {
+        const caps = { perUser: 0, total: 2 };
+        expect(await store.sessions.insert(session('a1', 'a', NOW + 100), caps, NOW)).toBe('created');
+        expect(await store.sessions.insert(session('b1', 'b'), caps, NOW)).toBe('created');
+        expect(await store.sessions.insert(session('c1', 'c'), caps, NOW)).toBe('total_cap');
+        expect(await store.sessions.insert(session('c2', 'c'), caps, NOW + 100)).toBe('created');
+      });
+
+      it('frees deleted sessions from the caps', async () => {
+        const caps = { perUser: 1, total: 1 };
+        await store.sessions.insert(session('a1', 'a'), caps, NOW);
+        await store.sessions.delete('a1', NOW);
+        expect(await store.sessions.insert(session('a2', 'a'), caps, NOW)).toBe('created');
+      });
+
+      it('purges expired sessions and keeps live ones', async () => {
+        await store.sessions.insert(session('old', 'a', NOW + 10), NO_CAPS, NOW);
+        await store.sessions.insert(session('live', 'a', NOW + 1000), NO_CAPS, NOW);
+        await store.purgeExpired(NOW + 10);
+        await store.sessions.touch('old', NOW + 20, NOW + 5000); // a purged session stays gone
+        expect(await store.sessions.get('old', NOW + 20)).toBeUndefined();
+        expect(await store.sessions.get('live', NOW + 20)).toBeDefined();
+      });
+    });
+
+    describe('users', () => {
+      it('creates a user once', async () => {
+        expect(await store.users.create(user('ann'))).toBe(true);
+        expect(await store.users.create({ ...user('ann'), passwordHash: 'other' })).toBe(false);
+        expect(await store.users.get('ann@vsphere.local')).toEqual(user('ann'));
+        expect(await store.users.get('bob@vsphere.local')).toBeUndefined();
+      });
+
+      it('lists, updates and deletes users', async () => {
+        await store.users.create(user('bob'));
+        await store.users.create(user('ann'));
+        expect((await store.users.list()).map((u) => u.name).sort()).toEqual(['ann', 'bob']);
+        expect(await store.users.update('ann@vsphere.local', { roles: ['Administrator'], passwordHash: 'h2' })).toBe(true);
+        expect(await store.users.get('ann@vsphere.local')).toMatchObject({ roles: ['Administrator'], passwordHash: 'h2' });
+        expect(await store.users.update('zed@vsphere.local', { roles: [] })).toBe(false);
+        expect(await store.users.delete('ann@vsphere.local')).toBe(true);
+        expect(await store.users.delete('ann@vsphere.local')).toBe(false);
+        expect(await store.users.get('ann@vsphere.local')).toBeUndefined();
+      });
+
+      it('hands out copies, so a caller cannot change stored state by mutating a result', async () => {
+        await store.users.create(user('ann'));
+        const read = await store.users.get('ann@vsphere.local');
+        read!.roles.push('Administrator');
+        expect((await store.users.get('ann@vsphere.local'))!.roles).toEqual(['ReadOnly']);
+      });
+    });
+  });
+}

@@ -1,0 +1,36 @@
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../dist/core/clock.js';
+import { MemoryStore } from '../dist/store/memory-store.js';
+import { SqliteStore } from '../dist/store/sqlite-store.js';
+import { SessionService } from '../dist/sessions/session-service.js';
+import { DEFAULT_SESSION_POLICY } from '../dist/server.js';
+
+const [store, countText] = process.argv.slice(2);
+const count = Number(countText);
+const dir = mkdtempSync(join(tmpdir(), 'vapi-auth-mem-'));
+const backend = store === 'memory' ? new MemoryStore() : new SqliteStore({ file: join(dir, 'vapi-auth.sqlite') });
+const sessions = new SessionService(backend.sessions, systemClock, { ...DEFAULT_SESSION_POLICY, maxSessions: 0, maxSessionsPerUser: 0 });
+
+const rss = () => {
+  globalThis.gc();
+  return process.memoryUsage().rss;
+};
+await sessions.create('warm-up@vsphere.local');
+const before = rss();
+const tokens = [];
+for (let i = 0; i < count; i++) tokens.push(await sessions.create(`user${i % 100}@vsphere.local`));
+tokens.length = 0; // tokens belong to clients, not to the server's footprint
+const after = rss();
+const fileBytes = readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+await backend.close();
+rmSync(dir, { recursive: true, force: true });
+process.stdout.write(
+  JSON.stringify({
+    store,
+    sessions: count,
+    rssPerSession: (after - before) / count,
+    filePerSession: store === 'memory' ? undefined : fileBytes / count,
+  }),
+);

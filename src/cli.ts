@@ -6,6 +6,9 @@ import { ConfigError, envName, OPTIONS } from './config/options.js';
 import { IdentityError } from './identity/identity-source.js';
 import { serve } from './cli/serve.js';
 import { UsageError, userCommand } from './cli/user.js';
+import { openApiDocument } from './openapi/openapi-document.js';
+import { createServer } from './server.js';
+import { MemoryStore } from './store/memory-store.js';
 
 function help(): string {
   const lines = OPTIONS.map((o) => {
@@ -20,6 +23,7 @@ function help(): string {
     '  vapi-auth user add NAME [--role Administrator|ReadOnly] [--password-stdin]',
     '  vapi-auth user list | remove NAME | passwd NAME [--password-stdin] | role NAME ROLE',
     '                                       manage local users in --data-dir',
+    '  vapi-auth openapi                    print the OpenAPI document of the /api dialect',
     '',
     'serve options:',
     ...lines,
@@ -78,6 +82,12 @@ async function main(argv: string[]): Promise<number> {
         const { 'data-dir': dataDir, ...others } = serveFlags;
         if (Object.keys(others).length > 0) throw new UsageError(`user commands take --data-dir, --role and --password-stdin only`);
         await userCommand(args, { 'data-dir': dataDir, role, 'password-stdin': passwordStdin }, process.env, process.stdout);
+        return 0;
+      }
+      case 'openapi': {
+        const server = createServer({ store: new MemoryStore(), logLevel: 'silent' });
+        process.stdout.write(`${JSON.stringify(openApiDocument(server.table, version()), null, 2)}\n`);
+        await server.close();
         return 0;
       }
       default:

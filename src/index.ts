@@ -13,3 +13,4 @@ export type { Store, SessionRecord, UserRecord } from './store/store.js';
 export { openStore, type StoreKind } from './store/open-store.js';
 export { ensureAdministrator, ADMINISTRATOR } from './identity/bootstrap.js';
 export { LocalIdentitySource } from './identity/identity-source.js';
+export { openApiDocument } from './openapi/openapi-document.js';

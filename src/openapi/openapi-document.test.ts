@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { createServer } from '../server.js';
+import { MemoryStore } from '../store/memory-store.js';
+import { operationInput, t } from '../core/types.js';
+import { SCHEMES } from '../core/schemes.js';
+import { openApiDocument } from './openapi-document.js';
+
+type Doc = {
+  paths: Record<string, Record<string, { operationId: string; security: Record<string, unknown>[]; responses: Record<string, unknown>; requestBody?: unknown; parameters: { name: string }[] }>>;
+  components: { schemas: Record<string, { required?: string[]; properties?: Record<string, unknown> }>; securitySchemes: Record<string, unknown> };
+};
+
+function documentOf(services = []) {
+  const server = createServer({ store: new MemoryStore(), logLevel: 'silent', services });
+  return { doc: openApiDocument(server.table, '1.0.0') as unknown as Doc, server };
+}
+
+describe('the OpenAPI document', () => {
+  it('lists every operation of the table with an /api binding, by method and path', async () => {
+    const { doc, server } = documentOf();
+    const listed = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => `${method} ${path} ${op.operationId}`));
+    const expected = server.table
+      .operations()
+      .filter((r) => r.operation.api)
+      .map((r) => `${r.operation.api!.method.toLowerCase()} ${r.operation.api!.path} ${r.service.id}.${r.operation.id}`);
+    expect(listed.sort()).toEqual(expected.sort());
+    await server.close();
+  });
+
+  it('states the schemes and statuses the server enforces', async () => {
+    const { doc, server } = documentOf();
+    expect(doc.paths['/session']!.post!.security).toEqual([{ basic_auth: [] }]);
+    expect(doc.paths['/session']!.get!.security).toEqual([{ api_key_auth: [] }]);
+    expect(Object.keys(doc.paths['/session']!.post!.responses).sort()).toEqual(['201', '400', '401', '503']);
+    expect(Object.keys(doc.paths['/session']!.delete!.responses)).toContain('204');
+    expect(doc.components.schemas['Cis.Session.Info']).toMatchObject({ required: ['user', 'created_time', 'last_accessed_time'] });
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['api_key_auth', 'basic_auth']);
+    await server.close();
+  });
+
+  it('follows a new service into paths, parameters, bodies and schemas', async () => {
+    const { doc, server } = documentOf([
+      {
+        id: 'com.example.things',
+        schemes: [SCHEMES.sessionId],
+        operations: [
+          {
+            id: 'rename',
+            input: operationInput({ thing: t.id(), name: t.string, note: t.optional(t.string) }),
+            output: t.void,
+            errors: ['NOT_FOUND'],
+            api: { method: 'POST', path: '/things/{thing}', action: 'rename' },
+            handler: async () => undefined,
+          },
+        ],
+      },
+    ] as never);
+    const op = doc.paths['/things/{thing}?action=rename']!.post!;
+    expect(op.parameters.map((p) => p.name)).toEqual(['thing']);
+    expect(JSON.stringify(op.requestBody)).toContain('"required":["name"]');
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['204', '404']));
+    await server.close();
+  });
+});

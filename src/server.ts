@@ -14,6 +14,8 @@ import { logFailure } from './dialects/log-failure.js';
 import { Engine } from './engine/invoke.js';
 import { LocalIdentitySource } from './identity/identity-source.js';
 import { cisSessionService } from './services/cis-session.js';
+import { cisTasksService } from './services/cis-tasks.js';
+import { TaskRunner, type TaskPolicy } from './tasks/task-runner.js';
 import { SessionService, type SessionPolicy } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
 
@@ -21,6 +23,7 @@ export interface VapiServerOptions {
   store: Store;
   clock?: Clock;
   sessions?: Partial<SessionPolicy>;
+  tasks?: Partial<TaskPolicy>;
   /** Realm in WWW-Authenticate challenges. */
   realm?: string;
   /** Largest accepted request body in bytes. */
@@ -39,6 +42,7 @@ export interface VapiServer {
   readonly table: OperationTable;
   readonly identity: LocalIdentitySource;
   readonly sessions: SessionService;
+  readonly tasks: TaskRunner;
   readonly store: Store;
   /** Starts listening; resolves to the base URL. */
   listen(host: string, port: number): Promise<string>;
@@ -54,6 +58,11 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = {
   touchIntervalMs: 5_000,
 };
 
+export const DEFAULT_TASK_POLICY: TaskPolicy = {
+  retentionMs: 24 * 3_600_000,
+  heartbeatMs: 10_000,
+};
+
 const PURGE_INTERVAL_MS = 60_000;
 
 /** The dialects, asked in this order which one owns a request; the last one answers the rest. */
@@ -64,10 +73,17 @@ function dialectOf(method: string, url: string): Dialect {
   return DIALECTS.find((dialect) => dialect.owns(method, path)) ?? DIALECTS[DIALECTS.length - 1]!;
 }
 
-/** The built-in operation table: CIS sessions, with `com.vmware.cis` requiring a session by default. */
-function buildTable(sessions: SessionService, extra: readonly ServiceDefinition[]): OperationTable {
+/** The built-in operation table: CIS sessions and tasks, with `com.vmware.cis` requiring a session by default. */
+function buildTable(
+  sessions: SessionService,
+  store: Store,
+  tasks: TaskRunner,
+  domain: string,
+  extra: readonly ServiceDefinition[],
+): OperationTable {
   const table = new OperationTable().definePackage('com.vmware.cis', [SCHEMES.sessionId]);
   table.addService(cisSessionService(sessions));
+  table.addService(cisTasksService(store.tasks, tasks, table, domain));
   for (const service of extra) table.addService(service);
   return table;
 }
@@ -91,10 +107,6 @@ export function createServer(options: VapiServerOptions): VapiServer {
     userPassAuthenticator(identity, options.realm ?? 'VAPI endpoint'),
     sessionIdAuthenticator(sessions, identity),
   ]);
-  const table = buildTable(sessions, options.services ?? []);
-  assertEnforceable(table, authentication);
-  const engine = new Engine(authentication, clock);
-
   const app = Fastify({
     ...(options.https ? { https: options.https } : {}),
     bodyLimit: options.bodyLimit ?? 1_048_576,
@@ -108,6 +120,11 @@ export function createServer(options: VapiServerOptions): VapiServer {
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["vmware-api-session-id"]'],
     },
   });
+
+  const tasks = new TaskRunner(store.tasks, clock, { ...DEFAULT_TASK_POLICY, ...options.tasks }, app.log);
+  const table = buildTable(sessions, store, tasks, identity.domain, options.services ?? []);
+  assertEnforceable(table, authentication);
+  const engine = new Engine(authentication, clock, tasks);
 
   // JSON only (spec: other bodies get 415). An empty body is no body, as curl users send it.
   app.removeAllContentTypeParsers();
@@ -137,13 +154,16 @@ export function createServer(options: VapiServerOptions): VapiServer {
     table,
     identity,
     sessions,
+    tasks,
     store,
     async listen(host, port) {
+      await tasks.startHeartbeat();
       return app.listen({ host, port });
     },
     async close() {
       clearInterval(purge);
       await app.close();
+      await tasks.stop();
       await store.close();
     },
   };

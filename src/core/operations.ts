@@ -1,8 +1,28 @@
 import type { ErrorType, StatusOverrides } from './errors.js';
 import type { Clock } from './clock.js';
+import type { LocalizableMessage } from './messages.js';
 import type { Principal } from './principal.js';
 import type { SchemeId } from './schemes.js';
 import type { StructType, VType } from './types.js';
+
+/** A progress update from a task; omitted fields keep their value. */
+export interface ProgressReport {
+  total?: number;
+  /** Never goes down: a smaller value than the last is ignored. */
+  completed?: number;
+  message?: LocalizableMessage;
+}
+
+/** What a handler running as a task can do besides returning its result. */
+export interface TaskControl {
+  /** The task id, `<uuid>:<service id>`. */
+  id: string;
+  /** Aborted when a cancel request is honoured; hand it to whatever the work awaits. */
+  signal: AbortSignal;
+  progress(report: ProgressReport): Promise<void>;
+  /** Whether a cancel request is accepted from now on (e.g. false past a point of no return). */
+  setCancelable(cancelable: boolean): Promise<void>;
+}
 
 /** What a handler gets besides its input. */
 export interface OperationContext {
@@ -10,7 +30,18 @@ export interface OperationContext {
   clock: Clock;
   /** Id of the request, for logs. */
   requestId: string;
+  /** Present when the operation runs as a task. */
+  task?: TaskControl;
 }
+
+/** `com.vmware.vapi.std.dynamic_ID`: the resource a task acts on. */
+export interface DynamicId {
+  type: string;
+  id: string;
+}
+
+/** Whether an operation has a task form: `task` both forms, `task_only` only the task form. */
+export type TaskType = 'none' | 'task' | 'task_only';
 
 /** How an operation is reached in the `/api` dialect. */
 export interface ApiBinding {
@@ -19,8 +50,10 @@ export interface ApiBinding {
   path: string;
   /** `?action=` value that selects this operation among those sharing method and path. */
   action?: string;
-  /** Success status (200 unless said). */
+  /** Success status (200 unless said; 204 for void). */
   status?: number;
+  /** Query parameters that carry input: query name → dotted input path, e.g. `return_all` → `spec.return_all`. */
+  query?: Readonly<Record<string, string>>;
 }
 
 export interface OperationDefinition<Input = Record<string, unknown>, Output = unknown> {
@@ -34,8 +67,23 @@ export interface OperationDefinition<Input = Record<string, unknown>, Output = u
   statusOverrides?: StatusOverrides;
   /** Explicit schemes; when absent the service's, then the package's apply. */
   schemes?: readonly SchemeId[];
-  api?: ApiBinding;
+  /** How the operation is reached on `/api`; several bindings serve the same operation. */
+  api?: ApiBinding | readonly ApiBinding[];
+  /** Task form (see TaskType); `none` unless said. */
+  task?: TaskType;
+  /** Whether the task accepts cancel requests when it starts (false unless said). */
+  cancelable?: boolean;
+  /** The task's `description`; by default the operation's id. */
+  description?: LocalizableMessage;
+  /** The task's `target`, from the input. */
+  taskTarget?(input: Input): DynamicId | undefined;
   handler(input: Input, context: OperationContext): Promise<Output>;
+}
+
+/** Every `/api` binding of an operation. */
+export function apiBindings(operation: Pick<OperationDefinition, 'api'>): readonly ApiBinding[] {
+  if (operation.api === undefined) return [];
+  return Array.isArray(operation.api) ? operation.api : [operation.api as ApiBinding];
 }
 
 export interface ServiceDefinition {

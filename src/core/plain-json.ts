@@ -1,6 +1,9 @@
 import { formatDateTime, parseDateTime } from './datetime.js';
-import { invalidArgument, unexpectedInput } from './errors.js';
-import type { VType } from './types.js';
+import { plainErrorBody } from './error-body.js';
+import { invalidArgument, unexpectedInput, VapiError } from './errors.js';
+import { ERROR_TABLE } from './errors.js';
+import type { LocalizableMessage } from './messages.js';
+import { localizableMessageType, t, TypedValue, type VType } from './types.js';
 
 /**
  * Plain JSON, the value form of the REST dialects: `/api` writes maps as objects, the legacy
@@ -85,7 +88,18 @@ export function decodePlain(type: VType, value: unknown, path: string, maps: Map
       return value;
     case 'dynamic':
       return isPlainObject(value) ? value : wrongType(path, 'a structure');
+    case 'error':
+      return decodeError(value, path, maps);
   }
+}
+
+function decodeError(value: unknown, path: string, maps: MapStyle): VapiError {
+  if (!isPlainObject(value) || typeof value.error_type !== 'string' || !Array.isArray(value.messages)) {
+    return wrongType(path, 'a standard error');
+  }
+  const messages = decodePlain(t.list(localizableMessageType), value.messages, `${path}.messages`, maps);
+  const type = ERROR_TABLE.find((row) => row.type === value.error_type)?.type ?? wrongType(path, 'a standard error');
+  return new VapiError(type, messages as LocalizableMessage[], isPlainObject(value.data) ? { data: value.data } : {});
 }
 
 function decodeMap(type: Extract<VType, { kind: 'map' }>, value: unknown, path: string, maps: MapStyle) {
@@ -139,6 +153,10 @@ export function encodePlain(type: VType, value: unknown, maps: MapStyle): unknow
     }
     case 'void':
       return undefined;
+    case 'opaque':
+      return value instanceof TypedValue ? encodePlain(value.type, value.value, maps) : value;
+    case 'error':
+      return plainErrorBody(value as VapiError, maps);
     default:
       return value;
   }

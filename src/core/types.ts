@@ -25,9 +25,22 @@ export type VType =
   /** Any value, handed through undecoded (e.g. a task result). */
   | { readonly kind: 'opaque' }
   /** Any structure (e.g. error `data`). */
-  | { readonly kind: 'dynamic' };
+  | { readonly kind: 'dynamic' }
+  /** Any standard error (e.g. a failed task's `error`); the native value is a VapiError. */
+  | { readonly kind: 'error' };
 
 export type StructType = Extract<VType, { kind: 'struct' }>;
+
+/**
+ * A value that carries its own type, for an `opaque` field whose type is only known at run time
+ * (a task's result has the output type of the task's operation). Encoders write `value` as `type`.
+ */
+export class TypedValue {
+  constructor(
+    readonly type: VType,
+    readonly value: unknown,
+  ) {}
+}
 
 /** Constructors, so that declarations read like the vAPI IDL. */
 export const t = {
@@ -41,6 +54,7 @@ export const t = {
   void: { kind: 'void' } as const,
   opaque: { kind: 'opaque' } as const,
   dynamic: { kind: 'dynamic' } as const,
+  error: { kind: 'error' } as const,
   id: (resource?: string): VType => (resource === undefined ? { kind: 'id' } : { kind: 'id', resource }),
   enumeration: (name: string, values: readonly string[]): VType => ({ kind: 'enum', name, values }),
   optional: (of: VType): VType => ({ kind: 'optional', of }),

@@ -3,6 +3,7 @@ import type { PresentedCredentials } from '../auth/credentials.js';
 import type { Clock } from '../core/clock.js';
 import { toVapiError, VapiError } from '../core/errors.js';
 import type { ResolvedOperation } from '../core/operations.js';
+import type { TaskRunner } from '../tasks/task-runner.js';
 
 export interface Invocation {
   target: ResolvedOperation;
@@ -13,6 +14,8 @@ export interface Invocation {
    */
   decodeInput(): Record<string, unknown>;
   requestId: string;
+  /** Run as a task: answer the task id at once. The dialect has checked that the operation has a task form. */
+  asTask?: boolean;
 }
 
 /**
@@ -22,16 +25,19 @@ export interface Invocation {
 export class Engine {
   readonly #authentication: Authentication;
   readonly #clock: Clock;
+  readonly #tasks: TaskRunner;
 
-  constructor(authentication: Authentication, clock: Clock) {
+  constructor(authentication: Authentication, clock: Clock, tasks: TaskRunner) {
     this.#authentication = authentication;
     this.#clock = clock;
+    this.#tasks = tasks;
   }
 
   async invoke(invocation: Invocation): Promise<unknown> {
     try {
       const principal = await this.#authentication.authenticate(invocation.target.schemes, invocation.credentials);
       const input = invocation.decodeInput();
+      if (invocation.asTask) return await this.#tasks.start(invocation.target, input, principal, invocation.requestId);
       return await invocation.target.operation.handler(input, {
         principal,
         clock: this.#clock,

@@ -47,6 +47,8 @@ export function jsonSchema(type: VType, components: Record<string, Schema>): Sch
       }
       return { $ref: `#/components/schemas/${name}` };
     }
+    case 'error':
+      return { $ref: '#/components/schemas/Vapi.Std.Errors.Error' };
     case 'void':
     case 'opaque':
     case 'dynamic':

@@ -4,6 +4,7 @@ import { MemoryStore } from '../store/memory-store.js';
 import { operationInput, t } from '../core/types.js';
 import { SCHEMES } from '../core/schemes.js';
 import { openApiDocument } from './openapi-document.js';
+import { apiBindings } from '../core/operations.js';
 
 type Doc = {
   paths: Record<string, Record<string, { operationId: string; security: Record<string, unknown>[]; responses: Record<string, unknown>; requestBody?: unknown; parameters: { name: string }[] }>>;
@@ -19,10 +20,12 @@ describe('the OpenAPI document', () => {
   it('lists every operation of the table with an /api binding, by method and path', async () => {
     const { doc, server } = documentOf();
     const listed = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => `${method} ${path} ${op.operationId}`));
-    const expected = server.table
-      .operations()
-      .filter((r) => r.operation.api)
-      .map((r) => `${r.operation.api!.method.toLowerCase()} ${r.operation.api!.path} ${r.service.id}.${r.operation.id}`);
+    const expected = server.table.operations().flatMap((r) =>
+      apiBindings(r.operation).map((b) => {
+        const path = b.action ? `${b.path}?action=${b.action}` : b.path;
+        return `${b.method.toLowerCase()} ${path} ${r.service.id}.${r.operation.id}`;
+      }),
+    );
     expect(listed.sort()).toEqual(expected.sort());
     await server.close();
   });

@@ -1,5 +1,5 @@
 import { ERROR_TABLE, httpStatus, type ErrorType } from '../core/errors.js';
-import type { ResolvedOperation } from '../core/operations.js';
+import { apiBindings, type ApiBinding, type ResolvedOperation } from '../core/operations.js';
 import type { OperationTable } from '../core/operation-table.js';
 import { SCHEMES, type SchemeId } from '../core/schemes.js';
 import { jsonSchema, objectSchema, type Schema } from './json-schema.js';
@@ -37,33 +37,41 @@ const ERROR_SCHEMA: Schema = {
   },
 };
 
-function pathParameters(path: string): Schema[] {
-  return [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+function parameters(binding: ApiBinding): Schema[] {
+  const inPath = [...binding.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+  const inQuery = Object.keys(binding.query ?? {}).map((name) => ({ name, in: 'query', required: false, schema: { type: 'string' } }));
+  return [...inPath, ...inQuery];
 }
 
-function operationObject(resolved: ResolvedOperation, components: Record<string, Schema>): Schema {
+function operationObject(resolved: ResolvedOperation, binding: ApiBinding, asTask: boolean, components: Record<string, Schema>): Schema {
   const { service, operation, schemes } = resolved;
-  const binding = operation.api!;
   const responses: Record<string, Schema> = {};
-  const success = binding.status ?? (operation.output.kind === 'void' ? 204 : 200);
-  responses[String(success)] =
-    operation.output.kind === 'void'
-      ? { description: 'Success.' }
-      : { description: 'Success.', content: { 'application/json': { schema: jsonSchema(operation.output, components) } } };
+  if (asTask) {
+    responses['202'] = { description: 'Task started; the body is its id.', content: { 'application/json': { schema: { type: 'string' } } } };
+  } else {
+    const success = binding.status ?? (operation.output.kind === 'void' ? 204 : 200);
+    responses[String(success)] =
+      operation.output.kind === 'void'
+        ? { description: 'Success.' }
+        : { description: 'Success.', content: { 'application/json': { schema: jsonSchema(operation.output, components) } } };
+  }
   for (const type of new Set([...INFRASTRUCTURE_ERRORS, ...operation.errors])) {
     const status = String(httpStatus(type, 'api', operation.statusOverrides));
     responses[status] ??= { description: '', content: { 'application/json': { schema: { $ref: '#/components/schemas/Vapi.Std.Errors.Error' } } } };
     (responses[status] as { description: string }).description += `${responses[status]!.description ? ', ' : ''}${type}`;
   }
-  const inputFields = Object.entries(operation.input.fields).filter(([name]) => !binding.path.includes(`{${name}}`));
+  const inQuery = new Set(Object.values(binding.query ?? {}).map((path) => path.split('.')[0]));
+  const inputFields = Object.entries(operation.input.fields).filter(
+    ([name]) => !binding.path.includes(`{${name}}`) && !inQuery.has(name),
+  );
   const body =
     inputFields.length > 0
       ? { requestBody: { content: { 'application/json': { schema: objectSchema(Object.fromEntries(inputFields), components) } } } }
       : {};
   return {
-    operationId: `${service.id}.${operation.id}`,
+    operationId: `${service.id}.${operation.id}${asTask ? '$task' : ''}`,
     tags: [service.id],
-    parameters: pathParameters(binding.path),
+    parameters: parameters(binding),
     ...body,
     security: schemes.flatMap((scheme) => (SECURITY_SCHEMES[scheme] ? [{ [SECURITY_SCHEMES[scheme]![0]]: [] }] : [])),
     responses,
@@ -76,12 +84,18 @@ export function openApiDocument(table: OperationTable, version: string): Schema 
   const paths: Record<string, Record<string, Schema>> = {};
   const usedSchemes = new Set<SchemeId>();
   for (const resolved of table.operations()) {
-    const binding = resolved.operation.api;
-    if (!binding) continue;
-    const path = binding.action ? `${binding.path}?action=${binding.action}` : binding.path;
-    paths[path] ??= {};
-    paths[path]![binding.method.toLowerCase()] = operationObject(resolved, components);
-    for (const scheme of resolved.schemes) usedSchemes.add(scheme);
+    const taskType = resolved.operation.task ?? 'none';
+    for (const binding of apiBindings(resolved.operation)) {
+      const query = [binding.action ? `action=${binding.action}` : undefined];
+      const forms = [...(taskType === 'task_only' ? [] : [false]), ...(taskType === 'none' ? [] : [true])];
+      for (const asTask of forms) {
+        const queryText = [...query, asTask ? 'vmw-task=true' : undefined].filter(Boolean).join('&');
+        const path = queryText ? `${binding.path}?${queryText}` : binding.path;
+        paths[path] ??= {};
+        paths[path]![binding.method.toLowerCase()] = operationObject(resolved, binding, asTask, components);
+      }
+      for (const scheme of resolved.schemes) usedSchemes.add(scheme);
+    }
   }
   const securitySchemes = Object.fromEntries(
     [...usedSchemes].flatMap((scheme) => (SECURITY_SCHEMES[scheme] ? [SECURITY_SCHEMES[scheme]!] : [])),

@@ -1,9 +1,16 @@
+import { ACTIVE_STATUSES, isLive, matchesTaskFilter } from './task-filter.js';
 import type {
+  CancelRequestResult,
   InsertSessionResult,
   SessionCaps,
   SessionRecord,
   SessionStore,
   Store,
+  TaskChange,
+  TaskFilter,
+  TaskRecord,
+  TaskStatus,
+  TaskStore,
   UserRecord,
   UserStore,
 } from './store.js';
@@ -13,9 +20,11 @@ export class MemoryStore implements Store {
   readonly kind = 'memory';
   readonly sessions = new MemorySessionStore();
   readonly users = new MemoryUserStore();
+  readonly tasks = new MemoryTaskStore();
 
   async purgeExpired(now: number): Promise<void> {
     this.sessions.purge(now);
+    this.tasks.purge(now);
   }
 
   async close(): Promise<void> {}
@@ -106,5 +115,56 @@ class MemoryUserStore implements UserStore {
 
   async delete(key: string): Promise<boolean> {
     return this.#users.delete(key);
+  }
+}
+
+/** Tasks in a map; `list` walks it, which is fine for the few thousand tasks a retention window holds. */
+class MemoryTaskStore implements TaskStore {
+  readonly #tasks = new Map<string, TaskRecord>();
+
+  async create(task: TaskRecord): Promise<void> {
+    this.#tasks.set(task.id, structuredClone(task));
+  }
+
+  async get(id: string, now: number): Promise<TaskRecord | undefined> {
+    const task = this.#tasks.get(id);
+    return task && isLive(task, now) ? structuredClone(task) : undefined;
+  }
+
+  async update(id: string, change: TaskChange, whileStatus: readonly TaskStatus[]): Promise<boolean> {
+    const task = this.#tasks.get(id);
+    if (!task || !whileStatus.includes(task.status)) return false;
+    Object.assign(task, structuredClone(change));
+    return true;
+  }
+
+  async requestCancel(id: string, now: number): Promise<CancelRequestResult> {
+    const task = this.#tasks.get(id);
+    if (!task || !isLive(task, now)) return 'missing';
+    if (!ACTIVE_STATUSES.includes(task.status)) return 'finished';
+    if (!task.cancelable) return 'not_cancelable';
+    if (task.cancelRequested) return 'already_requested';
+    task.cancelRequested = true;
+    return 'requested';
+  }
+
+  async list(filter: TaskFilter, now: number, limit: number): Promise<TaskRecord[]> {
+    const out: TaskRecord[] = [];
+    for (const task of this.#tasks.values()) {
+      if (out.length >= limit) break;
+      if (isLive(task, now) && matchesTaskFilter(task, filter)) out.push(structuredClone(task));
+    }
+    return out;
+  }
+
+  async listOrphans(staleBefore: number, limit: number): Promise<TaskRecord[]> {
+    return [...this.#tasks.values()]
+      .filter((task) => ACTIVE_STATUSES.includes(task.status) && task.heartbeatAt < staleBefore)
+      .slice(0, limit)
+      .map((task) => structuredClone(task));
+  }
+
+  purge(now: number): void {
+    for (const [id, task] of this.#tasks) if (!isLive(task, now)) this.#tasks.delete(id);
   }
 }

@@ -3,12 +3,14 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../core/errors.js';
 import { isRole, type Role } from '../core/principal.js';
+import { SqliteTaskStore, TASK_SCHEMA } from './sqlite-task-store.js';
 import type {
   InsertSessionResult,
   SessionCaps,
   SessionRecord,
   SessionStore,
   Store,
+  TaskStore,
   UserRecord,
   UserStore,
 } from './store.js';
@@ -20,7 +22,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -60,8 +62,10 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly sessions: SessionStore;
   readonly users: UserStore;
+  readonly tasks: TaskStore;
   readonly #db: Database.Database;
-  readonly #purge: Database.Statement;
+  readonly #purgeSessions: Database.Statement;
+  readonly #purgeTasks: Database.Statement;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
@@ -72,7 +76,9 @@ export class SqliteStore implements Store {
     this.#migrate();
     this.sessions = new SqliteSessionStore(this.#db);
     this.users = new SqliteUserStore(this.#db);
-    this.#purge = this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
+    this.tasks = new SqliteTaskStore(this.#db);
+    this.#purgeSessions = this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
+    this.#purgeTasks = this.#db.prepare('DELETE FROM tasks WHERE expires_at <= ?');
   }
 
   #migrate(): void {
@@ -82,13 +88,15 @@ export class SqliteStore implements Store {
     }
     this.#db.transaction(() => {
       this.#db.exec(SCHEMA);
+      this.#db.exec(TASK_SCHEMA);
       this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }
 
   purgeExpired(now: number): Promise<void> {
     return guarded(() => {
-      this.#purge.run(now);
+      this.#purgeSessions.run(now);
+      this.#purgeTasks.run(now);
     });
   }
 

@@ -1,3 +1,5 @@
+import type { LocalizableMessage } from '../core/messages.js';
+import type { DynamicId } from '../core/operations.js';
 import type { Role } from '../core/principal.js';
 
 /**
@@ -10,6 +12,7 @@ export interface Store {
   readonly kind: string;
   readonly sessions: SessionStore;
   readonly users: UserStore;
+  readonly tasks: TaskStore;
   /** Removes expired records; housekeeping, never on a request path. */
   purgeExpired(now: number): Promise<void>;
   close(): Promise<void>;
@@ -66,4 +69,79 @@ export interface UserStore {
   update(key: string, change: Partial<Pick<UserRecord, 'passwordHash' | 'roles'>>): Promise<boolean>;
   /** False when there is no such user. */
   delete(key: string): Promise<boolean>;
+}
+
+export const TASK_STATUSES = ['PENDING', 'RUNNING', 'BLOCKED', 'SUCCEEDED', 'FAILED'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** A std error as stored: the `/api` structure. */
+export interface StoredError {
+  error_type: string;
+  messages: LocalizableMessage[];
+  data?: Record<string, unknown>;
+}
+
+export interface TaskProgress {
+  total: number;
+  completed: number;
+  message: LocalizableMessage;
+}
+
+export interface TaskRecord {
+  /** `<uuid>:<service id>`. */
+  id: string;
+  service: string;
+  operation: string;
+  description: LocalizableMessage;
+  target?: DynamicId;
+  status: TaskStatus;
+  cancelable: boolean;
+  cancelRequested: boolean;
+  /** Store key of the account that started it; its display name is `user`. */
+  userKey: string;
+  user: string;
+  createdAt: number;
+  startTime?: number;
+  endTime?: number;
+  progress?: TaskProgress;
+  /** The operation's output in the `/api` plain JSON form. */
+  result?: unknown;
+  error?: StoredError;
+  /** The server instance running it, and when it last said so; a silent owner means a dead one. */
+  owner: string;
+  heartbeatAt: number;
+  /** Set when the task finishes: it is forgotten after this. */
+  expiresAt?: number;
+}
+
+/** Which tasks `list` returns: a task must match every given field; an empty or absent field matches all. */
+export interface TaskFilter {
+  ids?: readonly string[];
+  services?: readonly string[];
+  operations?: readonly string[];
+  statuses?: readonly TaskStatus[];
+  userKeys?: readonly string[];
+  targets?: readonly DynamicId[];
+}
+
+export type TaskChange = Partial<
+  Pick<TaskRecord, 'status' | 'cancelable' | 'startTime' | 'endTime' | 'progress' | 'result' | 'error' | 'heartbeatAt' | 'expiresAt'>
+>;
+
+export type CancelRequestResult = 'requested' | 'missing' | 'finished' | 'not_cancelable' | 'already_requested';
+
+export interface TaskStore {
+  create(task: TaskRecord): Promise<void>;
+  get(id: string, now: number): Promise<TaskRecord | undefined>;
+  /**
+   * Applies `change` only while the task's status is one of `whileStatus`: the guard that makes
+   * finishing and cancelling race safely. True when applied.
+   */
+  update(id: string, change: TaskChange, whileStatus: readonly TaskStatus[]): Promise<boolean>;
+  /** Records a cancel request in one step, checking status, cancelable and an earlier request. */
+  requestCancel(id: string, now: number): Promise<CancelRequestResult>;
+  /** Up to `limit` live tasks matching `filter`, oldest first. */
+  list(filter: TaskFilter, now: number, limit: number): Promise<TaskRecord[]>;
+  /** Unfinished tasks whose owner has been silent since before `staleBefore`. */
+  listOrphans(staleBefore: number, limit: number): Promise<TaskRecord[]>;
 }

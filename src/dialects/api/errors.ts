@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { httpStatus, invalidRequest, notFound, type StatusOverrides, type VapiError } from '../../core/errors.js';
-import { plainErrorBody } from '../error-body.js';
+import { plainErrorBody } from '../../core/error-body.js';
 
 /** Sends a std error the `/api` way: the bare structure, the `/api` status, the challenge as a header too. */
 export function sendApiError(reply: FastifyReply, error: VapiError, overrides?: StatusOverrides): FastifyReply {

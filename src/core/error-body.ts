@@ -1,6 +1,6 @@
-import type { VapiError } from '../core/errors.js';
-import type { LocalizableMessage } from '../core/messages.js';
-import type { MapStyle } from '../core/plain-json.js';
+import type { VapiError } from './errors.js';
+import type { LocalizableMessage } from './messages.js';
+import type { MapStyle } from './plain-json.js';
 
 function messageBody(msg: LocalizableMessage, maps: MapStyle): Record<string, unknown> {
   const body: Record<string, unknown> = { args: msg.args, default_message: msg.default_message, id: msg.id };

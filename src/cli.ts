@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { formatDuration } from './config/duration.js';
 import { ConfigError, envName, OPTIONS } from './config/options.js';
 import { IdentityError } from './identity/identity-source.js';
+import { PluginError } from './plugins/load-plugins.js';
 import { serve } from './cli/serve.js';
 import { UsageError, userCommand } from './cli/user.js';
 import { openApiDocument } from './openapi/openapi-document.js';
@@ -14,7 +15,7 @@ function help(): string {
   const lines = OPTIONS.map((o) => {
     const flag = `--${o.flag}${o.value ? ` ${o.value}` : ''}`;
     const shown = o.value === 'DURATION' ? formatDuration(o.default as number) : String(o.default);
-    const fallback = o.default === undefined ? '' : ` [${shown}]`;
+    const fallback = o.default === undefined || shown === '' ? '' : ` [${shown}]`;
     return `  ${flag.padEnd(34)} ${o.doc}${fallback}\n  ${''.padEnd(34)} env ${envName(o.flag)}`;
   });
   return [
@@ -41,13 +42,13 @@ function version(): string {
 
 /** Flags of every command; each command rejects the ones it does not know. */
 function parse(argv: string[]) {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
     help: { type: 'boolean' },
     version: { type: 'boolean' },
     role: { type: 'string' },
     'password-stdin': { type: 'boolean' },
   };
-  for (const o of OPTIONS) options[o.flag] = { type: o.value ? 'string' : 'boolean' };
+  for (const o of OPTIONS) options[o.flag] = { type: o.value ? 'string' : 'boolean', ...(o.multiple ? { multiple: true } : {}) };
   return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
 }
 
@@ -80,6 +81,7 @@ async function main(argv: string[]): Promise<number> {
         return -1; // keeps running until a signal
       case 'user': {
         const { 'data-dir': dataDir, ...others } = serveFlags;
+        if (Array.isArray(dataDir)) throw new UsageError('--data-dir is given once');
         if (Object.keys(others).length > 0) throw new UsageError(`user commands take --data-dir, --role and --password-stdin only`);
         await userCommand(args, { 'data-dir': dataDir, role, 'password-stdin': passwordStdin }, process.env, process.stdout);
         return 0;
@@ -98,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`vapi-auth: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof IdentityError) {
+    if (error instanceof IdentityError || error instanceof PluginError) {
       process.stderr.write(`vapi-auth: ${error.message}\n`);
       return 1;
     }

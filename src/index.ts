@@ -1,9 +1,20 @@
-export { createServer, DEFAULT_SESSION_POLICY, type VapiServer, type VapiServerOptions } from './server.js';
+export { createServer, DEFAULT_SESSION_POLICY, DEFAULT_TASK_POLICY, type VapiServer, type VapiServerOptions } from './server.js';
+export type { TaskPolicy } from './tasks/task-runner.js';
+export type { SessionPolicy } from './sessions/session-service.js';
 export { FakeClock, systemClock, type Clock } from './core/clock.js';
 export * from './core/errors.js';
 export { message, type LocalizableMessage } from './core/messages.js';
-export { operationInput, t, type StructType, type VType } from './core/types.js';
-export type { ApiBinding, OperationContext, OperationDefinition, ServiceDefinition } from './core/operations.js';
+export { dynamicIdType, localizableMessageType, operationInput, t, TypedValue, type StructType, type VType } from './core/types.js';
+export type {
+  ApiBinding,
+  DynamicId,
+  OperationContext,
+  OperationDefinition,
+  ProgressReport,
+  ServiceDefinition,
+  TaskControl,
+  TaskType,
+} from './core/operations.js';
 export { OperationTable } from './core/operation-table.js';
 export { SCHEMES, type SchemeId } from './core/schemes.js';
 export { displayName, ROLES, type Principal, type Role } from './core/principal.js';

@@ -61,6 +61,7 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = {
 export const DEFAULT_TASK_POLICY: TaskPolicy = {
   retentionMs: 24 * 3_600_000,
   heartbeatMs: 10_000,
+  shutdownGraceMs: 10_000,
 };
 
 const PURGE_INTERVAL_MS = 60_000;

@@ -1,31 +1,14 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { basic, http } from './helpers/http.js';
-import { runCli, startServerProcess, type ServerProcess } from './helpers/cli-process.js';
+import { processSandbox, runCli, startServerProcess } from './helpers/cli-process.js';
 
 const ADMIN = 'administrator@vsphere.local';
-let dataDir: string;
-const running: ServerProcess[] = [];
-
-beforeEach(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'vapi-auth-proc-'));
-});
-afterEach(async () => {
-  for (const server of running.splice(0)) {
-    if (server.child.exitCode === null && server.child.signalCode === null) {
-      server.child.kill('SIGKILL');
-      await server.exited;
-    }
-  }
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const sandbox = processSandbox('vapi-auth-proc-');
 
 async function start(args: string[] = ['--http'], env: Record<string, string> = { VAPI_AUTH_ADMIN_PASSWORD: 'Pr0cess!' }) {
-  const server = await startServerProcess(['--data-dir', dataDir, ...args], env);
-  running.push(server);
-  return server;
+  return sandbox.track(await startServerProcess(['--data-dir', sandbox.dataDir, ...args], env));
 }
 
 async function login(url: string, password = 'Pr0cess!', ca?: string): Promise<string> {
@@ -38,8 +21,8 @@ describe('vapi-auth serve', () => {
   it('serves HTTPS with a self-signed certificate it generated, which clients can trust', async () => {
     const server = await start([]);
     expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    const ca = readFileSync(join(dataDir, 'tls', 'cert.pem'), 'utf8');
-    expect(statSync(join(dataDir, 'tls', 'key.pem')).mode & 0o077).toBe(0);
+    const ca = readFileSync(join(sandbox.dataDir, 'tls', 'cert.pem'), 'utf8');
+    expect(statSync(join(sandbox.dataDir, 'tls', 'key.pem')).mode & 0o077).toBe(0);
     const token = await login(server.url, 'Pr0cess!', ca);
     const info = await http(`${server.url}/api/session`, { headers: { 'vmware-api-session-id': token }, ca });
     expect(info.status).toBe(200);
@@ -108,17 +91,17 @@ describe('vapi-auth serve', () => {
     for (const secret of [token, 'Pr0cess!', 'Wr0ng-Guess', Buffer.from(`${ADMIN}:Pr0cess!`).toString('base64')]) {
       expect(log).not.toContain(secret); // ...without what was sent
     }
-    const files = readdirSync(dataDir).filter((name) => name.startsWith('vapi-auth.sqlite'));
+    const files = readdirSync(sandbox.dataDir).filter((name) => name.startsWith('vapi-auth.sqlite'));
     expect(files.length).toBeGreaterThan(0);
     for (const name of files) {
-      const bytes = readFileSync(join(dataDir, name)).toString('latin1');
+      const bytes = readFileSync(join(sandbox.dataDir, name)).toString('latin1');
       expect(bytes).not.toContain(token);
       expect(bytes).not.toContain('Pr0cess!');
     }
   });
 
   it('refuses to start on a bad option, naming it', async () => {
-    const result = await runCli(['serve', '--data-dir', dataDir, '--idle-timeout', 'forever']);
+    const result = await runCli(['serve', '--data-dir', sandbox.dataDir, '--idle-timeout', 'forever']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--idle-timeout');
   });
@@ -126,7 +109,7 @@ describe('vapi-auth serve', () => {
 
 describe('vapi-auth user', () => {
   it('adds, lists, changes and removes users, and the server sees each change', async () => {
-    const add = await runCli(['user', 'add', 'ops@vsphere.local', '--role', 'Administrator', '--password-stdin', '--data-dir', dataDir], {
+    const add = await runCli(['user', 'add', 'ops@vsphere.local', '--role', 'Administrator', '--password-stdin', '--data-dir', sandbox.dataDir], {
       input: 'Op3rator\n',
     });
     expect(add).toMatchObject({ code: 0 });
@@ -134,30 +117,30 @@ describe('vapi-auth user', () => {
     await login(server.url);
     const ops = await http(`${server.url}/api/session`, { method: 'POST', headers: basic('ops@vsphere.local', 'Op3rator') });
     expect(ops.status).toBe(201);
-    const list = await runCli(['user', 'list', '--data-dir', dataDir]);
+    const list = await runCli(['user', 'list', '--data-dir', sandbox.dataDir]);
     expect(list.stdout).toContain('ops@VSPHERE.LOCAL\tAdministrator');
     expect(list.stdout).toContain('administrator@VSPHERE.LOCAL\tAdministrator');
-    expect((await runCli(['user', 'passwd', 'ops', '--data-dir', dataDir], { env: { VAPI_AUTH_PASSWORD: 'N3w-one' } })).code).toBe(0);
+    expect((await runCli(['user', 'passwd', 'ops', '--data-dir', sandbox.dataDir], { env: { VAPI_AUTH_PASSWORD: 'N3w-one' } })).code).toBe(0);
     expect((await http(`${server.url}/api/session`, { method: 'POST', headers: basic('ops@vsphere.local', 'N3w-one') })).status).toBe(201);
-    expect((await runCli(['user', 'role', 'ops', 'ReadOnly', '--data-dir', dataDir])).code).toBe(0);
-    expect((await runCli(['user', 'remove', 'VSPHERE.LOCAL\\ops', '--data-dir', dataDir])).code).toBe(0);
+    expect((await runCli(['user', 'role', 'ops', 'ReadOnly', '--data-dir', sandbox.dataDir])).code).toBe(0);
+    expect((await runCli(['user', 'remove', 'VSPHERE.LOCAL\\ops', '--data-dir', sandbox.dataDir])).code).toBe(0);
     const token = ops.json as string;
     expect((await http(`${server.url}/api/session`, { headers: { 'vmware-api-session-id': token } })).status).toBe(401);
   });
 
   it('generates and prints a password when none is given', async () => {
-    const add = await runCli(['user', 'add', 'gen', '--data-dir', dataDir]);
+    const add = await runCli(['user', 'add', 'gen', '--data-dir', sandbox.dataDir]);
     expect(add.code).toBe(0);
     expect(add.stdout).toMatch(/Generated password: \S{24}/);
   });
 
   it('explains every mistake, with exit code 1 for a wrong name and 2 for wrong usage', async () => {
-    expect(await runCli(['user', 'remove', 'ghost', '--data-dir', dataDir])).toMatchObject({ code: 1, stderr: 'vapi-auth: no user ghost\n' });
-    expect((await runCli(['user', 'add', 'x@example.com', '--data-dir', dataDir])).stderr).toContain('not a user name of domain vsphere.local');
-    expect((await runCli(['user', 'role', 'gen', 'Boss', '--data-dir', dataDir])).code).toBe(2);
-    expect((await runCli(['user', 'frobnicate', '--data-dir', dataDir])).code).toBe(2);
-    expect((await runCli(['user', 'list', '--port', '1', '--data-dir', dataDir])).code).toBe(2);
-    await runCli(['user', 'add', 'twice', '--data-dir', dataDir]);
-    expect((await runCli(['user', 'add', 'twice', '--data-dir', dataDir])).stderr).toContain('exists already');
+    expect(await runCli(['user', 'remove', 'ghost', '--data-dir', sandbox.dataDir])).toMatchObject({ code: 1, stderr: 'vapi-auth: no user ghost\n' });
+    expect((await runCli(['user', 'add', 'x@example.com', '--data-dir', sandbox.dataDir])).stderr).toContain('not a user name of domain vsphere.local');
+    expect((await runCli(['user', 'role', 'gen', 'Boss', '--data-dir', sandbox.dataDir])).code).toBe(2);
+    expect((await runCli(['user', 'frobnicate', '--data-dir', sandbox.dataDir])).code).toBe(2);
+    expect((await runCli(['user', 'list', '--port', '1', '--data-dir', sandbox.dataDir])).code).toBe(2);
+    await runCli(['user', 'add', 'twice', '--data-dir', sandbox.dataDir]);
+    expect((await runCli(['user', 'add', 'twice', '--data-dir', sandbox.dataDir])).stderr).toContain('exists already');
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SessionRecord, Store, UserRecord } from '../src/store/store.js';
+import type { SessionRecord, Store, TaskRecord, UserRecord } from '../src/store/store.js';
 import { storeFactories } from './helpers/test-server.js';
 
 const NOW = Date.UTC(2025, 0, 1);
@@ -11,6 +11,25 @@ function session(key: string, userKey = 'a@vsphere.local', expiresAt = NOW + 100
 
 function user(name: string): UserRecord {
   return { key: `${name}@vsphere.local`, name, domain: 'vsphere.local', passwordHash: '$argon2id$x', roles: ['ReadOnly'], createdAt: NOW };
+}
+
+function task(id: string, change: Partial<TaskRecord> = {}): TaskRecord {
+  return {
+    id,
+    service: 'com.example.jobs',
+    operation: 'run',
+    description: { id: 'd', default_message: 'D', args: [] },
+    status: 'RUNNING',
+    cancelable: true,
+    cancelRequested: false,
+    userKey: 'a@vsphere.local',
+    user: 'a@VSPHERE.LOCAL',
+    createdAt: NOW,
+    startTime: NOW,
+    owner: 'node-1',
+    heartbeatAt: NOW,
+    ...change,
+  };
 }
 
 for (const factory of storeFactories()) {
@@ -108,6 +127,58 @@ for (const factory of storeFactories()) {
         const read = await store.users.get('ann@vsphere.local');
         read!.roles.push('Administrator');
         expect((await store.users.get('ann@vsphere.local'))!.roles).toEqual(['ReadOnly']);
+      });
+    });
+    describe('tasks', () => {
+      it('stores a task and forgets it once its retention ends', async () => {
+        await store.tasks.create(task('t1', { status: 'SUCCEEDED', endTime: NOW, expiresAt: NOW + 100 }));
+        expect(await store.tasks.get('t1', NOW + 99)).toEqual(task('t1', { status: 'SUCCEEDED', endTime: NOW, expiresAt: NOW + 100 }));
+        expect(await store.tasks.get('t1', NOW + 100)).toBeUndefined();
+        await store.purgeExpired(NOW + 100);
+        expect(await store.tasks.list({ ids: ['t1'] }, NOW, 10)).toEqual([]);
+      });
+
+      it('applies an update only while the status is one of those given', async () => {
+        await store.tasks.create(task('t1'));
+        expect(await store.tasks.update('t1', { status: 'SUCCEEDED', endTime: NOW + 5 }, ['RUNNING'])).toBe(true);
+        expect(await store.tasks.update('t1', { status: 'FAILED' }, ['RUNNING'])).toBe(false);
+        expect(await store.tasks.get('t1', NOW)).toMatchObject({ status: 'SUCCEEDED', endTime: NOW + 5 });
+        expect(await store.tasks.update('missing', { status: 'FAILED' }, ['RUNNING'])).toBe(false);
+      });
+
+      it('records a cancel request once, and only for an unfinished cancelable task', async () => {
+        await store.tasks.create(task('t1'));
+        await store.tasks.create(task('t2', { cancelable: false }));
+        await store.tasks.create(task('t3', { status: 'SUCCEEDED' }));
+        expect(await store.tasks.requestCancel('t1', NOW)).toBe('requested');
+        expect(await store.tasks.requestCancel('t1', NOW)).toBe('already_requested');
+        expect((await store.tasks.get('t1', NOW))!.cancelRequested).toBe(true);
+        expect(await store.tasks.requestCancel('t2', NOW)).toBe('not_cancelable');
+        expect(await store.tasks.requestCancel('t3', NOW)).toBe('finished');
+        expect(await store.tasks.requestCancel('t4', NOW)).toBe('missing');
+      });
+
+      it('lists tasks matching every given filter field, up to the limit', async () => {
+        await store.tasks.create(task('a', { createdAt: NOW }));
+        await store.tasks.create(task('b', { createdAt: NOW + 1, service: 'com.example.other', userKey: 'b@vsphere.local' }));
+        await store.tasks.create(task('c', { createdAt: NOW + 2, operation: 'stop', status: 'FAILED', target: { type: 'Job', id: 'x' } }));
+        const ids = async (filter: object, limit = 10) => (await store.tasks.list(filter, NOW, limit)).map((t) => t.id);
+        expect(await ids({})).toEqual(['a', 'b', 'c']);
+        expect(await ids({ ids: ['a', 'c', 'zzz'] })).toEqual(['a', 'c']);
+        expect(await ids({ services: ['com.example.jobs'] })).toEqual(['a', 'c']);
+        expect(await ids({ operations: ['stop'] })).toEqual(['c']);
+        expect(await ids({ statuses: ['RUNNING'] })).toEqual(['a', 'b']);
+        expect(await ids({ userKeys: ['b@vsphere.local'] })).toEqual(['b']);
+        expect(await ids({ targets: [{ type: 'Job', id: 'x' }] })).toEqual(['c']);
+        expect(await ids({ services: ['com.example.jobs'], statuses: ['RUNNING'] })).toEqual(['a']);
+        expect(await ids({}, 2)).toEqual(['a', 'b']);
+      });
+
+      it('finds unfinished tasks whose owner has gone silent', async () => {
+        await store.tasks.create(task('stale', { heartbeatAt: NOW - 1000 }));
+        await store.tasks.create(task('fresh', { heartbeatAt: NOW }));
+        await store.tasks.create(task('done', { heartbeatAt: NOW - 1000, status: 'SUCCEEDED' }));
+        expect((await store.tasks.listOrphans(NOW - 500, 10)).map((t) => t.id)).toEqual(['stale']);
       });
     });
   });

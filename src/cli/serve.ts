@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { resolveConfig } from '../config/options.js';
+import { resolveConfig, type Flags } from '../config/options.js';
 import { ensureAdministrator } from '../identity/bootstrap.js';
 import { ADMINISTRATOR } from '../identity/bootstrap.js';
+import { loadPlugins } from '../plugins/load-plugins.js';
 import { createServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
 import { selfSignedCertificate } from '../tls/self-signed.js';
@@ -16,10 +17,13 @@ async function tlsOptions(config: ReturnType<typeof resolveConfig>) {
 }
 
 /** `vapi-auth serve`: runs until SIGTERM or SIGINT, then finishes running requests and exits. */
-export async function serve(flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): Promise<void> {
+export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void> {
   const config = resolveConfig(flags, env);
   const https = await tlsOptions(config);
+  const services = await loadPlugins(config.plugins);
   const server = createServer({
+    services,
+    tasks: { retentionMs: config.taskRetentionMs, heartbeatMs: config.taskHeartbeatMs },
     store: openStore(config.store, config.dataDir),
     sessions: {
       idleTimeoutMs: config.idleTimeoutMs,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { envName } from '../config/options.js';
+import { envName, type Flags } from '../config/options.js';
 import { systemClock } from '../core/clock.js';
 import { isRole, ROLES, type Role } from '../core/principal.js';
 import { generatePassword } from '../identity/bootstrap.js';
@@ -11,7 +11,6 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-type Flags = Record<string, string | boolean | undefined>;
 
 function parseRole(value: string): Role {
   if (!isRole(value)) throw new UsageError(`unknown role "${value}" (roles: ${ROLES.join(', ')})`);

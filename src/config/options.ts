@@ -18,7 +18,13 @@ export interface ServeConfig {
   bodyLimit: number;
   logLevel: string;
   realm: string;
+  taskRetentionMs: number;
+  taskHeartbeatMs: number;
+  plugins: string[];
 }
+
+/** Parsed command-line flags: a value, a switch, or the values of a repeated flag. */
+export type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -31,6 +37,8 @@ interface Option<K extends keyof ServeConfig = keyof ServeConfig> {
   flag: string;
   /** The value's shape in help text; absent for a switch. */
   value?: string;
+  /** May be given several times (the variable then holds a comma-separated list). */
+  multiple?: boolean;
   default: ServeConfig[K];
   parse: Parser<ServeConfig[K]>;
   doc: string;
@@ -152,6 +160,34 @@ export const OPTIONS: readonly Option[] = [
     doc: 'Log level; logs are JSON lines on stdout.',
   }),
   option({ key: 'realm', flag: 'realm', value: 'TEXT', default: 'VAPI endpoint', parse: text, doc: 'Realm named in WWW-Authenticate challenges.' }),
+  option({
+    key: 'taskRetentionMs',
+    flag: 'task-retention',
+    value: 'DURATION',
+    default: 24 * 3_600_000,
+    parse: duration,
+    doc: 'A finished task is kept this long, then forgotten.',
+  }),
+  option({
+    key: 'taskHeartbeatMs',
+    flag: 'task-heartbeat',
+    value: 'DURATION',
+    default: 10_000,
+    parse: duration,
+    doc: 'A running task is marked alive this often; one silent for three intervals (its server died) is reported FAILED.',
+  }),
+  option({
+    key: 'plugins',
+    flag: 'plugin',
+    value: 'FILE',
+    multiple: true,
+    default: [],
+    parse: (value) => {
+      const files = value.split(',').map((file) => file.trim()).filter(Boolean);
+      return files.length > 0 ? files : undefined;
+    },
+    doc: 'An ES module whose default export is a service definition or a list of them; may be repeated.',
+  }),
 ];
 
 export function envName(flag: string): string {
@@ -166,7 +202,7 @@ export function defaultConfig(): ServeConfig {
  * Defaults, then `VAPI_AUTH_*` variables, then flags. Unknown flags and bad values are errors
  * that name the flag or variable.
  */
-export function resolveConfig(flags: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): ServeConfig {
+export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv): ServeConfig {
   const config: Record<string, unknown> = { ...defaultConfig() };
   const known = new Set(OPTIONS.map((o) => o.flag));
   for (const flag of Object.keys(flags)) {
@@ -175,7 +211,7 @@ export function resolveConfig(flags: Record<string, string | boolean | undefined
   for (const o of OPTIONS) {
     const fromFlag = flags[o.flag];
     const source = fromFlag !== undefined ? `--${o.flag}` : envName(o.flag);
-    const raw = fromFlag !== undefined ? String(fromFlag) : env[envName(o.flag)];
+    const raw = fromFlag !== undefined ? (Array.isArray(fromFlag) ? fromFlag.join(',') : String(fromFlag)) : env[envName(o.flag)];
     if (raw === undefined) continue;
     const value = o.parse(raw);
     if (value === undefined) {

@@ -10,7 +10,7 @@ export function taskCanceled(): VapiError {
   return new VapiError('CANCELED', [message('com.vmware.cis.tasks.canceled', 'The operation was canceled on request.')]);
 }
 
-/** The error of a task whose server stopped while it ran. */
+/** The error of a task whose server stopped (or died) while it ran. */
 export function serverRestarted(): VapiError {
   return new VapiError('ERROR', [
     message('com.vmware.cis.tasks.server_restarted', 'The server stopped while the task was running; it did not finish.'),

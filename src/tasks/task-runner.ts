@@ -15,6 +15,8 @@ export interface TaskPolicy {
   retentionMs: number;
   /** A running task's owner says it is alive this often; after three silent intervals the task is reported FAILED. */
   heartbeatMs: number;
+  /** On shutdown, running tasks get this long to finish; then they are aborted and recorded FAILED. */
+  shutdownGraceMs: number;
 }
 
 export interface TaskLog {
@@ -41,6 +43,7 @@ export class TaskRunner {
   readonly #running = new Map<string, RunningTask>();
   readonly #inFlight = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
+  #stopping = false;
 
   constructor(store: TaskStore, clock: Clock, policy: TaskPolicy, log: TaskLog) {
     this.#store = store;
@@ -56,10 +59,19 @@ export class TaskRunner {
     this.#timer.unref();
   }
 
-  /** Stops the heartbeat and waits for running tasks to finish. */
+  /** Stops the heartbeat; running tasks get the grace period, then are aborted and recorded FAILED. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
-    await Promise.allSettled([...this.#inFlight]);
+    const settled = Promise.allSettled([...this.#inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.#policy.shutdownGraceMs)));
+    const outcome = await Promise.race([settled, grace]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      this.#stopping = true;
+      for (const running of this.#running.values()) running.controller.abort();
+      await settled;
+    }
   }
 
   /** Records the task and returns its id at once; the work runs in the background. */
@@ -144,11 +156,15 @@ export class TaskRunner {
         requestId,
         task: this.#control(record.id, running),
       });
-      change = this.#finish(this.#clock.now(), { status: 'SUCCEEDED', result: encodePlain(operation.output, output, 'object') }, record);
+      change = this.#finish(this.#clock.now(), { status: 'SUCCEEDED', result: encodePlain(operation.output, output, 'object') }, { ...record, startTime });
     } catch (error) {
-      const failure = running.controller.signal.aborted ? taskCanceled() : toVapiError(error);
+      const failure = !running.controller.signal.aborted
+        ? toVapiError(error)
+        : this.#stopping
+          ? serverRestarted()
+          : taskCanceled();
       if (errorRow(failure.errorType).api >= 500) this.#log.error({ err: failure.cause ?? failure, task: record.id }, 'task failed');
-      change = this.#finish(this.#clock.now(), { status: 'FAILED', error: failure }, record);
+      change = this.#finish(this.#clock.now(), { status: 'FAILED', error: failure }, { ...record, startTime });
     }
     change.progress = running.progress;
     await this.#store.update(record.id, change, ACTIVE_STATUSES);

@@ -1,4 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { distPath } from './dist.js';
 
 export interface ServerProcess {
@@ -51,4 +55,34 @@ export function runCli(args: string[], options: { env?: Record<string, string>; 
     child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     child.stdin.end(options.input ?? '');
   });
+}
+
+/**
+ * A fresh data dir for each test, and every server process started in it killed afterwards.
+ * Call once at the top of a test file.
+ */
+export function processSandbox(prefix: string): { readonly dataDir: string; track(server: ServerProcess): ServerProcess } {
+  let dataDir = '';
+  const running: ServerProcess[] = [];
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    for (const server of running.splice(0)) {
+      if (server.child.exitCode === null && server.child.signalCode === null) {
+        server.child.kill('SIGKILL');
+        await server.exited;
+      }
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+  return {
+    get dataDir() {
+      return dataDir;
+    },
+    track(server) {
+      running.push(server);
+      return server;
+    },
+  };
 }

@@ -23,7 +23,7 @@ function help(): string {
     '  vapi-auth serve [options]            run the server',
     '  vapi-auth user add NAME [--role Administrator|ReadOnly] [--password-stdin]',
     '  vapi-auth user list | remove NAME | passwd NAME [--password-stdin] | role NAME ROLE',
-    '                                       manage local users in --data-dir',
+    '                                       manage local users in --data-dir (or --store redis://…)',
     '  vapi-auth openapi                    print the OpenAPI document of the /api dialect',
     '',
     'serve options:',
@@ -80,10 +80,11 @@ async function main(argv: string[]): Promise<number> {
         await serve(serveFlags, process.env);
         return -1; // keeps running until a signal
       case 'user': {
-        const { 'data-dir': dataDir, ...others } = serveFlags;
-        if (Array.isArray(dataDir)) throw new UsageError('--data-dir is given once');
-        if (Object.keys(others).length > 0) throw new UsageError(`user commands take --data-dir, --role and --password-stdin only`);
-        await userCommand(args, { 'data-dir': dataDir, role, 'password-stdin': passwordStdin }, process.env, process.stdout);
+        const { 'data-dir': dataDir, store, ...others } = serveFlags;
+        if (Object.keys(others).length > 0) {
+          throw new UsageError('user commands take --data-dir, --store, --role and --password-stdin only');
+        }
+        await userCommand(args, { 'data-dir': dataDir, store, role, 'password-stdin': passwordStdin }, process.env, process.stdout);
         return 0;
       }
       case 'openapi': {

@@ -21,7 +21,8 @@ export { displayName, ROLES, type Principal, type Role } from './core/principal.
 export { MemoryStore } from './store/memory-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
 export type { Store, SessionRecord, UserRecord } from './store/store.js';
-export { openStore, type StoreKind } from './store/open-store.js';
+export { openStore, type StoreSpec } from './store/open-store.js';
+export { RedisStore, type RedisStoreOptions } from './store/redis/redis-store.js';
 export { ensureAdministrator, ADMINISTRATOR } from './identity/bootstrap.js';
 export { LocalIdentitySource } from './identity/identity-source.js';
 export { openApiDocument } from './openapi/openapi-document.js';

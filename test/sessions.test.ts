@@ -22,7 +22,7 @@ for (const stores of storeFactories()) {
     describe(`sessions over ${dialect.name} on the ${stores.kind} store`, () => {
       let t: TestServer;
       beforeEach(async () => {
-        t = await startTestServer(stores.open(), {
+        t = await startTestServer(await stores.open(), {
           sessions: { idleTimeoutMs: 30 * MINUTE, absoluteTimeoutMs: 24 * HOUR, touchIntervalMs: 5_000 },
         });
       });

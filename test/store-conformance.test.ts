@@ -35,8 +35,8 @@ function task(id: string, change: Partial<TaskRecord> = {}): TaskRecord {
 for (const factory of storeFactories()) {
   describe(`the ${factory.kind} store`, () => {
     let store: Store;
-    beforeEach(() => {
-      store = factory.open();
+    beforeEach(async () => {
+      store = await factory.open();
     });
     afterEach(async () => store.close());
 
@@ -55,6 +55,12 @@ for (const factory of storeFactories()) {
         expect(await store.sessions.get('k1', NOW + 1200)).toMatchObject({ lastAccessedAt: NOW + 500, expiresAt: NOW + 1500 });
         await store.sessions.touch('missing', NOW, NOW + 1000);
         expect(await store.sessions.get('missing', NOW)).toBeUndefined();
+      });
+
+      it('never revives an expired session by touching it', async () => {
+        await store.sessions.insert(session('k1', 'a', NOW + 100), NO_CAPS, NOW);
+        await store.sessions.touch('k1', NOW + 100, NOW + 5000);
+        expect(await store.sessions.get('k1', NOW + 200)).toBeUndefined();
       });
 
       it('deletes a live session once, and reports an expired one as not deleted', async () => {

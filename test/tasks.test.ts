@@ -43,7 +43,7 @@ for (const stores of storeFactories()) {
 
     beforeEach(async () => {
       steps = new Steps();
-      t = await startTestServer(stores.open(), { services: [jobsService(steps)], tasks: { heartbeatMs: 60_000, shutdownGraceMs: 50 } });
+      t = await startTestServer(await stores.open(), { services: [jobsService(steps)], tasks: { heartbeatMs: 60_000, shutdownGraceMs: 50 } });
       admin = await login(ADMIN, ADMIN_PASSWORD);
       reader = await login('reader@vsphere.local', 'Read0nly');
     });

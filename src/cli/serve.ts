@@ -24,7 +24,7 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
   const server = createServer({
     services,
     tasks: { retentionMs: config.taskRetentionMs, heartbeatMs: config.taskHeartbeatMs },
-    store: openStore(config.store, config.dataDir),
+    store: await openStore(config.store, config.dataDir),
     sessions: {
       idleTimeoutMs: config.idleTimeoutMs,
       absoluteTimeoutMs: config.absoluteTimeoutMs,

@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { envName, type Flags } from '../config/options.js';
 import { systemClock } from '../core/clock.js';
 import { isRole, ROLES, type Role } from '../core/principal.js';
 import { generatePassword } from '../identity/bootstrap.js';
 import { IdentityError, LocalIdentitySource } from '../identity/identity-source.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import { isStoreSpec, openStore } from '../store/open-store.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -36,11 +35,13 @@ function requireName(args: string[], usage: string): string {
   return name;
 }
 
-/** `vapi-auth user add|list|remove|passwd|role`, against the sqlite store in the data dir. */
+/** `vapi-auth user add|list|remove|passwd|role`, against the store the servers use (sqlite in the data dir by default). */
 export async function userCommand(args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
   const [verb, ...rest] = args;
   const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : (env[envName('data-dir')] ?? './data');
-  const store = new SqliteStore({ file: join(dataDir, 'vapi-auth.sqlite') });
+  const spec = typeof flags.store === 'string' ? flags.store : (env[envName('store')] ?? 'sqlite');
+  if (!isStoreSpec(spec) || spec === 'memory') throw new UsageError(`user commands need a persistent store: sqlite or a redis:// URL, not "${spec}"`);
+  const store = await openStore(spec, dataDir);
   const identity = new LocalIdentitySource(store.users, systemClock);
   const missing = (name: string) => new IdentityError(`no user ${name}`);
   try {

@@ -1,4 +1,4 @@
-import { STORE_KINDS, type StoreKind } from '../store/open-store.js';
+import { isStoreSpec, type StoreSpec } from '../store/open-store.js';
 import { parseDuration } from './duration.js';
 
 /** Everything `vapi-auth serve` can be told. Each field is documented once, in OPTIONS below. */
@@ -6,7 +6,7 @@ export interface ServeConfig {
   host: string;
   port: number;
   dataDir: string;
-  store: StoreKind;
+  store: StoreSpec;
   http: boolean;
   cert: string | undefined;
   key: string | undefined;
@@ -59,8 +59,7 @@ const duration: Parser<number> = (value) => {
 const BOOLEANS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
 const boolean: Parser<boolean> = (value) => BOOLEANS[value.toLowerCase()];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const storeKind: Parser<StoreKind> = (value) =>
-  (STORE_KINDS as readonly string[]).includes(value) ? (value as StoreKind) : undefined;
+const storeSpec: Parser<StoreSpec> = (value) => (isStoreSpec(value) ? value : undefined);
 
 function option<K extends keyof ServeConfig>(spec: Option<K>): Option<K> {
   return spec;
@@ -88,10 +87,10 @@ export const OPTIONS: readonly Option[] = [
   option({
     key: 'store',
     flag: 'store',
-    value: STORE_KINDS.join('|'),
+    value: 'sqlite|memory|redis://HOST:PORT/DB',
     default: 'sqlite',
-    parse: storeKind,
-    doc: 'State store: sqlite (a file in the data dir; survives restarts) or memory (lost on exit).',
+    parse: storeSpec,
+    doc: 'State store: sqlite (a file in the data dir; survives restarts), memory (lost on exit), or a redis:// or rediss:// URL shared by several nodes.',
   }),
   option({ key: 'http', flag: 'http', default: false, parse: boolean, doc: 'Serve plain HTTP instead of HTTPS (local testing only).' }),
   option({

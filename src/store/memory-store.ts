@@ -58,7 +58,7 @@ class MemorySessionStore implements SessionStore {
 
   async touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void> {
     const record = this.#byKey.get(key);
-    if (record) {
+    if (record && record.expiresAt > lastAccessedAt) {
       record.lastAccessedAt = lastAccessedAt;
       record.expiresAt = expiresAt;
     }

@@ -149,7 +149,9 @@ class SqliteSessionStore implements SessionStore {
     });
     this.#insert = (record, caps, now) => step.immediate(record, caps, now);
     this.#get = db.prepare('SELECT * FROM sessions WHERE key = ? AND expires_at > ?');
-    this.#touch = db.prepare('UPDATE sessions SET last_accessed_at = ?, expires_at = ? WHERE key = ?');
+    this.#touch = db.prepare(
+      'UPDATE sessions SET last_accessed_at = @last, expires_at = @expiresAt WHERE key = @key AND expires_at > @last',
+    );
     this.#delete = db.prepare('DELETE FROM sessions WHERE key = ? RETURNING expires_at');
   }
 
@@ -166,7 +168,7 @@ class SqliteSessionStore implements SessionStore {
 
   touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void> {
     return guarded(() => {
-      this.#touch.run(lastAccessedAt, expiresAt, key);
+      this.#touch.run({ last: lastAccessedAt, expiresAt, key });
     });
   }
 

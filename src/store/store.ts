@@ -43,7 +43,7 @@ export interface SessionStore {
   /** Inserts unless a cap is reached, counting only live sessions; check and insert are one step. */
   insert(record: SessionRecord, caps: SessionCaps, now: number): Promise<InsertSessionResult>;
   get(key: string, now: number): Promise<SessionRecord | undefined>;
-  /** Records an access; does nothing for a session that is gone. */
+  /** Records an access at `lastAccessedAt`; does nothing for a session that is gone or expired by then. */
   touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void>;
   /** True when a live session was removed. */
   delete(key: string, now: number): Promise<boolean>;

@@ -3,26 +3,42 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../../src/core/clock.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import { Redis } from 'ioredis';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
+import { RedisStore } from '../../src/store/redis/redis-store.js';
+import { redisAvailable, startRedis, type RedisProcess } from './redis-server.js';
 import type { Store } from '../../src/store/store.js';
 import { createServer, type VapiServer, type VapiServerOptions } from '../../src/server.js';
 
 export const ADMIN = 'administrator@vsphere.local';
 export const ADMIN_PASSWORD = 'Adm1n:pass word';
 
-/** A store kind as the suites see it: how to open a fresh one, and where its files live. */
+/** A store kind as the suites see it: how to open a fresh, empty one. */
 export interface StoreFactory {
   kind: string;
-  open(): Store;
+  open(): Promise<Store>;
 }
 
-/** Every store kind; suites that concern state run once per entry. */
+let sharedRedis: Promise<RedisProcess> | undefined;
+
+/** A fresh, empty Redis store: one redis-server per test file, emptied for each store opened. */
+async function openRedisStore(): Promise<Store> {
+  sharedRedis ??= startRedis();
+  const { url } = await sharedRedis;
+  const admin = new Redis(url);
+  await admin.flushdb();
+  admin.disconnect();
+  return RedisStore.connect({ url });
+}
+
+/** Every store kind; suites that concern state run once per entry. Redis is skipped (outside CI) where it is not installed. */
 export function storeFactories(): StoreFactory[] {
   return [
-    { kind: 'memory', open: () => new MemoryStore() },
+    { kind: 'memory', open: async () => new MemoryStore() },
+    ...(redisAvailable() ? [{ kind: 'redis', open: openRedisStore }] : []),
     {
       kind: 'sqlite',
-      open: () => {
+      open: async () => {
         const dir = mkdtempSync(join(tmpdir(), 'vapi-auth-test-'));
         const store = new SqliteStore({ file: join(dir, 'vapi-auth.sqlite') });
         const close = store.close.bind(store);

@@ -1,0 +1,51 @@
+/**
+ * Every key the Redis store uses. All carry the same hash tag, `{vapi-auth}`, so that the atomic
+ * scripts that touch several keys (the session caps, task indexes) also work on Redis Cluster:
+ * the state lives in one slot, and scales with replicas rather than shards.
+ */
+export class RedisKeys {
+  readonly #prefix: string;
+
+  constructor(namespace = 'vapi-auth') {
+    this.#prefix = `{${namespace}}:`;
+  }
+
+  session(key: string): string {
+    return `${this.#prefix}s:${key}`;
+  }
+  /** Sorted set of one user's sessions, scored by expiry. */
+  userSessions(userKey: string): string {
+    return `${this.#prefix}su:${userKey}`;
+  }
+  /** Sorted set of all sessions, scored by expiry. */
+  allSessions(): string {
+    return `${this.#prefix}sa`;
+  }
+  user(key: string): string {
+    return `${this.#prefix}u:${key}`;
+  }
+  users(): string {
+    return `${this.#prefix}users`;
+  }
+  task(id: string): string {
+    return `${this.#prefix}t:${id}`;
+  }
+  /** Sorted sets of task ids scored by creation: all, per service, per user. */
+  tasksAll(): string {
+    return `${this.#prefix}ta`;
+  }
+  tasksByService(service: string): string {
+    return `${this.#prefix}ts:${service}`;
+  }
+  tasksByUser(userKey: string): string {
+    return `${this.#prefix}tu:${userKey}`;
+  }
+  /** Unfinished tasks scored by their last heartbeat. */
+  tasksActive(): string {
+    return `${this.#prefix}tact`;
+  }
+  /** Finished tasks scored by when they expire. */
+  tasksExpiring(): string {
+    return `${this.#prefix}texp`;
+  }
+}

@@ -1,0 +1,109 @@
+import type { Redis } from 'ioredis';
+import type { InsertSessionResult, SessionCaps, SessionRecord, SessionStore } from '../store.js';
+import type { RedisKeys } from './redis-keys.js';
+import { guarded } from './redis-guard.js';
+
+/**
+ * Inserts a session unless a cap is reached. The caps count live members of two sorted sets
+ * (score = when the session expires); expired members are dropped first, so the count is exact.
+ * KEYS: session hash, the user's set, the set of all. ARGV: now, perUser, total, ttl, key, then fields.
+ */
+const INSERT = `
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+if tonumber(ARGV[3]) > 0 and redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[3]) then return 'total_cap' end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+if tonumber(ARGV[2]) > 0 and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[2]) then return 'user_cap' end
+redis.call('HSET', KEYS[1], unpack(ARGV, 6))
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+local expiresAt = now + tonumber(ARGV[4])
+redis.call('ZADD', KEYS[2], expiresAt, ARGV[5])
+redis.call('ZADD', KEYS[3], expiresAt, ARGV[5])
+if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[4]) then redis.call('PEXPIRE', KEYS[2], ARGV[4]) end
+return 'created'
+`;
+
+/** Moves last access and expiry of a session still live at `last`. KEYS: hash, user set, all set. ARGV: last, expiresAt, ttl, key. */
+const TOUCH = `
+local current = redis.call('HGET', KEYS[1], 'expiresAt')
+if not current or tonumber(current) <= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'lastAccessedAt', ARGV[1], 'expiresAt', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[2], 'XX', ARGV[2], ARGV[4])
+redis.call('ZADD', KEYS[3], 'XX', ARGV[2], ARGV[4])
+if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+return 1
+`;
+
+/** Removes a session and its cap entries; answers its expiry (or false). KEYS: hash, all set. ARGV: key, user-set prefix. */
+const DELETE = `
+local fields = redis.call('HMGET', KEYS[1], 'userKey', 'expiresAt')
+if not fields[1] then return false end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', ARGV[2] .. fields[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
+return fields[2]
+`;
+
+const FIELDS = ['userKey', 'createdAt', 'lastAccessedAt', 'absoluteExpiresAt', 'expiresAt'] as const;
+
+function fromHash(key: string, hash: Record<string, string>): SessionRecord | undefined {
+  if (hash.userKey === undefined) return undefined;
+  return {
+    key,
+    userKey: hash.userKey,
+    createdAt: Number(hash.createdAt),
+    lastAccessedAt: Number(hash.lastAccessedAt),
+    absoluteExpiresAt: Number(hash.absoluteExpiresAt),
+    expiresAt: Number(hash.expiresAt),
+  };
+}
+
+/**
+ * Sessions as hashes with a TTL. TTLs are relative (expiry − now by the injected clock), and every
+ * read checks the recorded expiry too, so the server's clock stays the authority.
+ */
+export class RedisSessionStore implements SessionStore {
+  readonly #redis: Redis;
+  readonly #keys: RedisKeys;
+
+  constructor(redis: Redis, keys: RedisKeys) {
+    this.#redis = redis;
+    this.#keys = keys;
+  }
+
+  insert(record: SessionRecord, caps: SessionCaps, now: number): Promise<InsertSessionResult> {
+    const k = this.#keys;
+    const ttl = Math.max(1, record.expiresAt - now);
+    const fields = FIELDS.flatMap((field) => [field, String(record[field])]);
+    return guarded(
+      () =>
+        this.#redis.eval(INSERT, 3, k.session(record.key), k.userSessions(record.userKey), k.allSessions(), now, caps.perUser, caps.total, ttl, record.key, ...fields) as Promise<InsertSessionResult>,
+    );
+  }
+
+  get(key: string, now: number): Promise<SessionRecord | undefined> {
+    return guarded(async () => {
+      const record = fromHash(key, await this.#redis.hgetall(this.#keys.session(key)));
+      return record && record.expiresAt > now ? record : undefined;
+    });
+  }
+
+  touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void> {
+    return guarded(async () => {
+      const userKey = await this.#redis.hget(this.#keys.session(key), 'userKey');
+      if (userKey === null) return;
+      const k = this.#keys;
+      const ttl = Math.max(1, expiresAt - lastAccessedAt);
+      await this.#redis.eval(TOUCH, 3, k.session(key), k.userSessions(userKey), k.allSessions(), lastAccessedAt, expiresAt, ttl, key);
+    });
+  }
+
+  delete(key: string, now: number): Promise<boolean> {
+    return guarded(async () => {
+      const k = this.#keys;
+      const expiresAt = (await this.#redis.eval(DELETE, 2, k.session(key), k.allSessions(), key, k.userSessions(''))) as string | null;
+      return expiresAt !== null && Number(expiresAt) > now;
+    });
+  }
+}

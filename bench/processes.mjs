@@ -24,6 +24,32 @@ export function startProcess(args, env = {}) {
 
 export const ADMIN_PASSWORD = 'Bench-pa55';
 
+/** A redis-server on a free port, for the duration of the run. */
+export async function startRedisServer() {
+  const { createServer } = await import('node:net');
+  const port = await new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'vapi-auth-bench-redis-'));
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('Ready to accept connections')) {
+        child.stdout.resume();
+        resolve();
+      }
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
+  });
+  return { url: `redis://127.0.0.1:${port}/0`, stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }) };
+}
+
 /** vapi-auth over plain HTTP on the given store, with the session caps off so load can create freely. */
 export function startVapiAuth(store) {
   const dataDir = mkdtempSync(join(tmpdir(), 'vapi-auth-bench-'));

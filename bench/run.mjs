@@ -1,7 +1,8 @@
 // npm run bench: every figure is a ratio to a baseline measured in the same run, so a slow or
 // busy machine shifts both sides alike. Loads go to 127.0.0.1 only, bounded in time.
 import autocannon from 'autocannon';
-import { ADMIN_PASSWORD, startProcess, startVapiAuth } from './processes.mjs';
+import { spawnSync } from 'node:child_process';
+import { ADMIN_PASSWORD, startProcess, startRedisServer, startVapiAuth } from './processes.mjs';
 import { measureSessionMemory } from './session-memory.mjs';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 5);
@@ -23,6 +24,9 @@ async function login(url) {
 const rows = [];
 const bare = await startProcess(['bench/bare-server.mjs']);
 const servers = { sqlite: await startVapiAuth('sqlite'), memory: await startVapiAuth('memory') };
+const redis = spawnSync('redis-server', ['--version']).status === 0 ? await startRedisServer() : undefined;
+if (redis) servers.redis = await startVapiAuth(redis.url);
+else console.log('redis-server not found: the Redis rows are left out');
 try {
   const warm = { ...(await load(`${bare.url}/api/session`, { duration: 1 })) };
   void warm;
@@ -39,8 +43,14 @@ try {
     const created = await load(`${server.url}/api/session`, { method: 'POST', headers: { authorization: basic }, connections: 4 });
     rows.push([`session create (argon2id), ${store}`, created.rps, created.p99, created.rps / baseline.rps, created.p99 / Math.max(baseline.p99, 1)]);
   }
+  if (servers.redis) {
+    const redisRow = rows.find(([name]) => name.endsWith(', redis'));
+    const sqliteRow = rows.find(([name]) => name.endsWith(', sqlite'));
+    rows.push(['authenticated GET, redis vs sqlite (embedded)', redisRow[1], redisRow[2], redisRow[1] / sqliteRow[1], redisRow[2] / Math.max(sqliteRow[2], 1)]);
+  }
 } finally {
-  await Promise.all([bare.stop(), servers.sqlite.stop(), servers.memory.stop()]);
+  await Promise.all([bare.stop(), ...Object.values(servers).map((server) => server.stop())]);
+  await redis?.stop();
 }
 
 const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

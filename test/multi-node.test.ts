@@ -1,0 +1,65 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { basic, http } from './helpers/http.js';
+import { processSandbox, startServerProcess, type ServerProcess } from './helpers/cli-process.js';
+import { redisAvailable, REDIS_MISSING, startRedis, type RedisProcess } from './helpers/redis-server.js';
+
+const PLUGIN = fileURLToPath(new URL('../examples/firmware-update.mjs', import.meta.url));
+const ENV = { VAPI_AUTH_ADMIN_PASSWORD: 'Cluster-pw1' };
+const run = redisAvailable();
+const sandbox = processSandbox('vapi-auth-nodes-');
+
+describe.runIf(run)('three nodes over one Redis', () => {
+  let redis: RedisProcess;
+  beforeAll(async () => {
+    redis = await startRedis({ durable: true });
+  });
+  afterAll(async () => redis.destroy());
+
+  const node = async () =>
+    sandbox.track(
+      await startServerProcess(['--http', '--data-dir', sandbox.dataDir, '--store', redis.url, '--plugin', PLUGIN, '--task-heartbeat', '200ms'], ENV),
+    );
+  const threeNodes = async (): Promise<ServerProcess[]> => Promise.all([node(), node(), node()]);
+
+  it('share sessions: created on A, used on B, deleted on C, refused on A and B at once', async () => {
+    const [a, b, c] = await threeNodes();
+    const created = await http(`${a!.url}/api/session`, { method: 'POST', headers: basic('administrator@vsphere.local', 'Cluster-pw1') });
+    expect(created.status).toBe(201);
+    const headers = { 'vmware-api-session-id': created.json as string };
+    expect((await http(`${b!.url}/api/session`, { headers })).status).toBe(200);
+    expect((await http(`${c!.url}/api/session`, { method: 'DELETE', headers })).status).toBe(204);
+    expect((await http(`${a!.url}/api/session`, { headers })).status).toBe(401);
+    expect((await http(`${b!.url}/api/session`, { headers })).status).toBe(401);
+  });
+
+  it('share tasks: started on A, seen on B, canceled from C while A runs it', async () => {
+    const [a, b, c] = await threeNodes();
+    const token = (await http(`${a!.url}/api/session`, { method: 'POST', headers: basic('administrator@vsphere.local', 'Cluster-pw1') })).json as string;
+    const headers = { 'vmware-api-session-id': token };
+    const started = await http(`${a!.url}/api/example/firmware/host-1?action=apply&vmw-task=true`, { method: 'POST', headers, body: { version: '3.0.0', step_ms: 10_000 } });
+    const id = started.json as string;
+    const seen = await http(`${b!.url}/api/cis/tasks/${id}`, { headers });
+    expect(seen.status).toBe(200);
+    expect((seen.json as { status: string }).status).toMatch(/PENDING|RUNNING/);
+    expect((await http(`${c!.url}/api/cis/tasks/${id}?action=cancel`, { method: 'POST', headers })).status).toBe(204);
+    let status = '';
+    let info: Record<string, unknown> = {};
+    for (let i = 0; i < 100 && status !== 'FAILED'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      info = (await http(`${b!.url}/api/cis/tasks/${id}`, { headers })).json as Record<string, unknown>;
+      status = info.status as string;
+    }
+    expect(info.error).toMatchObject({ error_type: 'CANCELED' });
+  });
+
+  it('creates the administrator once however many nodes start together', async () => {
+    const nodes = await threeNodes();
+    const printed = nodes.filter((n) => n.output().includes('with password')).length;
+    expect(printed).toBe(0); // the password came from the environment: nothing to print
+    const users = await Promise.all(nodes.map((n) => http(`${n.url}/api/session`, { method: 'POST', headers: basic('administrator@vsphere.local', 'Cluster-pw1') })));
+    expect(users.map((r) => r.status)).toEqual([201, 201, 201]);
+  });
+});
+
+if (!run) describe('three nodes over one Redis', () => it.skip(REDIS_MISSING, () => undefined));

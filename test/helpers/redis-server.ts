@@ -45,9 +45,12 @@ export async function startRedis(options: { durable?: boolean } = {}): Promise<R
   args.push(...(options.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']));
   let child: ChildProcess | undefined;
 
+  // redis-server runs under a shell that kills it when its stdin closes: when this process ends,
+  // however it ends, the server ends with it.
+  const supervised = 'redis-server "$@" & pid=$!; read _; kill $pid; wait $pid';
   const start = () =>
     new Promise<void>((resolve, reject) => {
-      const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn('sh', ['-c', supervised, 'sh', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
       child = proc;
       let out = '';
       const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
@@ -69,11 +72,10 @@ export async function startRedis(options: { durable?: boolean } = {}): Promise<R
       const proc = child;
       if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
       proc.once('exit', () => resolve());
-      proc.kill('SIGTERM');
+      proc.stdin!.end('\n');
     });
 
   await start();
-  process.once('exit', () => child?.kill('SIGKILL'));
   return {
     url: `redis://127.0.0.1:${port}/0`,
     port,

@@ -1,6 +1,6 @@
 /** RFC 3339 in UTC with exactly three fractional digits, as every vAPI dialect emits. */
-export function formatDateTime(ms: number | Date): string {
-  return new Date(ms).toISOString();
+export function formatDateTime(value: number | Date): string {
+  return (typeof value === 'number' ? new Date(value) : value).toISOString();
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;

@@ -88,28 +88,34 @@ class MemorySessionStore implements SessionStore {
   }
 }
 
+/** A copy a caller may change freely (read on every request, so cheaper than structuredClone). */
+function copyUser(user: UserRecord): UserRecord {
+  return { ...user, roles: [...user.roles] };
+}
+
 class MemoryUserStore implements UserStore {
   readonly #users = new Map<string, UserRecord>();
 
   async create(user: UserRecord): Promise<boolean> {
     if (this.#users.has(user.key)) return false;
-    this.#users.set(user.key, structuredClone(user));
+    this.#users.set(user.key, copyUser(user));
     return true;
   }
 
   async get(key: string): Promise<UserRecord | undefined> {
     const user = this.#users.get(key);
-    return user && structuredClone(user);
+    return user && copyUser(user);
   }
 
   async list(): Promise<UserRecord[]> {
-    return [...this.#users.values()].map((user) => structuredClone(user));
+    return [...this.#users.values()].map(copyUser);
   }
 
   async update(key: string, change: Partial<Pick<UserRecord, 'passwordHash' | 'roles'>>): Promise<boolean> {
     const user = this.#users.get(key);
     if (!user) return false;
-    Object.assign(user, structuredClone(change));
+    if (change.passwordHash !== undefined) user.passwordHash = change.passwordHash;
+    if (change.roles !== undefined) user.roles = [...change.roles];
     return true;
   }
 

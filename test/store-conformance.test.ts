@@ -187,5 +187,31 @@ for (const factory of storeFactories()) {
         expect((await store.tasks.listOrphans(NOW - 500, 10)).map((t) => t.id)).toEqual(['stale']);
       });
     });
+    describe('key-value records', () => {
+      it('counts within a fixed window that starts with the first increment', async () => {
+        expect(await store.kv.increment('c', 1000, NOW)).toBe(1);
+        expect(await store.kv.increment('c', 1000, NOW + 500)).toBe(2);
+        expect(await store.kv.increment('c', 1000, NOW + 999)).toBe(3);
+        expect(await store.kv.increment('c', 1000, NOW + 1000)).toBe(1);
+        expect(await store.kv.increment('other', 1000, NOW + 1000)).toBe(1);
+      });
+
+      it('loses no increment when many arrive at once', async () => {
+        const counts = await Promise.all(Array.from({ length: 200 }, () => store.kv.increment('burst', 60_000, NOW)));
+        expect(counts.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      });
+
+      it('keeps a value until it expires, and deletes values and counters', async () => {
+        await store.kv.put('v', 'locked', NOW + 100, NOW);
+        expect(await store.kv.get('v', NOW + 99)).toBe('locked');
+        expect(await store.kv.get('v', NOW + 100)).toBeUndefined();
+        await store.kv.put('v', 'again', NOW + 500, NOW);
+        await store.kv.delete('v');
+        expect(await store.kv.get('v', NOW)).toBeUndefined();
+        await store.kv.increment('c', 1000, NOW);
+        await store.kv.delete('c');
+        expect(await store.kv.increment('c', 1000, NOW)).toBe(1);
+      });
+    });
   });
 }

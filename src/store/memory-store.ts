@@ -2,6 +2,7 @@ import { ACTIVE_STATUSES, isLive, matchesTaskFilter } from './task-filter.js';
 import type {
   CancelRequestResult,
   InsertSessionResult,
+  KeyValueStore,
   SessionCaps,
   SessionRecord,
   SessionStore,
@@ -21,10 +22,12 @@ export class MemoryStore implements Store {
   readonly sessions = new MemorySessionStore();
   readonly users = new MemoryUserStore();
   readonly tasks = new MemoryTaskStore();
+  readonly kv = new MemoryKeyValueStore();
 
   async purgeExpired(now: number): Promise<void> {
     this.sessions.purge(now);
     this.tasks.purge(now);
+    this.kv.purge(now);
   }
 
   async close(): Promise<void> {}
@@ -172,5 +175,36 @@ class MemoryTaskStore implements TaskStore {
 
   purge(now: number): void {
     for (const [id, task] of this.#tasks) if (!isLive(task, now)) this.#tasks.delete(id);
+  }
+}
+
+class MemoryKeyValueStore implements KeyValueStore {
+  readonly #entries = new Map<string, { value: string; expiresAt: number }>();
+
+  async increment(key: string, windowMs: number, now: number): Promise<number> {
+    const entry = this.#entries.get(key);
+    if (!entry || entry.expiresAt <= now) {
+      this.#entries.set(key, { value: '1', expiresAt: now + windowMs });
+      return 1;
+    }
+    entry.value = String(Number(entry.value) + 1);
+    return Number(entry.value);
+  }
+
+  async put(key: string, value: string, expiresAt: number): Promise<void> {
+    this.#entries.set(key, { value, expiresAt });
+  }
+
+  async get(key: string, now: number): Promise<string | undefined> {
+    const entry = this.#entries.get(key);
+    return entry && entry.expiresAt > now ? entry.value : undefined;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#entries.delete(key);
+  }
+
+  purge(now: number): void {
+    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
   }
 }

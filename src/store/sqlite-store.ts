@@ -3,12 +3,14 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../core/errors.js';
 import { isRole, type Role } from '../core/principal.js';
+import { KV_SCHEMA, SqliteKeyValueStore } from './sqlite-kv-store.js';
 import { SqliteTaskStore, TASK_SCHEMA } from './sqlite-task-store.js';
 import type {
   InsertSessionResult,
   SessionCaps,
   SessionRecord,
   SessionStore,
+  KeyValueStore,
   Store,
   TaskStore,
   UserRecord,
@@ -22,7 +24,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -63,9 +65,11 @@ export class SqliteStore implements Store {
   readonly sessions: SessionStore;
   readonly users: UserStore;
   readonly tasks: TaskStore;
+  readonly kv: KeyValueStore;
   readonly #db: Database.Database;
   readonly #purgeSessions: Database.Statement;
   readonly #purgeTasks: Database.Statement;
+  readonly #purgeKv: Database.Statement;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
@@ -77,6 +81,8 @@ export class SqliteStore implements Store {
     this.sessions = new SqliteSessionStore(this.#db);
     this.users = new SqliteUserStore(this.#db);
     this.tasks = new SqliteTaskStore(this.#db);
+    this.kv = new SqliteKeyValueStore(this.#db);
+    this.#purgeKv = this.#db.prepare('DELETE FROM kv WHERE expires_at <= ?');
     this.#purgeSessions = this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
     this.#purgeTasks = this.#db.prepare('DELETE FROM tasks WHERE expires_at <= ?');
   }
@@ -89,6 +95,7 @@ export class SqliteStore implements Store {
     this.#db.transaction(() => {
       this.#db.exec(SCHEMA);
       this.#db.exec(TASK_SCHEMA);
+      this.#db.exec(KV_SCHEMA);
       this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }
@@ -97,6 +104,7 @@ export class SqliteStore implements Store {
     return guarded(() => {
       this.#purgeSessions.run(now);
       this.#purgeTasks.run(now);
+      this.#purgeKv.run(now);
     });
   }
 

@@ -13,6 +13,7 @@ export interface Store {
   readonly sessions: SessionStore;
   readonly users: UserStore;
   readonly tasks: TaskStore;
+  readonly kv: KeyValueStore;
   /** Removes expired records; housekeeping, never on a request path. */
   purgeExpired(now: number): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +48,21 @@ export interface SessionStore {
   touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void>;
   /** True when a live session was removed. */
   delete(key: string, now: number): Promise<boolean>;
+}
+
+/**
+ * Small expiring records: failure counters, account locks, token revocations. Every method is one
+ * atomic step on every store, so several nodes can count and lock together.
+ */
+export interface KeyValueStore {
+  /**
+   * Adds one to the counter `key` and returns the new count. A counter starts at the first
+   * increment and is forgotten `windowMs` later (a fixed window).
+   */
+  increment(key: string, windowMs: number, now: number): Promise<number>;
+  put(key: string, value: string, expiresAt: number, now: number): Promise<void>;
+  get(key: string, now: number): Promise<string | undefined>;
+  delete(key: string): Promise<void>;
 }
 
 export interface UserRecord {

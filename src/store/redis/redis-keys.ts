@@ -27,6 +27,14 @@ export class RedisKeys {
   users(): string {
     return `${this.#prefix}users`;
   }
+  /** An expiring value of the key-value store. */
+  value(key: string): string {
+    return `${this.#prefix}kv:${key}`;
+  }
+  /** A fixed-window counter of the key-value store. */
+  counter(key: string): string {
+    return `${this.#prefix}kc:${key}`;
+  }
   task(id: string): string {
     return `${this.#prefix}t:${id}`;
   }

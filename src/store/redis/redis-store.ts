@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type { Store } from '../store.js';
 import { guarded } from './redis-guard.js';
 import { RedisKeys } from './redis-keys.js';
+import { RedisKeyValueStore } from './redis-kv-store.js';
 import { RedisSessionStore } from './redis-session-store.js';
 import { RedisTaskStore } from './redis-task-store.js';
 import { RedisUserStore } from './redis-user-store.js';
@@ -25,6 +26,7 @@ export class RedisStore implements Store {
   readonly sessions: RedisSessionStore;
   readonly users: RedisUserStore;
   readonly tasks: RedisTaskStore;
+  readonly kv: RedisKeyValueStore;
   readonly #redis: Redis;
   readonly #keys = new RedisKeys();
 
@@ -33,6 +35,7 @@ export class RedisStore implements Store {
     this.sessions = new RedisSessionStore(redis, this.#keys);
     this.users = new RedisUserStore(redis, this.#keys);
     this.tasks = new RedisTaskStore(redis, this.#keys);
+    this.kv = new RedisKeyValueStore(redis, this.#keys);
   }
 
   /** Connects, or fails with an error naming the server (never the password). */

@@ -6,6 +6,7 @@ import { ConfigError, envName, OPTIONS } from './config/options.js';
 import { IdentityError } from './identity/identity-source.js';
 import { PluginError } from './plugins/load-plugins.js';
 import { serve } from './cli/serve.js';
+import { keysCommand } from './cli/keys.js';
 import { UsageError, userCommand } from './cli/user.js';
 import { openApiDocument } from './openapi/openapi-document.js';
 import { createServer } from './server.js';
@@ -24,6 +25,7 @@ function help(): string {
     '  vapi-auth user add NAME [--role Administrator|ReadOnly] [--password-stdin]',
     '  vapi-auth user list | remove NAME | passwd NAME [--password-stdin] | role NAME ROLE',
     '                                       manage local users in --data-dir (or --store redis://…)',
+    '  vapi-auth keys rotate | list         JWT signing keys in --data-dir',
     '  vapi-auth openapi                    print the OpenAPI document of the /api dialect',
     '',
     'serve options:',
@@ -85,6 +87,14 @@ async function main(argv: string[]): Promise<number> {
           throw new UsageError('user commands take --data-dir, --store, --role and --password-stdin only');
         }
         await userCommand(args, { 'data-dir': dataDir, store, role, 'password-stdin': passwordStdin }, process.env, process.stdout);
+        return 0;
+      }
+      case 'keys': {
+        const { 'data-dir': dataDir, 'token-lifetime': tokenLifetime, ...others } = serveFlags;
+        if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined) {
+          throw new UsageError('keys commands take --data-dir and --token-lifetime only');
+        }
+        await keysCommand(args, { 'data-dir': dataDir, 'token-lifetime': tokenLifetime }, process.env, process.stdout);
         return 0;
       }
       case 'openapi': {

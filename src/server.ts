@@ -1,12 +1,20 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Authentication } from './auth/authentication.js';
 import { sessionIdAuthenticator } from './auth/session-id.js';
+import { oauthAuthenticator } from './auth/oauth.js';
 import { userPassAuthenticator } from './auth/user-pass.js';
+import type { Authenticator } from './auth/authenticator.js';
+import { CredentialChecker } from './identity/credential-check.js';
+import { Lockout, type LockoutPolicy } from './identity/lockout.js';
+import type { KeyRing } from './jwt/key-ring.js';
+import { DEFAULT_TOKEN_POLICY, type TokenPolicy } from './jwt/token-policy.js';
+import { TokenService } from './jwt/token-service.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { ServiceDefinition } from './core/operations.js';
 import { OperationTable } from './core/operation-table.js';
 import { SCHEMES } from './core/schemes.js';
 import { apiDialect } from './dialects/api/dialect.js';
+import { omivvDialect } from './dialects/omivv/dialect.js';
 import { malformedJson } from './dialects/api/errors.js';
 import type { Dialect } from './dialects/dialect.js';
 import { fromFastifyError } from './dialects/fastify-errors.js';
@@ -24,6 +32,9 @@ export interface VapiServerOptions {
   clock?: Clock;
   sessions?: Partial<SessionPolicy>;
   tasks?: Partial<TaskPolicy>;
+  lockout?: Partial<LockoutPolicy>;
+  /** JWT bearer tokens (the oauth scheme and the OMIVV login); off when absent. */
+  jwt?: { keys: KeyRing; policy?: Partial<TokenPolicy> };
   /** Realm in WWW-Authenticate challenges. */
   realm?: string;
   /** Largest accepted request body in bytes. */
@@ -43,6 +54,8 @@ export interface VapiServer {
   readonly identity: LocalIdentitySource;
   readonly sessions: SessionService;
   readonly tasks: TaskRunner;
+  /** Present when JWT bearer tokens are on. */
+  readonly tokens: TokenService | undefined;
   readonly store: Store;
   /** Starts listening; resolves to the base URL. */
   listen(host: string, port: number): Promise<string>;
@@ -58,6 +71,12 @@ export const DEFAULT_SESSION_POLICY: SessionPolicy = {
   touchIntervalMs: 5_000,
 };
 
+export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = {
+  maxFailures: 6,
+  windowMs: 3 * 60_000,
+  durationMs: 60_000,
+};
+
 export const DEFAULT_TASK_POLICY: TaskPolicy = {
   retentionMs: 24 * 3_600_000,
   heartbeatMs: 10_000,
@@ -66,24 +85,27 @@ export const DEFAULT_TASK_POLICY: TaskPolicy = {
 
 const PURGE_INTERVAL_MS = 60_000;
 
-/** The dialects, asked in this order which one owns a request; the last one answers the rest. */
-const DIALECTS: readonly Dialect[] = [apiDialect];
-
-function dialectOf(method: string, url: string): Dialect {
+/** The dialect that owns a request (asked in order); the `/api` dialect answers everything else. */
+function dialectOf(dialects: readonly Dialect[], method: string, url: string): Dialect {
   const path = url.split('?', 1)[0] ?? '';
-  return DIALECTS.find((dialect) => dialect.owns(method, path)) ?? DIALECTS[DIALECTS.length - 1]!;
+  return dialects.find((dialect) => dialect.owns(method, path)) ?? apiDialect;
 }
 
-/** The built-in operation table: CIS sessions and tasks, with `com.vmware.cis` requiring a session by default. */
+/**
+ * The built-in operation table: CIS sessions and tasks. `com.vmware.cis` takes a session, and a
+ * JWT bearer token where those are on; a session may be created from a password or a token.
+ */
 function buildTable(
   sessions: SessionService,
   store: Store,
   tasks: TaskRunner,
   domain: string,
+  jwt: boolean,
   extra: readonly ServiceDefinition[],
 ): OperationTable {
-  const table = new OperationTable().definePackage('com.vmware.cis', [SCHEMES.sessionId]);
-  table.addService(cisSessionService(sessions));
+  const bearer = jwt ? [SCHEMES.oauth] : [];
+  const table = new OperationTable().definePackage('com.vmware.cis', [SCHEMES.sessionId, ...bearer]);
+  table.addService(cisSessionService(sessions, [SCHEMES.userPass, ...bearer]));
   table.addService(cisTasksService(store.tasks, tasks, table, domain));
   for (const service of extra) table.addService(service);
   return table;
@@ -102,12 +124,9 @@ function assertEnforceable(table: OperationTable, authentication: Authentication
 export function createServer(options: VapiServerOptions): VapiServer {
   const clock = options.clock ?? systemClock;
   const { store } = options;
+  const realm = options.realm ?? 'VAPI endpoint';
   const identity = new LocalIdentitySource(store.users, clock);
   const sessions = new SessionService(store.sessions, clock, { ...DEFAULT_SESSION_POLICY, ...options.sessions });
-  const authentication = new Authentication([
-    userPassAuthenticator(identity, options.realm ?? 'VAPI endpoint'),
-    sessionIdAuthenticator(sessions, identity),
-  ]);
   const app = Fastify({
     ...(options.https ? { https: options.https } : {}),
     bodyLimit: options.bodyLimit ?? 1_048_576,
@@ -122,10 +141,19 @@ export function createServer(options: VapiServerOptions): VapiServer {
     },
   });
 
+  const lockout = new Lockout(store.kv, clock, { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout }, app.log);
+  const credentials = new CredentialChecker(identity, lockout);
+  const tokens =
+    options.jwt &&
+    new TokenService(options.jwt.keys, { ...DEFAULT_TOKEN_POLICY, ...options.jwt.policy }, store.kv, clock, identity, credentials);
+  const authenticators: Authenticator[] = [userPassAuthenticator(credentials, realm), sessionIdAuthenticator(sessions, identity)];
+  if (tokens) authenticators.push(oauthAuthenticator(tokens, realm));
+  const authentication = new Authentication(authenticators);
   const tasks = new TaskRunner(store.tasks, clock, { ...DEFAULT_TASK_POLICY, ...options.tasks }, app.log);
-  const table = buildTable(sessions, store, tasks, identity.domain, options.services ?? []);
+  const table = buildTable(sessions, store, tasks, identity.domain, tokens !== undefined, options.services ?? []);
   assertEnforceable(table, authentication);
   const engine = new Engine(authentication, clock, tasks);
+  const dialects: Dialect[] = [apiDialect, ...(tokens ? [omivvDialect(tokens)] : [])];
 
   // JSON only (spec: other bodies get 415). An empty body is no body, as curl users send it.
   app.removeAllContentTypeParsers();
@@ -140,10 +168,10 @@ export function createServer(options: VapiServerOptions): VapiServer {
   app.setErrorHandler((error, request, reply) => {
     const { error: vapiError, status } = fromFastifyError(error);
     logFailure(request, vapiError);
-    return dialectOf(request.method, request.url).sendError(reply, vapiError, status);
+    return dialectOf(dialects, request.method, request.url).sendError(reply, vapiError, status);
   });
-  app.setNotFoundHandler((request, reply) => dialectOf(request.method, request.url).sendNotFound(reply));
-  for (const dialect of DIALECTS) dialect.register(app, { table, engine });
+  app.setNotFoundHandler((request, reply) => dialectOf(dialects, request.method, request.url).sendNotFound(reply));
+  for (const dialect of dialects) dialect.register(app, { table, engine });
 
   const purge = setInterval(() => {
     store.purgeExpired(clock.now()).catch((error: unknown) => app.log.warn({ err: error }, 'purging expired records failed'));
@@ -156,6 +184,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
     identity,
     sessions,
     tasks,
+    tokens,
     store,
     async listen(host, port) {
       await tasks.startHeartbeat();

@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { basic, http } from './helpers/http.js';
+import { accessToken, callWithBearer, logoff, omivvLogin } from './helpers/omivv.js';
 import { processSandbox, startServerProcess, type ServerProcess } from './helpers/cli-process.js';
 import { redisAvailable, REDIS_MISSING, startRedis, type RedisProcess } from './helpers/redis-server.js';
 
@@ -15,6 +17,11 @@ describe.runIf(run)('three nodes over one Redis', () => {
     redis = await startRedis({ durable: true });
   });
   afterAll(async () => redis.destroy());
+  beforeEach(async () => {
+    const client = new Redis(redis.url);
+    await client.flushdb();
+    client.disconnect();
+  });
 
   const node = async () =>
     sandbox.track(
@@ -51,6 +58,27 @@ describe.runIf(run)('three nodes over one Redis', () => {
       status = info.status as string;
     }
     expect(info.error).toMatchObject({ error_type: 'CANCELED' });
+  });
+
+  it('share token revocation: a JWT logged off on B is refused on C', async () => {
+    const [a, b, c] = await threeNodes();
+    const token = await accessToken(a!.url, 'administrator', 'Cluster-pw1');
+    expect((await callWithBearer(c!.url, token)).status).toBe(200);
+    expect((await logoff(b!.url, token)).status).toBe(200);
+    expect((await callWithBearer(c!.url, token)).status).toBe(401);
+    expect((await callWithBearer(a!.url, token)).status).toBe(401);
+  });
+
+  it('lock an account exactly once under 200 concurrent wrong logins spread over the three nodes', async () => {
+    const nodes = await threeNodes();
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => omivvLogin(nodes[i % 3]!.url, 'administrator', `wrong-${i}`)),
+    );
+    expect(responses.every((r) => r.status === 401)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let the log lines arrive
+    const locks = nodes.reduce((sum, n) => sum + n.output().split('\n').filter((line) => line.includes('"msg":"account locked"')).length, 0);
+    expect(locks).toBe(1);
+    for (const n of nodes) expect((await omivvLogin(n.url, 'administrator', 'Cluster-pw1')).status).toBe(401);
   });
 
   it('creates the administrator once however many nodes start together', async () => {

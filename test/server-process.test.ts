@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { basic, http } from './helpers/http.js';
 import { processSandbox, runCli, startServerProcess } from './helpers/cli-process.js';
+import { accessToken, callWithBearer, logoff } from './helpers/omivv.js';
 
 const ADMIN = 'administrator@vsphere.local';
 const sandbox = processSandbox('vapi-auth-proc-');
@@ -98,6 +99,31 @@ describe('vapi-auth serve', () => {
       expect(bytes).not.toContain(token);
       expect(bytes).not.toContain('Pr0cess!');
     }
+  });
+
+  it('keeps a logged-off JWT refused across a restart, and an unrevoked one valid', async () => {
+    const first = await start();
+    const revoked = await accessToken(first.url, 'administrator', 'Pr0cess!');
+    const kept = await accessToken(first.url, 'administrator', 'Pr0cess!');
+    expect((await logoff(first.url, revoked)).status).toBe(200);
+    first.child.kill('SIGTERM');
+    await first.exited;
+    const second = await start();
+    expect((await callWithBearer(second.url, revoked)).status).toBe(401);
+    expect((await callWithBearer(second.url, kept)).status).toBe(200);
+  });
+
+  it('rotates the JWT signing key under a running server without breaking its tokens', async () => {
+    const server = await start();
+    const before = await accessToken(server.url, 'administrator', 'Pr0cess!');
+    const rotated = await runCli(['keys', 'rotate', '--data-dir', sandbox.dataDir]);
+    expect(rotated.code).toBe(0);
+    const kid = rotated.stdout.match(/New signing key (\S+)/)![1];
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const after = await accessToken(server.url, 'administrator', 'Pr0cess!');
+    expect(JSON.parse(Buffer.from(after.split('.')[0]!, 'base64url').toString()).kid).toBe(kid);
+    expect((await callWithBearer(server.url, before)).status).toBe(200);
+    expect((await runCli(['keys', 'list', '--data-dir', sandbox.dataDir])).stdout.trim().split('\n')).toHaveLength(2);
   });
 
   it('refuses to start on a bad option, naming it', async () => {

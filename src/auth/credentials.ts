@@ -4,6 +4,7 @@ import { SCHEMES } from '../core/schemes.js';
 export interface CredentialsByScheme {
   [SCHEMES.userPass]: { userName: string; password: string };
   [SCHEMES.sessionId]: { sessionId: string };
+  [SCHEMES.oauth]: { accessToken: string };
 }
 
 export type KnownScheme = keyof CredentialsByScheme;

@@ -1,16 +1,17 @@
 import { unauthenticated } from '../core/errors.js';
 import { SCHEMES } from '../core/schemes.js';
-import type { LocalIdentitySource } from '../identity/identity-source.js';
+import type { CredentialChecker } from '../identity/credential-check.js';
 import type { Authenticator } from './authenticator.js';
 
-/** `com.vmware.vapi.std.security.user_pass`: a name and password checked by the identity source. */
-export function userPassAuthenticator(identity: LocalIdentitySource, realm: string): Authenticator<typeof SCHEMES.userPass> {
+/** `com.vmware.vapi.std.security.user_pass`: a name and password, through the lockout-aware check. */
+export function userPassAuthenticator(credentials: CredentialChecker, realm: string): Authenticator<typeof SCHEMES.userPass> {
   return {
     scheme: SCHEMES.userPass,
     challenge: `Basic realm="${realm}"`,
     async authenticate({ userName, password }) {
-      const user = await identity.verify(userName, password);
-      if (!user) throw unauthenticated('wrong user name or password');
+      const result = await credentials.check(userName, password);
+      if (!result.ok) throw unauthenticated(result.reason);
+      const { user } = result;
       return { userKey: user.key, name: user.name, domain: user.domain, roles: user.roles, scheme: SCHEMES.userPass };
     },
   };

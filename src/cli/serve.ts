@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { resolveConfig, type Flags } from '../config/options.js';
 import { ensureAdministrator } from '../identity/bootstrap.js';
 import { ADMINISTRATOR } from '../identity/bootstrap.js';
+import { systemClock } from '../core/clock.js';
+import { jwtKeyFile } from '../jwt/key-file.js';
+import { KeyRing } from '../jwt/key-ring.js';
 import { loadPlugins } from '../plugins/load-plugins.js';
 import { createServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
@@ -21,8 +24,11 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
   const config = resolveConfig(flags, env);
   const https = await tlsOptions(config);
   const services = await loadPlugins(config.plugins);
+  const keys = await KeyRing.open(jwtKeyFile(config.dataDir), systemClock.now());
   const server = createServer({
     services,
+    jwt: { keys, policy: { lifetimeMs: config.tokenLifetimeMs, issuer: config.tokenIssuer } },
+    lockout: { maxFailures: config.lockoutFailures, windowMs: config.lockoutWindowMs, durationMs: config.lockoutDurationMs },
     tasks: { retentionMs: config.taskRetentionMs, heartbeatMs: config.taskHeartbeatMs },
     store: await openStore(config.store, config.dataDir),
     sessions: {

@@ -21,6 +21,11 @@ export interface ServeConfig {
   taskRetentionMs: number;
   taskHeartbeatMs: number;
   plugins: string[];
+  tokenLifetimeMs: number;
+  tokenIssuer: string;
+  lockoutFailures: number;
+  lockoutWindowMs: number;
+  lockoutDurationMs: number;
 }
 
 /** Parsed command-line flags: a value, a switch, or the values of a repeated flag. */
@@ -175,6 +180,25 @@ export const OPTIONS: readonly Option[] = [
     parse: duration,
     doc: 'A running task is marked alive this often; one silent for three intervals (its server died) is reported FAILED.',
   }),
+  option({
+    key: 'tokenLifetimeMs',
+    flag: 'token-lifetime',
+    value: 'DURATION',
+    default: 60 * 60_000,
+    parse: duration,
+    doc: 'JWT bearer tokens from the OMIVV login expire this long after issue.',
+  }),
+  option({ key: 'tokenIssuer', flag: 'token-issuer', value: 'TEXT', default: 'vapi-auth', parse: text, doc: 'iss of issued JWTs, and the only one accepted.' }),
+  option({
+    key: 'lockoutFailures',
+    flag: 'lockout-failures',
+    value: 'N',
+    default: 6,
+    parse: integer(0),
+    doc: 'Wrong passwords within the window that lock an account; 0 = no lockout.',
+  }),
+  option({ key: 'lockoutWindowMs', flag: 'lockout-window', value: 'DURATION', default: 3 * 60_000, parse: duration, doc: 'The window in which failures are counted.' }),
+  option({ key: 'lockoutDurationMs', flag: 'lockout-duration', value: 'DURATION', default: 60_000, parse: duration, doc: 'How long a lock lasts.' }),
   option({
     key: 'plugins',
     flag: 'plugin',

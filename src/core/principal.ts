@@ -28,6 +28,8 @@ export interface Principal {
   scheme: SchemeId;
   /** Present when the scheme was session_id. */
   session?: SessionView;
+  /** When the credential itself ends (a token's expiry); a session created from it ends no later. */
+  notAfter?: number;
 }
 
 /** `name@DOMAIN` with the domain upper-cased, as vCenter renders users everywhere. */

@@ -1,7 +1,7 @@
 import { unauthenticated } from '../core/errors.js';
 import type { ServiceDefinition } from '../core/operations.js';
 import { displayName, type Principal } from '../core/principal.js';
-import { SCHEMES } from '../core/schemes.js';
+import { SCHEMES, type SchemeId } from '../core/schemes.js';
 import { operationInput, t } from '../core/types.js';
 import type { SessionService } from '../sessions/session-service.js';
 
@@ -21,8 +21,11 @@ function currentSession(principal: Principal) {
   return principal.session;
 }
 
-/** `com.vmware.cis.session`: create, get, delete (session.md). */
-export function cisSessionService(sessions: SessionService): ServiceDefinition {
+/**
+ * `com.vmware.cis.session`: create, get, delete (session.md). `createSchemes`: the credentials a
+ * session may be created from (user_pass, and a JWT bearer token where those are enabled).
+ */
+export function cisSessionService(sessions: SessionService, createSchemes: readonly SchemeId[]): ServiceDefinition {
   return {
     id: SESSION_SERVICE_ID,
     // get and delete act on the session itself, so only a session id can name it.
@@ -33,9 +36,9 @@ export function cisSessionService(sessions: SessionService): ServiceDefinition {
         input: operationInput(),
         output: t.secret,
         errors: SESSION_ERRORS,
-        schemes: [SCHEMES.userPass],
+        schemes: createSchemes,
         api: { method: 'POST', path: '/session', status: 201 },
-        handler: async (_input, { principal }) => sessions.create(principal.userKey),
+        handler: async (_input, { principal }) => sessions.create(principal.userKey, principal.notAfter),
       },
       {
         id: 'get',

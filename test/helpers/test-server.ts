@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../../src/core/clock.js';
+import { KeyRing } from '../../src/jwt/key-ring.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { Redis } from 'ioredis';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
@@ -66,10 +67,12 @@ export interface TestServer {
  */
 export async function startTestServer(
   store: Store,
-  options: Partial<Omit<VapiServerOptions, 'store'>> = {},
+  options: Partial<Omit<VapiServerOptions, 'store' | 'jwt'>> & { jwt?: VapiServerOptions['jwt'] | true } = {},
 ): Promise<TestServer> {
   const clock = options.clock instanceof FakeClock ? options.clock : new FakeClock();
-  const server = createServer({ logLevel: 'silent', ...options, store, clock });
+  const { jwt: wantsJwt, ...rest } = options;
+  const jwt = wantsJwt === true ? { keys: await KeyRing.ephemeral(clock.now()) } : wantsJwt;
+  const server = createServer({ logLevel: 'silent', ...rest, ...(jwt ? { jwt } : {}), store, clock });
   await server.identity.add(ADMIN, ADMIN_PASSWORD, ['Administrator']);
   await server.identity.add('reader@vsphere.local', 'Read0nly', ['ReadOnly']);
   const url = await server.listen('127.0.0.1', 0);

@@ -5,11 +5,15 @@ import { parseBasicAuthorization } from '../basic-auth.js';
 
 export const SESSION_HEADER = 'vmware-api-session-id';
 
+const BEARER = /^Bearer[ ]+([A-Za-z0-9\-._~+/]+=*)[ ]*$/i;
+
 /** Credentials of an `/api` request: the Authorization header and the session header. Cookies are never read here. */
 export function apiCredentials(headers: IncomingHttpHeaders): PresentedCredentials {
   const presented: PresentedCredentials = {};
   const basic = parseBasicAuthorization(headers.authorization);
   if (basic) presented[SCHEMES.userPass] = basic;
+  const bearer = headers.authorization?.match(BEARER);
+  if (bearer) presented[SCHEMES.oauth] = { accessToken: bearer[1]! };
   const sessionId = headers[SESSION_HEADER];
   if (typeof sessionId === 'string' && sessionId !== '') presented[SCHEMES.sessionId] = { sessionId };
   return presented;

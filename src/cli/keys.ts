@@ -1,0 +1,28 @@
+import { envName, resolveConfig, type Flags } from '../config/options.js';
+import { systemClock } from '../core/clock.js';
+import { jwtKeyFile } from '../jwt/key-file.js';
+import { KeyRing } from '../jwt/key-ring.js';
+import { UsageError } from './user.js';
+
+/**
+ * `vapi-auth keys rotate|list`: the JWT signing keys in the data dir. A rotation adds a key that
+ * signs from then on; keys retired longer ago than the token lifetime are dropped. Running
+ * servers pick the change up within seconds.
+ */
+export async function keysCommand(args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
+  const config = resolveConfig(flags, env);
+  const file = jwtKeyFile(config.dataDir);
+  const keys = await KeyRing.open(file, systemClock.now());
+  switch (args[0]) {
+    case 'rotate': {
+      const kid = await keys.rotate(systemClock.now(), config.tokenLifetimeMs);
+      out.write(`New signing key ${kid} in ${file}\n`);
+      return;
+    }
+    case 'list':
+      for (const key of keys.jwks().keys) out.write(`${key.kid}\t${key.alg}\n`);
+      return;
+    default:
+      throw new UsageError(`usage: vapi-auth keys rotate|list [--data-dir DIR] [--token-lifetime DURATION] (or ${envName('data-dir')})`);
+  }
+}

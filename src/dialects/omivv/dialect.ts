@@ -1,0 +1,91 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorRow, toVapiError, type VapiError } from '../../core/errors.js';
+import type { TokenService } from '../../jwt/token-service.js';
+import type { Dialect } from '../dialect.js';
+import { logFailure } from '../log-failure.js';
+import { sendOmivvError, type OmivvErrorCode } from './errors.js';
+import { loginCredentials } from './login-body.js';
+
+export const OMIVV_PREFIX = '/Spectre/api/rest/v1/Services/AuthenticationService';
+const JWKS_PATHS = [`${OMIVV_PREFIX}/jwks.json`, '/.well-known/jwks.json'];
+const BEARER = /^Bearer[ ]+(\S+)[ ]*$/;
+
+const TOKEN_ERRORS: Record<'invalid' | 'expired' | 'locked' | 'not_authorized', OmivvErrorCode> = {
+  invalid: 'TOKEN_INVALID',
+  expired: 'TOKEN_EXPIRED',
+  locked: 'ACCOUNT_LOCKED',
+  not_authorized: 'NOT_AUTHORIZED',
+};
+
+function refuse(request: FastifyRequest, reply: FastifyReply, code: OmivvErrorCode, reason: string): FastifyReply {
+  request.log.info({ errorCode: code, reason, url: request.url.split('?')[0] }, 'request refused');
+  return sendOmivvError(reply, code);
+}
+
+/** A failure below the dialect (the store, a bug) in the OMIVV form, logged with its cause. */
+function fail(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const vapiError = toVapiError(error);
+  logFailure(request, vapiError);
+  return sendOmivvError(reply, vapiError.errorType === 'SERVICE_UNAVAILABLE' ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_ERROR');
+}
+
+function register(app: FastifyInstance, tokens: TokenService): void {
+  app.post(`${OMIVV_PREFIX}/login`, async (request, reply) => {
+    try {
+      const credentials = loginCredentials(request.body);
+      if (!credentials) return refuse(request, reply, 'INVALID_PARAMETERS', 'login body is not {apiUserCredential:{username,domain,password}}');
+      const result = await tokens.login(credentials.userName, credentials.password);
+      if (!result.ok) return refuse(request, reply, result.code === 'not_authorized' ? 'NOT_AUTHORIZED' : 'INVALID_CREDENTIALS', result.reason);
+      return reply.type('application/json').send(
+        JSON.stringify({ accessToken: result.issued.token, tokenType: 'Bearer', expiresAt: new Date(result.issued.expiresAt).toISOString() }),
+      );
+    } catch (error) {
+      return fail(request, reply, error);
+    }
+  });
+
+  const logoff = async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      const bearer = request.headers.authorization?.match(BEARER);
+      if (!bearer) return refuse(request, reply, 'AUTHORIZATION_FAILURE', 'no bearer token');
+      const result = await tokens.check(bearer[1]!);
+      if (!result.ok) return refuse(request, reply, TOKEN_ERRORS[result.code], result.reason);
+      await tokens.revoke(result.claims);
+      return reply.type('text/plain').send('Logged off successfully');
+    } catch (error) {
+      return fail(request, reply, error);
+    }
+  };
+  app.post(`${OMIVV_PREFIX}/logoff`, logoff);
+  app.post(`${OMIVV_PREFIX}/logout`, logoff);
+
+  for (const path of JWKS_PATHS) {
+    app.get(path, async (_request, reply) => reply.type('application/json').header('cache-control', 'max-age=300').send(JSON.stringify(tokens.jwks())));
+  }
+  for (const path of ['login', 'logoff', 'logout'].map((name) => `${OMIVV_PREFIX}/${name}`)) {
+    app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url: path, handler: async (_request, reply) => sendOmivvError(reply, 'METHOD_NOT_ALLOWED') });
+  }
+}
+
+/** Pre-route failures (body parsing, size, media type) in the OMIVV form. */
+function sendError(reply: FastifyReply, error: VapiError, status?: number): FastifyReply {
+  if (status === 415) return sendOmivvError(reply, 'UNSUPPORTED_MEDIA_TYPE');
+  if (status === 413) return sendOmivvError(reply, 'REQUEST_TOO_LARGE');
+  if (errorRow(error.errorType).api < 500) return sendOmivvError(reply, 'INVALID_PARAMETERS');
+  return sendOmivvError(reply, error.errorType === 'SERVICE_UNAVAILABLE' ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_ERROR');
+}
+
+/**
+ * The OMIVV-style login: `…/AuthenticationService/login`, `logoff` (and `logout`), and the JWKS
+ * of the signing keys. Paths are case-sensitive, as documented.
+ */
+export function omivvDialect(tokens: TokenService): Dialect {
+  return {
+    name: 'omivv',
+    // Routes match case-sensitively (as documented); a miscased path still gets this dialect's 404.
+    owns: (_method, path) => path.toLowerCase().startsWith('/spectre/') || JWKS_PATHS.includes(path),
+    register: (app) => register(app, tokens),
+    sendError,
+    sendNotFound: (reply) => sendOmivvError(reply, 'NOT_FOUND'),
+  };
+}

@@ -1,0 +1,29 @@
+export interface TokenPolicy {
+  /** `iss` of issued tokens, and the only one accepted. */
+  issuer: string;
+  /** `aud` of issued tokens, and the only one accepted. */
+  audience: string;
+  /** Tokens expire this long after issue; use never extends them. */
+  lifetimeMs: number;
+}
+
+export const DEFAULT_TOKEN_POLICY: TokenPolicy = {
+  issuer: 'vapi-auth',
+  audience: 'omivv-api',
+  lifetimeMs: 60 * 60_000,
+};
+
+/** The claims this server puts in (and reads from) its tokens. */
+export interface TokenClaims {
+  /** User name, without domain. */
+  sub: string;
+  /** Domain, lower-case. */
+  dom: string;
+  roles: string[];
+  jti: string;
+  iat: number;
+  nbf: number;
+  exp: number;
+  iss: string;
+  aud: string;
+}

@@ -1,0 +1,82 @@
+import type { Clock } from '../core/clock.js';
+import type { Principal } from '../core/principal.js';
+import { SCHEMES } from '../core/schemes.js';
+import type { CredentialChecker } from '../identity/credential-check.js';
+import type { LocalIdentitySource } from '../identity/identity-source.js';
+import type { KeyValueStore } from '../store/store.js';
+import { issueToken, type IssuedToken } from './issue-token.js';
+import type { KeyRing } from './key-ring.js';
+import type { TokenClaims, TokenPolicy } from './token-policy.js';
+import { TokenRejected, verifyToken } from './verify-token.js';
+
+export type LoginResult = { ok: true; issued: IssuedToken } | { ok: false; code: 'invalid_credentials' | 'not_authorized'; reason: string };
+
+export type TokenCheck =
+  | { ok: true; principal: Principal; claims: TokenClaims }
+  | { ok: false; code: 'invalid' | 'expired' | 'locked' | 'not_authorized'; reason: string };
+
+/** Only Administrators may hold a token (OMIVV: "only a user profile with admin privilege"). */
+const TOKEN_ROLE = 'Administrator';
+
+/**
+ * JWT bearer tokens end to end: login through the shared credential check, issue, verify
+ * (signature, claims, revocation, lockout, current role) and logoff (revocation until `exp`,
+ * kept in the store so it holds across restarts and nodes).
+ */
+export class TokenService {
+  constructor(
+    private readonly keys: KeyRing,
+    readonly policy: TokenPolicy,
+    private readonly kv: KeyValueStore,
+    private readonly clock: Clock,
+    private readonly identity: LocalIdentitySource,
+    private readonly credentials: CredentialChecker,
+  ) {}
+
+  /** Password check (with lockout), then the role; a right password of a non-admin is not a failure. */
+  async login(userName: string, password: string): Promise<LoginResult> {
+    const checked = await this.credentials.check(userName, password);
+    if (!checked.ok) return { ok: false, code: 'invalid_credentials', reason: checked.reason };
+    const { user } = checked;
+    if (!user.roles.includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'not an Administrator' };
+    return { ok: true, issued: await issueToken(this.keys, this.policy, user, this.clock.now()) };
+  }
+
+  async check(token: string): Promise<TokenCheck> {
+    const now = this.clock.now();
+    let claims: TokenClaims;
+    try {
+      claims = await verifyToken(this.keys, this.policy, token, now);
+    } catch (error) {
+      if (error instanceof TokenRejected) return { ok: false, code: error.code, reason: error.reason };
+      throw error;
+    }
+    if ((await this.kv.get(`revoked:${claims.jti}`, now)) !== undefined) return { ok: false, code: 'invalid', reason: 'token logged off' };
+    const accountKey = `${claims.sub.toLowerCase()}@${claims.dom}`;
+    if (await this.credentials.isLocked(accountKey)) return { ok: false, code: 'locked', reason: 'account locked' };
+    const user = await this.identity.get(accountKey);
+    if (!user) return { ok: false, code: 'invalid', reason: 'the token user no longer exists' };
+    if (!user.roles.includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'no longer an Administrator' };
+    return {
+      ok: true,
+      claims,
+      principal: {
+        userKey: user.key,
+        name: user.name,
+        domain: user.domain,
+        roles: user.roles,
+        scheme: SCHEMES.oauth,
+        notAfter: claims.exp * 1000,
+      },
+    };
+  }
+
+  /** Ends the token everywhere at once; the record lives as long as the token would have. */
+  async revoke(claims: TokenClaims): Promise<void> {
+    await this.kv.put(`revoked:${claims.jti}`, '1', claims.exp * 1000, this.clock.now());
+  }
+
+  jwks() {
+    return this.keys.jwks();
+  }
+}

@@ -1,0 +1,38 @@
+import { createLocalJWKSet, errors, jwtVerify } from 'jose';
+import type { KeyRing } from './key-ring.js';
+import { JWT_ALGORITHM } from './key-ring.js';
+import type { TokenClaims, TokenPolicy } from './token-policy.js';
+
+/** Why a token was refused; `reason` is for the log only. */
+export class TokenRejected extends Error {
+  override name = 'TokenRejected';
+  constructor(
+    readonly code: 'expired' | 'invalid',
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * Verifies signature (EdDSA only, by `kid` from the ring), issuer, audience, `nbf` and `exp`
+ * against the injected time, with no leeway. Anything else about the token is the caller's.
+ */
+export async function verifyToken(keys: KeyRing, policy: TokenPolicy, token: string, now: number): Promise<TokenClaims> {
+  try {
+    const { payload } = await jwtVerify(token, createLocalJWKSet(keys.jwks()), {
+      algorithms: [JWT_ALGORITHM],
+      issuer: policy.issuer,
+      audience: policy.audience,
+      currentDate: new Date(now),
+      clockTolerance: 0,
+      requiredClaims: ['sub', 'jti', 'exp', 'iat'],
+    });
+    if (typeof payload.dom !== 'string' || !Array.isArray(payload.roles)) throw new TokenRejected('invalid', 'claims missing');
+    return payload as unknown as TokenClaims;
+  } catch (error) {
+    if (error instanceof TokenRejected) throw error;
+    if (error instanceof errors.JWTExpired) throw new TokenRejected('expired', 'token expired');
+    throw new TokenRejected('invalid', (error as { code?: string }).code ?? 'malformed token');
+  }
+}

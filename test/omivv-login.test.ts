@@ -1,0 +1,201 @@
+import { PassThrough } from 'node:stream';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../src/store/memory-store.js';
+import { basic, http } from './helpers/http.js';
+import { accessToken, bearer, callWithBearer, logoff, OMIVV, omivvLogin } from './helpers/omivv.js';
+import { ADMIN, ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+let t: TestServer;
+let lines: string[];
+
+beforeEach(async () => {
+  const log = new PassThrough();
+  lines = [];
+  log.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+  t = await startTestServer(new MemoryStore(), { jwt: true, logLevel: 'info', logStream: log });
+});
+afterEach(async () => t.close());
+
+describe('OMIVV login', () => {
+  it('answers a signed JWT with the documented fields and claims', async () => {
+    const response = await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD);
+    expect(response.status).toBe(200);
+    const body = response.json as { accessToken: string; tokenType: string; expiresAt: string };
+    expect(body.tokenType).toBe('Bearer');
+    expect(body.expiresAt).toBe(new Date(t.clock.now() + 60 * MINUTE).toISOString());
+    expect(decodeProtectedHeader(body.accessToken)).toMatchObject({ alg: 'EdDSA', typ: 'JWT', kid: expect.any(String) });
+    const claims = decodeJwt(body.accessToken);
+    const iat = Math.floor(t.clock.now() / SECOND);
+    expect(claims).toMatchObject({ sub: 'administrator', dom: 'vsphere.local', roles: ['Administrator'], iss: 'vapi-auth', aud: 'omivv-api', iat, nbf: iat, exp: iat + 3600 });
+    expect(Buffer.from(claims.jti!, 'base64url')).toHaveLength(16);
+  });
+
+  it('publishes the keys so that other services can verify its tokens', async () => {
+    const token = await accessToken(t.url, 'administrator', ADMIN_PASSWORD);
+    for (const path of [`${OMIVV}/jwks.json`, '/.well-known/jwks.json']) {
+      const jwks = (await http(`${t.url}${path}`)).json as { keys: Record<string, unknown>[] };
+      expect(jwks.keys.every((key) => key.d === undefined)).toBe(true); // public parts only
+      const { payload } = await jwtVerify(token, createLocalJWKSet(jwks as never), { currentDate: new Date(t.clock.now()) });
+      expect(payload.sub).toBe('administrator');
+    }
+  });
+
+  it('accepts the user in a domain field or qualified, and answers 400 for any other body', async () => {
+    expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD, 'vsphere.local')).status).toBe(200);
+    for (const body of [{}, { apiUserCredential: 'x' }, { apiUserCredential: { username: '', password: 'x' } }, { apiUserCredential: { username: 'a', password: 5 } }, { apiUserCredential: { username: 'a', password: 'b', domain: 7 } }, [1], null]) {
+      const response = await http(`${t.url}${OMIVV}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.json).toEqual({ errorCode: 'INVALID_PARAMETERS', message: 'Invalid parameters' });
+    }
+    const broken = await http(`${t.url}${OMIVV}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"apiUserCredential":' });
+    expect(broken.json).toEqual({ errorCode: 'INVALID_PARAMETERS', message: 'Invalid parameters' });
+    const xml = await http(`${t.url}${OMIVV}/login`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<x/>' });
+    expect(xml.status).toBe(415);
+  });
+
+  it('answers 404 and 405 in its own form, and its paths are case-sensitive', async () => {
+    expect((await http(`${t.url}${OMIVV}/login`)).status).toBe(405);
+    const lower = await http(`${t.url}${OMIVV.toLowerCase()}/login`, { method: 'POST', body: {} });
+    expect(lower.status).toBe(404);
+    expect(lower.json).toEqual({ errorCode: 'NOT_FOUND', message: 'Not found' });
+  });
+
+  it('gives a wrong password, an unknown user and a locked account one identical 401', async () => {
+    const wrong = await omivvLogin(t.url, 'administrator', 'nope');
+    const unknown = await omivvLogin(t.url, 'ghost', 'nope');
+    for (let i = 0; i < 5; i++) await omivvLogin(t.url, 'administrator', 'nope');
+    const locked = await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD);
+    for (const response of [wrong, unknown, locked]) {
+      expect(response.status).toBe(401);
+      expect(response.text).toBe('{"errorCode":"INVALID_CREDENTIALS","message":"Invalid username or password"}');
+      expect(response.headers['www-authenticate']).toBe('Bearer realm="OMIVV"');
+    }
+  });
+
+  it('refuses a read-only user with 403, which does not count toward a lock', async () => {
+    for (let i = 0; i < 8; i++) {
+      const response = await omivvLogin(t.url, 'reader', 'Read0nly');
+      expect(response.status).toBe(403);
+      expect(response.json).toEqual({ errorCode: 'NOT_AUTHORIZED', message: 'Only administrators may use the API' });
+    }
+    expect((await http(`${t.url}/api/session`, { method: 'POST', headers: basic('reader@vsphere.local', 'Read0nly') })).status).toBe(201);
+  });
+});
+
+describe('bearer tokens', () => {
+  it('authenticate the operations that accept oauth, and end exactly 60 minutes after issue', async () => {
+    const token = await accessToken(t.url, 'administrator', ADMIN_PASSWORD);
+    expect((await callWithBearer(t.url, token)).status).toBe(200);
+    t.clock.advance(60 * MINUTE - 1);
+    expect((await callWithBearer(t.url, token)).status).toBe(200);
+    t.clock.advance(1);
+    const expired = await callWithBearer(t.url, token);
+    expect(expired.status).toBe(401);
+    expect((expired.json as { error_type: string }).error_type).toBe('UNAUTHENTICATED');
+    const omivv = await logoff(t.url, token);
+    expect(omivv.json).toEqual({ errorCode: 'TOKEN_EXPIRED', message: 'Token is already expired' });
+  });
+
+  it('are not accepted for the session get and delete, which need the session itself', async () => {
+    const token = await accessToken(t.url, 'administrator', ADMIN_PASSWORD);
+    expect((await http(`${t.url}/api/session`, { headers: bearer(token) })).status).toBe(401);
+  });
+
+  it('can be exchanged for a session that ends no later than the token', async () => {
+    const token = await accessToken(t.url, 'administrator', ADMIN_PASSWORD);
+    t.clock.advance(45 * MINUTE);
+    const created = await http(`${t.url}/api/session`, { method: 'POST', headers: bearer(token) });
+    expect(created.status).toBe(201);
+    const session = { 'vmware-api-session-id': created.json as string };
+    t.clock.advance(15 * MINUTE - 1);
+    expect((await http(`${t.url}/api/session`, { headers: session })).status).toBe(200);
+    t.clock.advance(1);
+    expect((await http(`${t.url}/api/session`, { headers: session })).status).toBe(401);
+  });
+
+  it('end at logoff (and at the logout alias), on every path at once', async () => {
+    for (const path of ['logoff', 'logout']) {
+      const token = await accessToken(t.url, 'administrator', ADMIN_PASSWORD);
+      const response = await logoff(t.url, token, path);
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toMatch(/^text\/plain/);
+      expect(response.text).toBe('Logged off successfully');
+      expect((await callWithBearer(t.url, token)).status).toBe(401);
+      expect((await logoff(t.url, token)).json).toEqual({ errorCode: 'TOKEN_INVALID', message: 'Invalid token' });
+    }
+    expect((await http(`${t.url}${OMIVV}/logoff`, { method: 'POST' })).json).toEqual({ errorCode: 'AUTHORIZATION_FAILURE', message: 'Authorization failure' });
+  });
+
+  it('stop working when their user is removed (401) or is no longer an Administrator (403)', async () => {
+    await t.server.identity.add('ops@vsphere.local', 'Op3rator', ['Administrator']);
+    const token = await accessToken(t.url, 'ops', 'Op3rator');
+    await t.server.identity.setRoles('ops', ['ReadOnly']);
+    expect((await callWithBearer(t.url, token)).status).toBe(403);
+    expect((await logoff(t.url, token)).status).toBe(403);
+    await t.server.identity.remove('ops');
+    expect((await callWithBearer(t.url, token)).status).toBe(401);
+  });
+
+  it('add Bearer to the challenge of every 401', async () => {
+    const response = await http(`${t.url}/api/session`);
+    expect(response.headers['www-authenticate']).toBe('Basic realm="VAPI endpoint",Bearer realm="VAPI endpoint"');
+  });
+});
+
+describe('account lockout', () => {
+  const wrongLogins = (n: number) => Promise.all(Array.from({ length: n }, () => omivvLogin(t.url, 'administrator', 'nope')));
+
+  it('locks after 6 failures within 3 minutes, for exactly 1 minute, and refuses the account\'s tokens meanwhile', async () => {
+    const token = await accessToken(t.url, 'administrator', ADMIN_PASSWORD);
+    for (let i = 0; i < 5; i++) {
+      await omivvLogin(t.url, 'administrator', 'nope');
+      t.clock.advance(30 * SECOND);
+    }
+    t.clock.advance(30 * SECOND - 1); // the 6th failure lands 2:59.999 after the first
+    await omivvLogin(t.url, 'administrator', 'nope');
+    const lockedAt = t.clock.now();
+    expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(401);
+    expect((await logoff(t.url, token)).json).toEqual({ errorCode: 'ACCOUNT_LOCKED', message: 'Account is temporarily locked. Try again later.' });
+    expect((await callWithBearer(t.url, token)).status).toBe(401);
+    expect((await http(`${t.url}/api/session`, { method: 'POST', headers: basic(ADMIN, ADMIN_PASSWORD) })).status).toBe(401);
+    t.clock.set(lockedAt + MINUTE - 1);
+    expect((await callWithBearer(t.url, token)).status).toBe(401);
+    t.clock.set(lockedAt + MINUTE);
+    expect((await callWithBearer(t.url, token)).status).toBe(200);
+    expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(200);
+  });
+
+  it('does not lock when the failures spread over more than the window', async () => {
+    for (let i = 0; i < 5; i++) await omivvLogin(t.url, 'administrator', 'nope');
+    t.clock.advance(3 * MINUTE);
+    await omivvLogin(t.url, 'administrator', 'nope');
+    expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(200);
+  });
+
+  it('counts consecutive failures: a success starts the count again', async () => {
+    await wrongLogins(5);
+    expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(200);
+    await wrongLogins(5);
+    expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(200);
+  });
+
+  it('is shared by every password check: Basic failures on /api lock the OMIVV login', async () => {
+    for (let i = 0; i < 6; i++) await http(`${t.url}/api/session`, { method: 'POST', headers: basic('VSPHERE.LOCAL\\administrator', 'nope') });
+    expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(401);
+  });
+
+  it('counts names that do not exist too, so a lock tells nothing', async () => {
+    for (let i = 0; i < 6; i++) await omivvLogin(t.url, 'ghost', 'nope');
+    expect(lines.filter((line) => line.includes('"msg":"account locked"'))).toHaveLength(1);
+  });
+
+  it('locks exactly once under 200 concurrent wrong logins', async () => {
+    const responses = await wrongLogins(200);
+    expect(new Set(responses.map((r) => `${r.status} ${r.text}`))).toEqual(new Set(['401 {"errorCode":"INVALID_CREDENTIALS","message":"Invalid username or password"}']));
+    expect(lines.filter((line) => line.includes('"msg":"account locked"'))).toHaveLength(1);
+    expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(401);
+  });
+});

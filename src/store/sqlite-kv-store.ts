@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { StoreUnavailableError } from '../core/errors.js';
 import type { KeyValueStore } from './store.js';
+import { guarded } from './sqlite-guard.js';
 
 export const KV_SCHEMA = `
 CREATE TABLE IF NOT EXISTS kv (
@@ -11,13 +11,6 @@ CREATE TABLE IF NOT EXISTS kv (
 CREATE INDEX IF NOT EXISTS kv_by_expiry ON kv (expires_at);
 `;
 
-function guarded<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    return Promise.reject(new StoreUnavailableError(error));
-  }
-}
 
 /** Expiring records in one table; the counter is a single UPSERT, atomic across processes. */
 export class SqliteKeyValueStore implements KeyValueStore {

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreUnavailableError } from '../core/errors.js';
 import { isRole, type Role } from '../core/principal.js';
 import { KV_SCHEMA, SqliteKeyValueStore } from './sqlite-kv-store.js';
 import { SqliteTaskStore, TASK_SCHEMA } from './sqlite-task-store.js';
@@ -16,6 +15,7 @@ import type {
   UserRecord,
   UserStore,
 } from './store.js';
+import { guarded } from './sqlite-guard.js';
 
 export interface SqliteStoreOptions {
   /** Database file; the directory is created when missing. */
@@ -47,14 +47,6 @@ CREATE TABLE IF NOT EXISTS users (
 ) WITHOUT ROWID;
 `;
 
-/** Runs `work`, turning any driver failure into StoreUnavailableError (the client sees 503). */
-function guarded<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    return Promise.reject(new StoreUnavailableError(error));
-  }
-}
 
 /**
  * The embedded default store: one SQLite file in WAL mode, shared safely by several worker

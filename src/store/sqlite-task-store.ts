@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { StoreUnavailableError } from '../core/errors.js';
 import { ACTIVE_STATUSES, matchesTaskFilter } from './task-filter.js';
 import type { CancelRequestResult, TaskChange, TaskFilter, TaskRecord, TaskStatus, TaskStore } from './store.js';
+import { guarded } from './sqlite-guard.js';
 
 export const TASK_SCHEMA = `
 CREATE TABLE IF NOT EXISTS tasks (
@@ -27,13 +27,6 @@ interface TaskRow {
 const LIVE = '(expires_at IS NULL OR expires_at > @now)';
 const ACTIVE = `status IN (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
-function guarded<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    return Promise.reject(new StoreUnavailableError(error));
-  }
-}
 
 /**
  * Tasks as JSON documents with their queried fields in indexed columns. Updates read and write in

@@ -85,6 +85,36 @@ for (const stores of storeFactories()) {
       expect((await get(id, admin, '?exclude_result=true')).json).not.toHaveProperty('result');
     });
 
+    it('goes RUNNING → BLOCKED → RUNNING → SUCCEEDED while the work waits on something outside it', async () => {
+      const response = await http(`${t.url}/api/example/jobs?action=run&vmw-task=true`, { method: 'POST', headers: as(admin), body: { name: 'w', wait: true } });
+      const id = response.json as string;
+      await untilWaiting();
+      expect((await info(id)).status).toBe('RUNNING');
+      steps.advance();
+      await untilWaiting();
+      const blocked = await info(id);
+      expect(blocked.status).toBe('BLOCKED');
+      expect(blocked).toHaveProperty('start_time');
+      expect(blocked).toHaveProperty('progress');
+      expect(blocked).not.toHaveProperty('end_time');
+      steps.advance();
+      await untilWaiting();
+      expect((await info(id)).status).toBe('RUNNING');
+      steps.advance();
+      await settle(id, 'SUCCEEDED');
+    });
+
+    it('cancels a BLOCKED task too', async () => {
+      const response = await http(`${t.url}/api/example/jobs?action=run&vmw-task=true`, { method: 'POST', headers: as(admin), body: { name: 'w', wait: true } });
+      const id = response.json as string;
+      await untilWaiting();
+      steps.advance();
+      await untilWaiting();
+      expect((await info(id)).status).toBe('BLOCKED');
+      expect((await http(`${t.url}/api/cis/tasks/${id}?action=cancel`, { method: 'POST', headers: as(admin) })).status).toBe(204);
+      expect((await settle(id, 'FAILED')).error).toMatchObject({ error_type: 'CANCELED' });
+    });
+
     it('accepts the task id with its colon percent-encoded or not', async () => {
       const id = await start();
       expect((await http(`${t.url}/api/cis/tasks/${id}`, { headers: as(admin) })).status).toBe(200);

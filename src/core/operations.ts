@@ -22,6 +22,8 @@ export interface TaskControl {
   progress(report: ProgressReport): Promise<void>;
   /** Whether a cancel request is accepted from now on (e.g. false past a point of no return). */
   setCancelable(cancelable: boolean): Promise<void>;
+  /** BLOCKED while the work waits on something outside it (a lock, a maintenance window); RUNNING again after. */
+  setBlocked(blocked: boolean): Promise<void>;
 }
 
 /** What a handler gets besides its input. */

@@ -206,6 +206,10 @@ export class TaskRunner {
       setCancelable: async (cancelable: boolean) => {
         await this.#store.update(id, { cancelable }, ACTIVE_STATUSES);
       },
+      setBlocked: async (blocked: boolean) => {
+        const [status, from] = blocked ? (['BLOCKED', 'RUNNING'] as const) : (['RUNNING', 'BLOCKED'] as const);
+        await this.#store.update(id, { status, heartbeatAt: this.#clock.now() }, [from]);
+      },
     };
   }
 

@@ -44,9 +44,12 @@ export const resultType = t.struct('com.example.jobs.result', {
  * NOT_FOUND), `once` (task only, not cancelable), `plain` (no task form).
  */
 export function jobsService(steps: Steps): ServiceDefinition {
-  const work = async (input: { name: string }, task: TaskControl | undefined, clock: { now(): number }) => {
+  const work = async (input: { name: string; wait?: boolean }, task: TaskControl | undefined, clock: { now(): number }) => {
     for (let step = 1; step <= 3; step++) {
+      // With `wait`, step 2 waits BLOCKED (on something outside the task).
+      if (input.wait && step === 2) await task?.setBlocked(true);
       await steps.next(task?.signal ?? new AbortController().signal);
+      if (input.wait && step === 2) await task?.setBlocked(false);
       await task?.progress({ total: 3, completed: step, message: message('com.example.jobs.step', `Step ${step} of 3`, [String(step)]) });
     }
     return { name: input.name, finished: new Date(clock.now()), labels: { steps: 3 } };
@@ -57,7 +60,7 @@ export function jobsService(steps: Steps): ServiceDefinition {
     operations: [
       {
         id: 'run',
-        input: operationInput({ name: t.string }),
+        input: operationInput({ name: t.string, wait: t.optional(t.boolean) }),
         output: resultType,
         errors: ['NOT_FOUND'],
         task: 'task',
@@ -65,7 +68,7 @@ export function jobsService(steps: Steps): ServiceDefinition {
         description: message('com.example.jobs.run', 'Run a job'),
         taskTarget: (input: { name: string }) => ({ type: 'Job', id: input.name }),
         api: { method: 'POST', path: '/example/jobs', action: 'run' },
-        handler: async (input: { name: string }, { task, clock }) => work(input, task, clock),
+        handler: async (input: { name: string; wait?: boolean }, { task, clock }) => work(input, task, clock),
       },
       {
         id: 'fail',

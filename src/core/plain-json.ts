@@ -11,7 +11,8 @@ import { localizableMessageType, t, TypedValue, type VType } from './types.js';
  */
 export type MapStyle = 'object' | 'entries';
 
-function wrongType(path: string, expected: string): never {
+/** INVALID_ARGUMENT naming the input path and what was expected there. */
+export function wrongType(path: string, expected: string): never {
   throw invalidArgument(
     'com.vmware.vapi.endpoint.input.invalid_type',
     `Invalid value for ${path}: expected ${expected}.`,
@@ -19,7 +20,7 @@ function wrongType(path: string, expected: string): never {
   );
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

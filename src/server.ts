@@ -9,6 +9,7 @@ import { SCHEMES } from './core/schemes.js';
 import { apiDialect } from './dialects/api/dialect.js';
 import { malformedJson } from './dialects/api/errors.js';
 import type { Dialect } from './dialects/dialect.js';
+import { jsonRpcDialect } from './dialects/jsonrpc/dialect.js';
 import { fromFastifyError } from './dialects/fastify-errors.js';
 import { logFailure } from './dialects/log-failure.js';
 import { Engine } from './engine/invoke.js';
@@ -66,8 +67,11 @@ export const DEFAULT_TASK_POLICY: TaskPolicy = {
 
 const PURGE_INTERVAL_MS = 60_000;
 
-/** The dialects, asked in this order which one owns a request; the last one answers the rest. */
-const DIALECTS: readonly Dialect[] = [apiDialect];
+/**
+ * The dialects, asked in this order which one owns a request; the last one answers the rest.
+ * JSON-RPC owns exactly `POST /api`, so it is asked before `/api`, which owns the rest of `/api`.
+ */
+const DIALECTS: readonly Dialect[] = [jsonRpcDialect, apiDialect];
 
 function dialectOf(method: string, url: string): Dialect {
   const path = url.split('?', 1)[0] ?? '';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { errorOf } from '../../../test/helpers/error-of.js';
 import { ERROR_TABLE, VapiError } from '../../core/errors.js';
 import { MemoryStore } from '../../store/memory-store.js';
 import { createServer } from '../../server.js';
@@ -135,16 +136,6 @@ describe('DataValue encoding, property-based', () => {
     );
   });
 });
-
-function errorOf(run: () => unknown): VapiError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof VapiError) return error;
-    throw error;
-  }
-  throw new Error('expected a VapiError');
-}
 
 describe('DataValue encoding, by example', () => {
   const spec = t.struct('com.example.spec', {

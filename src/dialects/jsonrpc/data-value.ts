@@ -1,7 +1,7 @@
-import { formatDateTime, parseDateTime } from '../../core/datetime.js';
+import { formatDateTime } from '../../core/datetime.js';
 import { invalidArgument, unexpectedInput, VapiError } from '../../core/errors.js';
 import type { LocalizableMessage } from '../../core/messages.js';
-import { isPlainObject, wrongType } from '../../core/plain-json.js';
+import { decodeBase64, decodeScalar, isPlainObject, isScalar, wrongType } from '../../core/plain-json.js';
 import { TypedValue, type StructType, type VType } from '../../core/types.js';
 import { XsdDouble } from './json-text.js';
 import { errorTypeNamed, stdErrorType } from './std-error-type.js';
@@ -102,30 +102,14 @@ function decodeUntyped(value: unknown): unknown {
 
 /** DataValue → native value of `type`; throws INVALID_ARGUMENT or UNEXPECTED_INPUT naming `path`. */
 export function decodeDataValue(type: VType, value: unknown, path: string): unknown {
+  if (isScalar(type)) return decodeScalar(type, value, path);
   switch (type.kind) {
-    case 'string':
-    case 'id':
-      return typeof value === 'string' ? value : wrongType(path, 'a string');
     case 'secret': {
       const secret = tagged(value, 'SECRET')?.content;
       return typeof secret === 'string' ? secret : wrongType(path, 'a SECRET string');
     }
-    case 'long':
-      return Number.isSafeInteger(value) ? value : wrongType(path, 'an integer');
-    case 'double':
-      return typeof value === 'number' && Number.isFinite(value) ? value : wrongType(path, 'a number');
-    case 'boolean':
-      return typeof value === 'boolean' ? value : wrongType(path, 'true or false');
-    case 'datetime':
-      return (typeof value === 'string' ? parseDateTime(value) : undefined) ?? wrongType(path, 'an RFC 3339 date-time');
-    case 'binary': {
-      const text = tagged(value, 'BINARY')?.content;
-      return typeof text === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(text)
-        ? Buffer.from(text, 'base64')
-        : wrongType(path, 'BINARY base64 text');
-    }
-    case 'enum':
-      return typeof value === 'string' && type.values.includes(value) ? value : wrongType(path, `one of ${type.values.join(', ')}`);
+    case 'binary':
+      return decodeBase64(tagged(value, 'BINARY')?.content, path, 'BINARY base64 text');
     case 'optional': {
       const wrapped = tagged(value, 'OPTIONAL') ?? wrongType(path, 'an OPTIONAL value');
       return wrapped.content === null ? undefined : decodeDataValue(type.of, wrapped.content, path);

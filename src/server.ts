@@ -17,6 +17,7 @@ import { apiDialect } from './dialects/api/dialect.js';
 import { omivvDialect } from './dialects/omivv/dialect.js';
 import { malformedJson } from './dialects/api/errors.js';
 import type { Dialect } from './dialects/dialect.js';
+import { jsonRpcDialect } from './dialects/jsonrpc/dialect.js';
 import { fromFastifyError } from './dialects/fastify-errors.js';
 import { logFailure } from './dialects/log-failure.js';
 import { Engine } from './engine/invoke.js';
@@ -85,7 +86,10 @@ export const DEFAULT_TASK_POLICY: TaskPolicy = {
 
 const PURGE_INTERVAL_MS = 60_000;
 
-/** The dialect that owns a request (asked in order); the `/api` dialect answers everything else. */
+/**
+ * The dialect that owns a request, asked in order; the `/api` dialect answers everything else.
+ * JSON-RPC owns exactly `POST /api`, so it is asked before `/api`, which owns the rest of `/api`.
+ */
 function dialectOf(dialects: readonly Dialect[], method: string, url: string): Dialect {
   const path = url.split('?', 1)[0] ?? '';
   return dialects.find((dialect) => dialect.owns(method, path)) ?? apiDialect;
@@ -153,7 +157,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const table = buildTable(sessions, store, tasks, identity.domain, tokens !== undefined, options.services ?? []);
   assertEnforceable(table, authentication);
   const engine = new Engine(authentication, clock, tasks);
-  const dialects: Dialect[] = [apiDialect, ...(tokens ? [omivvDialect(tokens)] : [])];
+  const dialects: Dialect[] = [jsonRpcDialect, apiDialect, ...(tokens ? [omivvDialect(tokens)] : [])];
 
   // JSON only (spec: other bodies get 415). An empty body is no body, as curl users send it.
   app.removeAllContentTypeParsers();

@@ -5,6 +5,20 @@ export interface CredentialsByScheme {
   [SCHEMES.userPass]: { userName: string; password: string };
   [SCHEMES.sessionId]: { sessionId: string };
   [SCHEMES.oauth]: { accessToken: string };
+  /** A SAML bearer assertion, as the client gave it. */
+  [SCHEMES.samlBearer]: { samlToken: string };
+  /** A SAML holder-of-key assertion with the client's signature over the request (jsonrpc.md §4). */
+  [SCHEMES.samlHok]: SamlHolderOfKey;
+}
+
+export interface SamlHolderOfKey {
+  samlToken: string;
+  /** `RS256`, `RS384` or `RS512`. */
+  signatureAlgorithm: string;
+  /** Base64 signature of the canonical request. */
+  signature: string;
+  created: string;
+  expires: string;
 }
 
 export type KnownScheme = keyof CredentialsByScheme;

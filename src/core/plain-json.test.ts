@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VapiError } from './errors.js';
+import { errorOf } from '../../test/helpers/error-of.js';
 import { decodePlain, encodePlain } from './plain-json.js';
 import { t } from './types.js';
 
@@ -11,16 +11,6 @@ const spec = t.struct('com.example.spec', {
   labels: t.optional(t.map(t.string, t.long)),
   mode: t.optional(t.enumeration('com.example.mode', ['FAST', 'SAFE'])),
 });
-
-function errorOf(run: () => unknown): VapiError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof VapiError) return error;
-    throw error;
-  }
-  throw new Error('expected a VapiError');
-}
 
 describe('plain JSON decoding', () => {
   it('decodes a structure with optional fields, a set, a map and an enum', () => {

@@ -11,7 +11,8 @@ import { localizableMessageType, t, TypedValue, type VType } from './types.js';
  */
 export type MapStyle = 'object' | 'entries';
 
-function wrongType(path: string, expected: string): never {
+/** INVALID_ARGUMENT naming the input path and what was expected there. */
+export function wrongType(path: string, expected: string): never {
   throw invalidArgument(
     'com.vmware.vapi.endpoint.input.invalid_type',
     `Invalid value for ${path}: expected ${expected}.`,
@@ -19,15 +20,23 @@ function wrongType(path: string, expected: string): never {
   );
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** JSON value → native value of `type`; throws INVALID_ARGUMENT or UNEXPECTED_INPUT naming `path`. */
-export function decodePlain(type: VType, value: unknown, path: string, maps: MapStyle): unknown {
+/** The kinds every JSON dialect writes as bare JSON values. */
+export type ScalarType = Extract<VType, { kind: 'string' | 'id' | 'long' | 'double' | 'boolean' | 'datetime' | 'enum' }>;
+
+const SCALAR_KINDS: ReadonlySet<VType['kind']> = new Set(['string', 'id', 'long', 'double', 'boolean', 'datetime', 'enum']);
+
+export function isScalar(type: VType): type is ScalarType {
+  return SCALAR_KINDS.has(type.kind);
+}
+
+/** A bare JSON value → native value of a scalar type; throws INVALID_ARGUMENT naming `path`. */
+export function decodeScalar(type: ScalarType, value: unknown, path: string): unknown {
   switch (type.kind) {
     case 'string':
-    case 'secret':
     case 'id':
       return typeof value === 'string' ? value : wrongType(path, 'a string');
     case 'long':
@@ -40,14 +49,26 @@ export function decodePlain(type: VType, value: unknown, path: string, maps: Map
       const date = typeof value === 'string' ? parseDateTime(value) : undefined;
       return date ?? wrongType(path, 'an RFC 3339 date-time');
     }
-    case 'binary':
-      return typeof value === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(value)
-        ? Buffer.from(value, 'base64')
-        : wrongType(path, 'base64 text');
     case 'enum':
       return typeof value === 'string' && type.values.includes(value)
         ? value
         : wrongType(path, `one of ${type.values.join(', ')}`);
+  }
+}
+
+/** Base64 text → bytes; anything else is INVALID_ARGUMENT naming `path`. */
+export function decodeBase64(value: unknown, path: string, expected: string): Buffer {
+  return typeof value === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(value) ? Buffer.from(value, 'base64') : wrongType(path, expected);
+}
+
+/** JSON value → native value of `type`; throws INVALID_ARGUMENT or UNEXPECTED_INPUT naming `path`. */
+export function decodePlain(type: VType, value: unknown, path: string, maps: MapStyle): unknown {
+  if (isScalar(type)) return decodeScalar(type, value, path);
+  switch (type.kind) {
+    case 'secret':
+      return decodeScalar(t.string, value, path);
+    case 'binary':
+      return decodeBase64(value, path, 'base64 text');
     case 'optional':
       return value === undefined || value === null ? undefined : decodePlain(type.of, value, path, maps);
     case 'list':

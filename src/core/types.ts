@@ -69,10 +69,41 @@ export function operationInput(fields: Record<string, VType> = {}): StructType {
   return t.struct('operation-input', fields);
 }
 
+const DATE_TIME_FORMATS = [
+  'SHORT_DATE',
+  'MED_DATE',
+  'LONG_DATE',
+  'FULL_DATE',
+  'SHORT_TIME',
+  'MED_TIME',
+  'LONG_TIME',
+  'FULL_TIME',
+  'SHORT_DATE_TIME',
+  'MED_DATE_TIME',
+  'LONG_DATE_TIME',
+  'FULL_DATE_TIME',
+] as const;
+
+// A nested message's params refer back to localization_param: the field is added once that type exists.
+const nestedMessageFields: Record<string, VType> = { id: t.string };
+
+/** `com.vmware.vapi.std.localization_param`: exactly one of s, dt, i, d, l is set. */
+export const localizationParamType = t.struct('com.vmware.vapi.std.localization_param', {
+  s: t.optional(t.string),
+  dt: t.optional(t.datetime),
+  i: t.optional(t.long),
+  d: t.optional(t.double),
+  l: t.optional(t.struct('com.vmware.vapi.std.nested_localizable_message', nestedMessageFields)),
+  format: t.optional(t.enumeration('com.vmware.vapi.std.localization_param.date_time_format', DATE_TIME_FORMATS)),
+  precision: t.optional(t.long),
+});
+nestedMessageFields.params = t.optional(t.map(t.string, localizationParamType));
+
 export const localizableMessageType = t.struct('com.vmware.vapi.std.localizable_message', {
   id: t.string,
   default_message: t.string,
   args: t.list(t.string),
+  params: t.optional(t.map(t.string, localizationParamType)),
   localized: t.optional(t.string),
 });
 

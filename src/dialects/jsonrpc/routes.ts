@@ -1,0 +1,65 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PresentedCredentials } from '../../auth/credentials.js';
+import type { OperationTable } from '../../core/operation-table.js';
+import { SCHEMES } from '../../core/schemes.js';
+import type { Engine } from '../../engine/invoke.js';
+import { SESSION_HEADER } from '../api/credentials.js';
+import { logFailure } from '../log-failure.js';
+import { decodeDataValue, encodeDataValue } from './data-value.js';
+import { JsonRpcFailure, parseEnvelope, type Envelope } from './envelope.js';
+import { resolveOperation } from './operation-id.js';
+import { sendFailure, sendOutput, sendVapiError } from './responses.js';
+import { securityContextCredentials } from './security-context.js';
+
+export const JSON_RPC_PATH = '/api';
+
+const EMPTY_INPUT = { STRUCTURE: { 'operation-input': {} } };
+
+/**
+ * Credentials from the security context only, never from a cookie. A `vmware-api-session-id`
+ * header replaces the security context, as the reference runtime does.
+ */
+function credentialsOf(envelope: Envelope, headers: IncomingHttpHeaders): PresentedCredentials {
+  const sessionId = headers[SESSION_HEADER];
+  if (typeof sessionId === 'string' && sessionId !== '') return { [SCHEMES.sessionId]: { sessionId } };
+  return securityContextCredentials(envelope.securityCtx);
+}
+
+/**
+ * `POST /api` as vAPI JSON-RPC 2.0: one route for every operation in the table. The body is read
+ * as text, so that a parse error is answered the JSON-RPC way (-32700) by this route.
+ */
+export function registerJsonRpc(app: FastifyInstance, table: OperationTable, engine: Engine): void {
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    scope.post(JSON_RPC_PATH, async (request: FastifyRequest, reply: FastifyReply) => {
+      let envelope: Envelope;
+      try {
+        envelope = parseEnvelope(typeof request.body === 'string' ? request.body : '', request.headers);
+      } catch (error) {
+        if (!(error instanceof JsonRpcFailure)) throw error;
+        request.log.debug({ code: error.code, url: JSON_RPC_PATH }, 'request rejected');
+        return sendFailure(reply, error);
+      }
+      if (envelope.appCtx.opId !== undefined) request.log = request.log.child({ opId: envelope.appCtx.opId });
+      try {
+        const { target, asTask } = resolveOperation(table, envelope.serviceId, envelope.operationId);
+        const output = await engine.invoke({
+          target,
+          credentials: credentialsOf(envelope, request.headers),
+          decodeInput: () => decodeDataValue(target.operation.input, envelope.input ?? EMPTY_INPUT, '') as Record<string, unknown>,
+          requestId: request.id,
+          asTask,
+        });
+        // A task invocation answers the task id.
+        return sendOutput(reply, envelope.id, asTask ? output : encodeDataValue(target.operation.output, output));
+      } catch (error) {
+        const vapiError = engine.normalize(error);
+        logFailure(request, vapiError);
+        return sendVapiError(reply, envelope.id, vapiError);
+      }
+    });
+  });
+}

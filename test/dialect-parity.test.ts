@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiBindings, type ResolvedOperation } from '../src/core/operations.js';
+import { decodePlain, encodePlain } from '../src/core/plain-json.js';
+import { decodeDataValue, encodeDataValue } from '../src/dialects/jsonrpc/data-value.js';
+import { MemoryStore } from '../src/store/memory-store.js';
+import { basic, http } from './helpers/http.js';
+import { invokeBody, type Credentials } from './helpers/session-dialects.js';
+import { jobsService, Steps } from './helpers/task-services.js';
+import { ADMIN, ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
+
+/** What a call answered, the same way for both dialects: a value in `/api` JSON, or an error type. */
+type Answer = { value: unknown } | { errorType: string };
+
+let t: TestServer;
+const steps = new Steps();
+let finishedTask = '';
+
+function key({ service, operation }: ResolvedOperation): string {
+  return `${service.id}.${operation.id}`;
+}
+
+async function viaApi(target: ResolvedOperation, input: Record<string, unknown>, credentials: Credentials, asTask = false): Promise<Answer> {
+  const binding = apiBindings(target.operation)[0]!;
+  const rest = { ...input };
+  const path = binding.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    const value = String(rest[name]);
+    delete rest[name];
+    return encodeURIComponent(value);
+  });
+  const query = new URLSearchParams();
+  if (binding.action) query.set('action', binding.action);
+  if (asTask) query.set('vmw-task', 'true');
+  const inBody = binding.method !== 'GET' && binding.method !== 'DELETE';
+  if (!inBody) for (const [name, value] of Object.entries(rest)) query.set(name, String(value));
+  const headers = 'userName' in credentials ? basic(credentials.userName, credentials.password) : 'sessionId' in credentials ? { 'vmware-api-session-id': credentials.sessionId } : {};
+  const response = await http(`${t.url}/api${path}${query.size > 0 ? `?${query}` : ''}`, {
+    method: binding.method,
+    headers,
+    ...(inBody && Object.keys(rest).length > 0 ? { body: rest } : {}),
+  });
+  if (response.status >= 400) return { errorType: (response.json as { error_type: string }).error_type };
+  return { value: response.json };
+}
+
+async function viaJsonRpc(target: ResolvedOperation, input: Record<string, unknown>, credentials: Credentials, asTask = false): Promise<Answer> {
+  const { operation } = target;
+  let typed: unknown;
+  try {
+    typed = encodeDataValue(operation.input, decodePlain(operation.input, input, '', 'object'));
+  } catch {
+    // Input the type refuses (the mistakes below) goes out as written, fields untyped.
+    typed = { STRUCTURE: { 'operation-input': input } };
+  }
+  const operationId = asTask ? `${operation.id}$task` : operation.id;
+  const response = await http(`${t.url}/api`, { method: 'POST', body: invokeBody(target.service.id, operationId, credentials, typed) });
+  expect(response.status).toBe(200);
+  const { result } = response.json as { result: { output?: unknown; error?: { ERROR: Record<string, { error_type: { OPTIONAL: string } }> } } };
+  if (result.error) return { errorType: Object.values(result.error.ERROR)[0]!.error_type.OPTIONAL };
+  if (asTask) return { value: result.output };
+  const native = decodeDataValue(operation.output, result.output, 'output');
+  return { value: operation.output.kind === 'void' ? undefined : encodePlain(operation.output, native, 'object') };
+}
+
+async function session(): Promise<Credentials> {
+  const response = await http(`${t.url}/api/session`, { method: 'POST', headers: basic(ADMIN, ADMIN_PASSWORD) });
+  return { sessionId: response.json as string };
+}
+
+/** A correct call of each operation: its input, and whether it runs as a task. Every operation in the table must have one. */
+const CALLS: Record<string, () => { input: Record<string, unknown>; credentials?: Credentials; asTask?: boolean }> = {
+  'com.vmware.cis.session.create': () => ({ input: {}, credentials: { userName: ADMIN, password: ADMIN_PASSWORD } }),
+  'com.vmware.cis.session.get': () => ({ input: {} }),
+  'com.vmware.cis.session.delete': () => ({ input: {} }),
+  'com.vmware.cis.tasks.get': () => ({ input: { task: finishedTask } }),
+  'com.vmware.cis.tasks.list': () => ({ input: { filter_spec: { services: ['com.example.jobs'] } } }),
+  'com.vmware.cis.tasks.cancel': () => ({ input: { task: finishedTask } }),
+  'com.example.jobs.run': () => ({ input: { name: 'nightly' } }),
+  'com.example.jobs.fail': () => ({ input: {} }),
+  'com.example.jobs.once': () => ({ input: {}, asTask: true }),
+  'com.example.jobs.plain': () => ({ input: {} }),
+};
+
+beforeAll(async () => {
+  t = await startTestServer(new MemoryStore(), { services: [jobsService(steps)], tasks: { heartbeatMs: 60_000, shutdownGraceMs: 50 } });
+  const started = await http(`${t.url}/api/example/jobs?action=once&vmw-task=true`, { method: 'POST', headers: { 'vmware-api-session-id': ((await session()) as { sessionId: string }).sessionId } });
+  finishedTask = started.json as string;
+  steps.advance();
+  for (let i = 0; i < 200; i++) {
+    const admin = (await session()) as { sessionId: string };
+    const info = await http(`${t.url}/api/cis/tasks/${encodeURIComponent(finishedTask)}`, { headers: { 'vmware-api-session-id': admin.sessionId } });
+    if ((info.json as { status: string }).status === 'SUCCEEDED') break;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+});
+afterAll(async () => t.close());
+
+describe('the same operation over /api and JSON-RPC', () => {
+  it('has a parity case for every operation in the table', () => {
+    expect(t.server.table.operations().map(key).sort()).toEqual(Object.keys(CALLS).sort());
+  });
+
+  it.each(Object.keys(CALLS))('%s gives the same result, or the same error', async (name) => {
+    const target = t.server.table.operations().find((candidate) => key(candidate) === name)!;
+    const call = CALLS[name]!();
+    // Each dialect gets its own session, so that delete in one does not affect the other.
+    const [api, rpc] = await Promise.all(
+      [viaApi, viaJsonRpc].map(async (via) => {
+        const credentials = call.credentials ?? (await session());
+        // run's three steps are released in advance, so the call returns.
+        if (name === 'com.example.jobs.run') for (let i = 0; i < 3; i++) steps.advance();
+        return via(target, call.input, credentials, call.asTask);
+      }),
+    );
+    if (name === 'com.vmware.cis.session.create' || call.asTask) {
+      // A new token or task id each time: the same kind of value, not the same value.
+      const pattern = call.asTask ? /:com\.example\.jobs$/ : /^[0-9a-f]{32}$/;
+      expect((api as { value: string }).value).toMatch(pattern);
+      expect((rpc as { value: string }).value).toMatch(pattern);
+    } else {
+      expect(rpc).toEqual(api);
+    }
+  });
+
+  it.each(Object.keys(CALLS))('%s refuses a call without credentials with the same error', async (name) => {
+    const target = t.server.table.operations().find((candidate) => key(candidate) === name)!;
+    const { input, asTask } = CALLS[name]!();
+    const api = await viaApi(target, input, {}, asTask);
+    expect(api).toEqual({ errorType: 'UNAUTHENTICATED' });
+    expect(await viaJsonRpc(target, input, {}, asTask)).toEqual(api);
+  });
+
+  it.each(Object.keys(CALLS))('%s refuses an unknown input field with the same error', async (name) => {
+    const target = t.server.table.operations().find((candidate) => key(candidate) === name)!;
+    const { input, credentials, asTask } = CALLS[name]!();
+    const withExtra = { ...input, bogus: 'x' };
+    const api = await viaApi(target, withExtra, credentials ?? (await session()), asTask);
+    expect(api).toEqual({ errorType: 'UNEXPECTED_INPUT' });
+    expect(await viaJsonRpc(target, withExtra, credentials ?? (await session()), asTask)).toEqual(api);
+  });
+});
+
+describe('the same mistake over /api and JSON-RPC', () => {
+  it('a value of the wrong type is INVALID_ARGUMENT in both', async () => {
+    const target = t.server.table.lookup('com.vmware.cis.tasks', 'list')!;
+    const input = { filter_spec: { services: 'com.example.jobs' } };
+    const api = await viaApi(target, input, await session());
+    expect(api).toEqual({ errorType: 'INVALID_ARGUMENT' });
+    expect(await viaJsonRpc(target, input, await session())).toEqual(api);
+  });
+
+  it('a wrong password is UNAUTHENTICATED in both', async () => {
+    const target = t.server.table.lookup('com.vmware.cis.session', 'create')!;
+    const credentials = { userName: ADMIN, password: 'nope' };
+    expect(await viaApi(target, {}, credentials)).toEqual({ errorType: 'UNAUTHENTICATED' });
+    expect(await viaJsonRpc(target, {}, credentials)).toEqual({ errorType: 'UNAUTHENTICATED' });
+  });
+});

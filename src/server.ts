@@ -15,6 +15,7 @@ import { OperationTable } from './core/operation-table.js';
 import { SCHEMES } from './core/schemes.js';
 import { apiDialect } from './dialects/api/dialect.js';
 import { omivvDialect } from './dialects/omivv/dialect.js';
+import { restDialect } from './dialects/rest/dialect.js';
 import { malformedJson } from './dialects/api/errors.js';
 import type { Dialect } from './dialects/dialect.js';
 import { jsonRpcDialect } from './dialects/jsonrpc/dialect.js';
@@ -157,7 +158,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const table = buildTable(sessions, store, tasks, identity.domain, tokens !== undefined, options.services ?? []);
   assertEnforceable(table, authentication);
   const engine = new Engine(authentication, clock, tasks);
-  const dialects: Dialect[] = [jsonRpcDialect, apiDialect, ...(tokens ? [omivvDialect(tokens)] : [])];
+  const dialects: Dialect[] = [jsonRpcDialect, apiDialect, restDialect, ...(tokens ? [omivvDialect(tokens)] : [])];
 
   // JSON only (spec: other bodies get 415). An empty body is no body, as curl users send it.
   app.removeAllContentTypeParsers();

@@ -58,6 +58,13 @@ export interface ApiBinding {
   query?: Readonly<Record<string, string>>;
 }
 
+/** A custom `/rest` binding: the path below `/rest`, with `{param}` placeholders, and its `?action=`. */
+export interface RestBinding {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  action?: string;
+}
+
 export interface OperationDefinition<Input = Record<string, unknown>, Output = unknown> {
   /** Operation id within its service, e.g. `create`. */
   id: string;
@@ -71,6 +78,11 @@ export interface OperationDefinition<Input = Record<string, unknown>, Output = u
   schemes?: readonly SchemeId[];
   /** How the operation is reached on `/api`; several bindings serve the same operation. */
   api?: ApiBinding | readonly ApiBinding[];
+  /**
+   * A custom path on the legacy `/rest` dialect (e.g. `/cis/tasks/{task}`), replacing the default
+   * derived from the service id (`/rest/com/vmware/…`, `id:` segments, `?~action=`).
+   */
+  rest?: RestBinding;
   /** Task form (see TaskType); `none` unless said. */
   task?: TaskType;
   /** Whether the task accepts cancel requests when it starts (false unless said). */

@@ -96,6 +96,7 @@ export function cisTasksService(store: TaskStore, runner: TaskRunner, table: Ope
           path: '/cis/tasks/{task}',
           query: { return_all: 'spec.return_all', exclude_result: 'spec.exclude_result' },
         },
+        rest: { method: 'GET', path: '/cis/tasks/{task}' },
         handler: async (input: { task: string; spec?: GetSpec }, { principal, clock }) => {
           const task = await read(input.task, principal, clock.now());
           return taskInfo(task, outputTypeOf(task), input.spec?.exclude_result ?? false);
@@ -123,6 +124,7 @@ export function cisTasksService(store: TaskStore, runner: TaskRunner, table: Ope
             },
           },
         ],
+        rest: { method: 'GET', path: '/cis/tasks' },
         handler: async (input: { filter_spec?: FilterSpec; result_spec?: GetSpec }, { principal, clock }) => {
           const spec = input.filter_spec ?? {};
           if ((spec.tasks ?? []).length === 0 && (spec.services ?? []).length === 0) {
@@ -175,6 +177,7 @@ export function cisTasksService(store: TaskStore, runner: TaskRunner, table: Ope
         ],
         statusOverrides: STATUS_OVERRIDES,
         api: { method: 'POST', path: '/cis/tasks/{task}', action: 'cancel' },
+        rest: { method: 'POST', path: '/cis/tasks/{task}', action: 'cancel' },
         handler: async (input: { task: string }, { principal, clock }) => {
           const now = clock.now();
           await read(input.task, principal, now);

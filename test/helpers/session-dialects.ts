@@ -98,5 +98,30 @@ export const jsonRpcDialect: SessionDialectClient = {
   delete: (baseUrl, credentials) => invokeSession(baseUrl, 'delete', credentials),
 };
 
+/** The legacy form: `{"value": …}` on success, `{"type", "value": <error>}` on failure. */
+function restOutcome(response: HttpResponse): Outcome {
+  const body = (response.json ?? {}) as { type?: string; value?: Record<string, unknown> };
+  if (response.status === 200) return { ok: true, value: body.value, response };
+  const error = body.value ?? {};
+  return { ok: false, errorType: String(error.error_type), error, response };
+}
+
+const SESSION_PATH = '/rest/com/vmware/cis/session';
+
+/** Header-only authentication, as scripts use it; the cookie rules have tests of their own. */
+export const restDialect: SessionDialectClient = {
+  name: '/rest',
+  async create(baseUrl, credentials) {
+    const headers = { ...restHeaders(credentials), 'vmware-use-header-authn': 'true' };
+    return restOutcome(await http(`${baseUrl}${SESSION_PATH}`, { method: 'POST', headers }));
+  },
+  async get(baseUrl, credentials) {
+    return restOutcome(await http(`${baseUrl}${SESSION_PATH}?~action=get`, { method: 'POST', headers: restHeaders(credentials) }));
+  },
+  async delete(baseUrl, credentials) {
+    return restOutcome(await http(`${baseUrl}${SESSION_PATH}`, { method: 'DELETE', headers: restHeaders(credentials) }));
+  },
+};
+
 /** Every dialect that serves sessions. */
-export const sessionDialects: SessionDialectClient[] = [apiDialect, jsonRpcDialect];
+export const sessionDialects: SessionDialectClient[] = [apiDialect, restDialect, jsonRpcDialect];

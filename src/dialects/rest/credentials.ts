@@ -1,0 +1,36 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { PresentedCredentials } from '../../auth/credentials.js';
+import { SCHEMES } from '../../core/schemes.js';
+import { apiCredentials, SESSION_HEADER } from '../api/credentials.js';
+
+/** The value of cookie `name`, if the request carries it. */
+function cookie(headers: IncomingHttpHeaders, name: string): string | undefined {
+  for (const part of (headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * Credentials of a `/rest` request: as on `/api`, plus the session cookie, which counts only when
+ * no session header is present (the header wins; README decision 2).
+ */
+export function restCredentials(headers: IncomingHttpHeaders): PresentedCredentials {
+  const presented = apiCredentials(headers);
+  if (!presented[SCHEMES.sessionId]) {
+    const sessionId = cookie(headers, SESSION_HEADER);
+    if (sessionId) presented[SCHEMES.sessionId] = { sessionId };
+  }
+  return presented;
+}
+
+/** The session cookie a `/rest` login sets (unless the client asked for header-only authentication). */
+export function sessionCookie(token: string, secure: boolean): string {
+  return `${SESSION_HEADER}=${token}; Path=/rest; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}
+
+/** Expires the session cookie (a `/rest` logout). */
+export function expiredSessionCookie(secure: boolean): string {
+  return `${SESSION_HEADER}=; Path=/rest; Max-Age=0; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
+}

@@ -25,6 +25,8 @@ import { Engine } from './engine/invoke.js';
 import { LocalIdentitySource } from './identity/identity-source.js';
 import { cisSessionService } from './services/cis-session.js';
 import { cisTasksService } from './services/cis-tasks.js';
+import { metadataAuthenticationServices } from './services/metadata-authentication.js';
+import { AuthenticationMetadata } from './metadata/authentication-metadata.js';
 import { TaskRunner, type TaskPolicy } from './tasks/task-runner.js';
 import { SessionService, type SessionPolicy } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
@@ -97,8 +99,10 @@ function dialectOf(dialects: readonly Dialect[], method: string, url: string): D
 }
 
 /**
- * The built-in operation table: CIS sessions and tasks. `com.vmware.cis` takes a session, and a
- * JWT bearer token where those are on; a session may be created from a password or a token.
+ * The built-in operation table: CIS sessions and tasks, and the authentication metadata services.
+ * `com.vmware.cis` and `com.vmware.vapi` take a session, and a JWT bearer token where those are on
+ * (vCenter requires a session for the metadata services too); a session may be created from a
+ * password or a token.
  */
 function buildTable(
   sessions: SessionService,
@@ -109,9 +113,12 @@ function buildTable(
   extra: readonly ServiceDefinition[],
 ): OperationTable {
   const bearer = jwt ? [SCHEMES.oauth] : [];
-  const table = new OperationTable().definePackage('com.vmware.cis', [SCHEMES.sessionId, ...bearer]);
+  const table = new OperationTable()
+    .definePackage('com.vmware.cis', [SCHEMES.sessionId, ...bearer])
+    .definePackage('com.vmware.vapi', [SCHEMES.sessionId, ...bearer]);
   table.addService(cisSessionService(sessions, [SCHEMES.userPass, ...bearer]));
   table.addService(cisTasksService(store.tasks, tasks, table, domain));
+  for (const service of metadataAuthenticationServices(new AuthenticationMetadata(table))) table.addService(service);
   for (const service of extra) table.addService(service);
   return table;
 }

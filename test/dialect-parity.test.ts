@@ -78,6 +78,15 @@ const CALLS: Record<string, () => { input: Record<string, unknown>; credentials?
   'com.example.jobs.fail': () => ({ input: {} }),
   'com.example.jobs.once': () => ({ input: {}, asTask: true }),
   'com.example.jobs.plain': () => ({ input: {} }),
+  'com.vmware.vapi.metadata.authentication.component.list': () => ({ input: {} }),
+  'com.vmware.vapi.metadata.authentication.component.get': () => ({ input: { component_id: 'com.vmware.cis' } }),
+  'com.vmware.vapi.metadata.authentication.component.fingerprint': () => ({ input: { component_id: 'com.vmware.vapi' } }),
+  'com.vmware.vapi.metadata.authentication.package.list': () => ({ input: {} }),
+  'com.vmware.vapi.metadata.authentication.package.get': () => ({ input: { package_id: 'com.vmware.cis' } }),
+  'com.vmware.vapi.metadata.authentication.service.list': () => ({ input: {} }),
+  'com.vmware.vapi.metadata.authentication.service.get': () => ({ input: { service_id: 'com.vmware.cis.session' } }),
+  'com.vmware.vapi.metadata.authentication.service.operation.list': () => ({ input: { service_id: 'com.vmware.cis.session' } }),
+  'com.vmware.vapi.metadata.authentication.service.operation.get': () => ({ input: { service_id: 'com.vmware.cis.session', operation_id: 'create' } }),
 };
 
 beforeAll(async () => {

@@ -219,21 +219,25 @@ describe('recorded JSON-RPC pairs, replayed', () => {
     expectSameShape(cancel.json, NOT_FOUND_RECORDED);
   });
 
-  it('the metadata services answer operation_not_found: this server does not serve them yet', async () => {
+  it('the metadata services answer in the recorded typed shapes, fingerprint matching component data', async () => {
     const token = await login();
-    for (const [serviceId, operationId, input] of [
-      ['com.vmware.vapi.metadata.authentication.package', 'list', EMPTY_INPUT],
-      ['com.vmware.vapi.metadata.authentication.package', 'get', '{"STRUCTURE":{"operation-input":{"package_id":"com.vmware.cis"}}}'],
-      ['com.vmware.vapi.metadata.authentication.service', 'get', '{"STRUCTURE":{"operation-input":{"service_id":"com.vmware.cis.session"}}}'],
-      ['com.vmware.vapi.metadata.authentication.service.operation', 'list', '{"STRUCTURE":{"operation-input":{"service_id":"com.vmware.cis.session"}}}'],
-      ['com.vmware.vapi.metadata.authentication.service.operation', 'get', '{"STRUCTURE":{"operation-input":{"service_id":"com.vmware.cis.session","operation_id":"create"}}}'],
-      ['com.vmware.vapi.metadata.authentication.component', 'list', EMPTY_INPUT],
-      ['com.vmware.vapi.metadata.authentication.component', 'get', '{"STRUCTURE":{"operation-input":{"component_id":"com.vmware.cis"}}}'],
-      ['com.vmware.vapi.metadata.authentication.component', 'fingerprint', '{"STRUCTURE":{"operation-input":{"component_id":"com.vmware.cis"}}}'],
-    ] as const) {
+    const call = async (serviceId: string, operationId: string, input: string) => {
       const response = await replay(invoke(serviceId, operationId, input, withSecurity(sessionCtx(token)), '6'));
-      expect(response.headers['vapi-error'], `${serviceId}.${operationId}`).toBe('com.vmware.vapi.std.errors.operation_not_found');
+      expect(response.headers['vapi-error'], `${serviceId}.${operationId}`).toBeUndefined();
       expect((response.json as { id: string }).id).toBe('6');
-    }
+      return (response.json as { result: { output: unknown } }).result.output;
+    };
+    const NS = 'com.vmware.vapi.metadata.authentication';
+    expect(await call(`${NS}.package`, 'list', EMPTY_INPUT)).toContain('com.vmware.cis');
+    const pkg = (await call(`${NS}.package`, 'get', '{"STRUCTURE":{"operation-input":{"package_id":"com.vmware.cis"}}}')) as Record<string, Record<string, { schemes: unknown[]; services: unknown[] }>>;
+    const info = pkg.STRUCTURE![`${NS}.package_info`]!;
+    expect(info.schemes[0]).toEqual({
+      STRUCTURE: { [`${NS}.authentication_info`]: { scheme_type: 'SESSION_AWARE', session_manager: { OPTIONAL: 'com.vmware.cis.session' }, scheme: 'com.vmware.vapi.std.security.session_id' } },
+    });
+    expect(JSON.stringify(info.services)).toContain('{"STRUCTURE":{"map-entry":{"key":"com.vmware.cis.session"');
+    expect(await call(`${NS}.service.operation`, 'list', '{"STRUCTURE":{"operation-input":{"service_id":"com.vmware.cis.session"}}}')).toEqual(['create']);
+    const data = (await call(`${NS}.component`, 'get', '{"STRUCTURE":{"operation-input":{"component_id":"com.vmware.cis"}}}')) as Record<string, Record<string, { fingerprint: string }>>;
+    const fingerprint = await call(`${NS}.component`, 'fingerprint', '{"STRUCTURE":{"operation-input":{"component_id":"com.vmware.cis"}}}');
+    expect(fingerprint).toBe(data.STRUCTURE![`${NS}.component_data`]!.fingerprint);
   });
 });

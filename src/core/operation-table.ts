@@ -18,6 +18,9 @@ function coversPackage(declared: string, pkg: string): boolean {
 export class OperationTable {
   readonly #services = new Map<string, ServiceDefinition>();
   readonly #packageSchemes = new Map<string, readonly SchemeId[]>();
+  /** Overrides of what services and operations declare (the authentication definition file). */
+  readonly #serviceSchemes = new Map<string, readonly SchemeId[]>();
+  readonly #operationSchemes = new Map<string, readonly SchemeId[]>();
 
   /** Declares the schemes of every service in package `id` (and its sub-packages) that declares none. */
   definePackage(id: string, schemes: readonly SchemeId[]): this {
@@ -40,6 +43,36 @@ export class OperationTable {
     }
     this.#services.set(service.id, service);
     return this;
+  }
+
+  /** Replaces the schemes service `id` declares. */
+  setServiceSchemes(id: string, schemes: readonly SchemeId[]): this {
+    if (!this.#services.has(id)) throw new Error(`no service ${id}`);
+    if (schemes.includes(SCHEMES.none)) throw new Error(`service ${id}: anonymous access may only be granted per operation`);
+    this.#serviceSchemes.set(id, [...schemes]);
+    return this;
+  }
+
+  /** Replaces the schemes operation `operationId` of service `serviceId` declares. */
+  setOperationSchemes(serviceId: string, operationId: string, schemes: readonly SchemeId[]): this {
+    if (!this.#services.get(serviceId)?.operations.some((op) => op.id === operationId)) {
+      throw new Error(`no operation ${operationId} in service ${serviceId}`);
+    }
+    this.#operationSchemes.set(`${serviceId}/${operationId}`, [...schemes]);
+    return this;
+  }
+
+  /** The schemes service `id` declares itself (not inherited), if any. */
+  declaredServiceSchemes(id: string): readonly SchemeId[] | undefined {
+    return this.#serviceSchemes.get(id) ?? this.#services.get(id)?.schemes;
+  }
+
+  /** The schemes an operation declares itself (not inherited), if any. */
+  declaredOperationSchemes(serviceId: string, operationId: string): readonly SchemeId[] | undefined {
+    return (
+      this.#operationSchemes.get(`${serviceId}/${operationId}`) ??
+      this.#services.get(serviceId)?.operations.find((op) => op.id === operationId)?.schemes
+    );
   }
 
   service(id: string): ServiceDefinition | undefined {
@@ -78,7 +111,11 @@ export class OperationTable {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   #resolve(service: ServiceDefinition, operation: OperationDefinition<any, any>): ResolvedOperation {
-    const schemes = operation.schemes ?? service.schemes ?? this.packageSchemesFor(service.id)?.schemes ?? [];
+    const schemes =
+      this.declaredOperationSchemes(service.id, operation.id) ??
+      this.declaredServiceSchemes(service.id) ??
+      this.packageSchemesFor(service.id)?.schemes ??
+      [];
     return { service, operation, schemes };
   }
 }

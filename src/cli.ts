@@ -5,6 +5,7 @@ import { formatDuration } from './config/duration.js';
 import { ConfigError, envName, OPTIONS } from './config/options.js';
 import { IdentityError } from './identity/identity-source.js';
 import { PluginError } from './plugins/load-plugins.js';
+import { AuthDefinitionError } from './auth-config/auth-definition.js';
 import { serve } from './cli/serve.js';
 import { keysCommand } from './cli/keys.js';
 import { UsageError, userCommand } from './cli/user.js';
@@ -107,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof AuthDefinitionError) {
       process.stderr.write(`vapi-auth: ${error.message}\n`);
       return 2;
     }

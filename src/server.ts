@@ -27,6 +27,7 @@ import { cisSessionService } from './services/cis-session.js';
 import { cisTasksService } from './services/cis-tasks.js';
 import { metadataAuthenticationServices } from './services/metadata-authentication.js';
 import { AuthenticationMetadata } from './metadata/authentication-metadata.js';
+import { applyAuthDefinition, parseAuthDefinition } from './auth-config/auth-definition.js';
 import { TaskRunner, type TaskPolicy } from './tasks/task-runner.js';
 import { SessionService, type SessionPolicy } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
@@ -50,6 +51,11 @@ export interface VapiServerOptions {
   logStream?: NodeJS.WritableStream;
   /** Further services to serve beside the built-in ones. */
   services?: readonly ServiceDefinition[];
+  /**
+   * An authentication definition (YAML or JSON text) overriding the schemes of packages, services
+   * and operations; `file` names it in errors. A bad definition throws AuthDefinitionError.
+   */
+  authDefinition?: { text: string; file: string };
 }
 
 export interface VapiServer {
@@ -163,6 +169,11 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const authentication = new Authentication(authenticators);
   const tasks = new TaskRunner(store.tasks, clock, { ...DEFAULT_TASK_POLICY, ...options.tasks }, app.log);
   const table = buildTable(sessions, store, tasks, identity.domain, tokens !== undefined, options.services ?? []);
+  if (options.authDefinition) {
+    const { text, file } = options.authDefinition;
+    const supported = new Set(Object.values(SCHEMES).filter((scheme) => authentication.supports(scheme)));
+    applyAuthDefinition(table, parseAuthDefinition(text, file, table, supported));
+  }
   assertEnforceable(table, authentication);
   const engine = new Engine(authentication, clock, tasks);
   const dialects: Dialect[] = [jsonRpcDialect, apiDialect, restDialect, ...(tokens ? [omivvDialect(tokens)] : [])];

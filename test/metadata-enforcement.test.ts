@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { SCHEMES, type SchemeId } from '../src/core/schemes.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { basic, http } from './helpers/http.js';
@@ -10,11 +10,28 @@ const META = '/api/vapi/metadata/authentication';
 let t: TestServer;
 let headers: Record<string, string>;
 
-beforeAll(async () => {
-  t = await startTestServer(new MemoryStore(), { jwt: true, services: [jobsService(new Steps())], tasks: { shutdownGraceMs: 10 } });
+async function start(authDefinition?: string): Promise<void> {
+  t = await startTestServer(new MemoryStore(), {
+    jwt: true,
+    services: [jobsService(new Steps())],
+    tasks: { shutdownGraceMs: 10 },
+    ...(authDefinition ? { authDefinition: { text: authDefinition, file: 'auth.yaml' } } : {}),
+  });
   headers = { 'vmware-api-session-id': (await http(`${t.url}/api/session`, { method: 'POST', headers: basic(ADMIN, ADMIN_PASSWORD) })).json as string };
-});
-afterAll(async () => t.close());
+}
+afterEach(async () => t.close());
+
+/** A definition that moves schemes at every level, so that both sides must follow it. */
+const DEFINITION = `
+packages:
+  com.vmware.vapi: [session_id]
+services:
+  com.vmware.cis.tasks: [session_id]
+  com.example.jobs: [oauth, session_id]
+operations:
+  com.vmware.cis.session.create: [user_pass]
+  com.example.jobs.plain: [oauth]
+`;
 
 type Info = { schemes: { scheme: SchemeId }[] };
 
@@ -63,7 +80,9 @@ async function accepts(serviceId: string, operationId: string, scheme: SchemeId)
 }
 
 describe('enforcement and metadata', () => {
-  it('agree for every operation: the schemes accepted are exactly the schemes published', async () => {
+  for (const [name, definition] of [['built-in declarations', undefined], ['an authentication definition file', DEFINITION]] as const) {
+  it(`agree for every operation under ${name}: the schemes accepted are exactly the schemes published`, async () => {
+    await start(definition);
     const probed: SchemeId[] = [SCHEMES.userPass, SCHEMES.sessionId, SCHEMES.oauth];
     const operations = t.server.table.operations();
     expect(operations.length).toBeGreaterThan(15);
@@ -75,5 +94,17 @@ describe('enforcement and metadata', () => {
       expect(accepted.sort(), `${service.id}.${operation.id}`).toEqual(published.filter((s) => probed.includes(s)).sort());
       expect(published.every((s) => probed.includes(s)), `${service.id}.${operation.id} publishes a scheme the server cannot check`).toBe(true);
     }
+  });
+  }
+
+  it('follow the definition file: what it moves, the server enforces and the metadata reports', async () => {
+    await start(DEFINITION);
+    const tasks = (await http(`${t.url}${META}/service/com.vmware.cis.tasks`, { headers })).json as Info;
+    expect(tasks.schemes.map((s) => s.scheme)).toEqual([SCHEMES.sessionId]);
+    const token = await accessToken(t.url, 'administrator', ADMIN_PASSWORD);
+    expect((await http(`${t.url}/api/cis/tasks?services=x`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect((await http(`${t.url}/api/cis/tasks?services=x`, { headers })).status).toBe(200);
+    expect((await http(`${t.url}/api/example/jobs?action=plain`, { method: 'POST', headers })).status).toBe(401);
+    expect((await http(`${t.url}/api/example/jobs?action=plain`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
   });
 });

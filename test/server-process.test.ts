@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { basic, http } from './helpers/http.js';
@@ -124,6 +124,17 @@ describe('vapi-auth serve', () => {
     expect(JSON.parse(Buffer.from(after.split('.')[0]!, 'base64url').toString()).kid).toBe(kid);
     expect((await callWithBearer(server.url, before)).status).toBe(200);
     expect((await runCli(['keys', 'list', '--data-dir', sandbox.dataDir])).stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('refuses to start on an invalid authentication definition, naming the line and key', async () => {
+    const file = join(sandbox.dataDir, 'auth.yaml');
+    writeFileSync(file, 'services:\n  com.vmware.cis.tasks: [session_id]\n  com.example.gone: [session_id]\n');
+    const result = await runCli(['serve', '--http', '--port', '0', '--data-dir', sandbox.dataDir, '--auth-config', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`vapi-auth: ${file}:3:3: services: no service com.example.gone\n`);
+    const missing = await runCli(['serve', '--http', '--port', '0', '--data-dir', sandbox.dataDir, '--auth-config', join(sandbox.dataDir, 'none.yaml')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read --auth-config');
   });
 
   it('refuses to start on a bad option, naming it', async () => {

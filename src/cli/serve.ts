@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { resolveConfig, type Flags } from '../config/options.js';
+import { ConfigError, resolveConfig, type Flags } from '../config/options.js';
 import { ensureAdministrator } from '../identity/bootstrap.js';
 import { ADMINISTRATOR } from '../identity/bootstrap.js';
 import { systemClock } from '../core/clock.js';
@@ -19,13 +19,23 @@ async function tlsOptions(config: ReturnType<typeof resolveConfig>) {
   return { cert: files.cert, key: files.key };
 }
 
+async function readAuthConfig(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read --auth-config ${file}: ${(error as Error).message}`);
+  }
+}
+
 /** `vapi-auth serve`: runs until SIGTERM or SIGINT, then finishes running requests and exits. */
 export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void> {
   const config = resolveConfig(flags, env);
   const https = await tlsOptions(config);
   const services = await loadPlugins(config.plugins);
   const keys = await KeyRing.open(jwtKeyFile(config.dataDir), systemClock.now());
+  const authDefinition = config.authConfig === undefined ? undefined : { file: config.authConfig, text: await readAuthConfig(config.authConfig) };
   const server = createServer({
+    ...(authDefinition ? { authDefinition } : {}),
     services,
     jwt: { keys, policy: { lifetimeMs: config.tokenLifetimeMs, issuer: config.tokenIssuer } },
     lockout: { maxFailures: config.lockoutFailures, windowMs: config.lockoutWindowMs, durationMs: config.lockoutDurationMs },

@@ -26,6 +26,7 @@ export interface ServeConfig {
   lockoutFailures: number;
   lockoutWindowMs: number;
   lockoutDurationMs: number;
+  authConfig: string | undefined;
 }
 
 /** Parsed command-line flags: a value, a switch, or the values of a repeated flag. */
@@ -199,6 +200,14 @@ export const OPTIONS: readonly Option[] = [
   }),
   option({ key: 'lockoutWindowMs', flag: 'lockout-window', value: 'DURATION', default: 3 * 60_000, parse: duration, doc: 'The window in which failures are counted.' }),
   option({ key: 'lockoutDurationMs', flag: 'lockout-duration', value: 'DURATION', default: 60_000, parse: duration, doc: 'How long a lock lasts.' }),
+  option({
+    key: 'authConfig',
+    flag: 'auth-config',
+    value: 'FILE',
+    default: undefined,
+    parse: optionalText,
+    doc: 'Authentication definition (YAML or JSON): schemes per package, service or operation; checked at start.',
+  }),
   option({
     key: 'plugins',
     flag: 'plugin',

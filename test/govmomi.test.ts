@@ -1,0 +1,49 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { processSandbox, startServerProcess } from './helpers/cli-process.js';
+
+const GOPATH_SOURCES = '/usr/share/gocode';
+const GOVMOMI = `${GOPATH_SOURCES}/src/github.com/vmware/govmomi/vapi/rest`;
+const MISSING = 'go or govmomi is not installed (apt-get install golang-go golang-github-vmware-govmomi-dev; .ci/run does)';
+const PROGRAM_DIR = fileURLToPath(new URL('./govmomi/', import.meta.url));
+
+function available(): boolean {
+  const found = spawnSync('go', ['version']).status === 0 && existsSync(GOVMOMI);
+  if (!found && process.env.CI) throw new Error(MISSING);
+  return found;
+}
+
+const run = available();
+const sandbox = processSandbox('vapi-auth-govmomi-');
+
+describe.runIf(run)("govmomi's own REST client (vapi/rest)", () => {
+  it('logs in, reads the session, logs out, and is refused with the old id and with a wrong password', async () => {
+    const server = sandbox.track(await startServerProcess(['--data-dir', sandbox.dataDir], { VAPI_AUTH_ADMIN_PASSWORD: 'Gov-m0mi!' }));
+    expect(server.url).toMatch(/^https:/);
+    const env = {
+      ...process.env,
+      GO111MODULE: 'off',
+      GOPATH: `${GOPATH_SOURCES}:${mkdtempSync(join(tmpdir(), 'vapi-auth-gopath-'))}`,
+      GOFLAGS: '',
+    };
+    const { stdout } = await promisify(execFile)(
+      'go',
+      ['run', 'main.go', server.url, 'administrator@vsphere.local', 'Gov-m0mi!', join(sandbox.dataDir, 'tls', 'cert.pem')],
+      { cwd: PROGRAM_DIR, env, timeout: 240_000 },
+    );
+    expect(stdout.trim().split('\n')).toEqual([
+      'ok login',
+      'ok session administrator@VSPHERE.LOCAL',
+      'ok logout',
+      'ok old id refused',
+      'ok wrong password refused',
+    ]);
+  }, 300_000);
+});
+
+if (!run) describe("govmomi's own REST client (vapi/rest)", () => it.skip(MISSING, () => undefined));

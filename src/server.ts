@@ -169,6 +169,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const authentication = new Authentication(authenticators);
   const tasks = new TaskRunner(store.tasks, clock, { ...DEFAULT_TASK_POLICY, ...options.tasks }, app.log);
   const table = buildTable(sessions, store, tasks, identity.domain, tokens !== undefined, options.services ?? []);
+  // Before any dialect registers: routes keep the schemes they resolve at registration.
   if (options.authDefinition) {
     const { text, file } = options.authDefinition;
     const supported = new Set(Object.values(SCHEMES).filter((scheme) => authentication.supports(scheme)));

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Authentication } from './auth/authentication.js';
 import { sessionIdAuthenticator } from './auth/session-id.js';
 import { oauthAuthenticator } from './auth/oauth.js';
+import { samlBearerAuthenticator, type SamlBearerPolicy } from './auth/saml-bearer.js';
 import { userPassAuthenticator } from './auth/user-pass.js';
 import type { Authenticator } from './auth/authenticator.js';
 import { CredentialChecker } from './identity/credential-check.js';
@@ -38,6 +39,8 @@ export interface VapiServerOptions {
   sessions?: Partial<SessionPolicy>;
   tasks?: Partial<TaskPolicy>;
   lockout?: Partial<LockoutPolicy>;
+  /** SAML bearer tokens from trusted issuers (Session.create on every dialect); off when absent. */
+  saml?: Partial<SamlBearerPolicy> & Pick<SamlBearerPolicy, 'trustedCertificates'>;
   /** JWT bearer tokens (the oauth scheme and the OMIVV login); off when absent. */
   jwt?: { keys: KeyRing; policy?: Partial<TokenPolicy> };
   /** Realm in WWW-Authenticate challenges. */
@@ -87,6 +90,12 @@ export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = {
   durationMs: 60_000,
 };
 
+export const DEFAULT_SAML_POLICY: Omit<SamlBearerPolicy, 'trustedCertificates'> = {
+  allowBearer: true,
+  clockToleranceMs: 60_000,
+  maxBytes: 64 * 1024,
+};
+
 export const DEFAULT_TASK_POLICY: TaskPolicy = {
   retentionMs: 24 * 3_600_000,
   heartbeatMs: 10_000,
@@ -115,14 +124,15 @@ function buildTable(
   store: Store,
   tasks: TaskRunner,
   domain: string,
-  jwt: boolean,
+  enabled: { jwt: boolean; saml: boolean },
   extra: readonly ServiceDefinition[],
 ): OperationTable {
-  const bearer = jwt ? [SCHEMES.oauth] : [];
+  const bearer = enabled.jwt ? [SCHEMES.oauth] : [];
+  const saml = enabled.saml ? [SCHEMES.samlBearer] : [];
   const table = new OperationTable()
     .definePackage('com.vmware.cis', [SCHEMES.sessionId, ...bearer])
     .definePackage('com.vmware.vapi', [SCHEMES.sessionId, ...bearer]);
-  table.addService(cisSessionService(sessions, [SCHEMES.userPass, ...bearer]));
+  table.addService(cisSessionService(sessions, [SCHEMES.userPass, ...saml, ...bearer]));
   table.addService(cisTasksService(store.tasks, tasks, table, domain));
   for (const service of metadataAuthenticationServices(new AuthenticationMetadata(table))) table.addService(service);
   for (const service of extra) table.addService(service);
@@ -165,10 +175,12 @@ export function createServer(options: VapiServerOptions): VapiServer {
     options.jwt &&
     new TokenService(options.jwt.keys, { ...DEFAULT_TOKEN_POLICY, ...options.jwt.policy }, store.kv, clock, identity, credentials);
   const authenticators: Authenticator[] = [userPassAuthenticator(credentials, realm), sessionIdAuthenticator(sessions, identity)];
+  if (options.saml) authenticators.push(samlBearerAuthenticator({ ...DEFAULT_SAML_POLICY, ...options.saml }, identity, clock, realm));
   if (tokens) authenticators.push(oauthAuthenticator(tokens, realm));
   const authentication = new Authentication(authenticators);
   const tasks = new TaskRunner(store.tasks, clock, { ...DEFAULT_TASK_POLICY, ...options.tasks }, app.log);
-  const table = buildTable(sessions, store, tasks, identity.domain, tokens !== undefined, options.services ?? []);
+  const enabled = { jwt: tokens !== undefined, saml: options.saml !== undefined };
+  const table = buildTable(sessions, store, tasks, identity.domain, enabled, options.services ?? []);
   // Before any dialect registers: routes keep the schemes they resolve at registration.
   if (options.authDefinition) {
     const { text, file } = options.authDefinition;

@@ -3,19 +3,23 @@ import { SCHEMES, type SchemeId } from '../src/core/schemes.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { basic, http } from './helpers/http.js';
 import { accessToken } from './helpers/omivv.js';
+import { assertionXml, sign, testIssuer, type Issuer } from './helpers/saml.js';
 import { jobsService, Steps } from './helpers/task-services.js';
 import { ADMIN, ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
 
 const META = '/api/vapi/metadata/authentication';
 let t: TestServer;
 let headers: Record<string, string>;
+let issuer: Issuer | undefined;
 
-async function start(authDefinition?: string): Promise<void> {
+async function start(authDefinition?: string, withSaml = false): Promise<void> {
+  issuer = withSaml ? await testIssuer() : undefined;
   t = await startTestServer(new MemoryStore(), {
     jwt: true,
     services: [jobsService(new Steps())],
     tasks: { shutdownGraceMs: 10 },
     ...(authDefinition ? { authDefinition: { text: authDefinition, file: 'auth.yaml' } } : {}),
+    ...(issuer ? { saml: { trustedCertificates: [issuer.cert] } } : {}),
   });
   headers = { 'vmware-api-session-id': (await http(`${t.url}/api/session`, { method: 'POST', headers: basic(ADMIN, ADMIN_PASSWORD) })).json as string };
 }
@@ -61,6 +65,8 @@ async function credentialOf(scheme: SchemeId): Promise<Record<string, string>> {
       return { schemeId: scheme, userName: ADMIN, password: ADMIN_PASSWORD };
     case SCHEMES.sessionId:
       return { schemeId: scheme, sessionId: (await http(`${t.url}/api/session`, { method: 'POST', headers: basic(ADMIN, ADMIN_PASSWORD) })).json as string };
+    case SCHEMES.samlBearer:
+      return { schemeId: scheme, samlToken: sign(assertionXml({ notBefore: t.clock.now() - 60_000, notOnOrAfter: t.clock.now() + 3_600_000 }), issuer!) };
     default:
       return { schemeId: scheme, accessToken: await accessToken(t.url, 'administrator', ADMIN_PASSWORD) };
   }
@@ -80,10 +86,15 @@ async function accepts(serviceId: string, operationId: string, scheme: SchemeId)
 }
 
 describe('enforcement and metadata', () => {
-  for (const [name, definition] of [['built-in declarations', undefined], ['an authentication definition file', DEFINITION]] as const) {
+  const configurations = [
+    ['built-in declarations', undefined, false],
+    ['an authentication definition file', DEFINITION, false],
+    ['SAML bearer tokens on', undefined, true],
+  ] as const;
+  for (const [name, definition, withSaml] of configurations) {
   it(`agree for every operation under ${name}: the schemes accepted are exactly the schemes published`, async () => {
-    await start(definition);
-    const probed: SchemeId[] = [SCHEMES.userPass, SCHEMES.sessionId, SCHEMES.oauth];
+    await start(definition, withSaml);
+    const probed: SchemeId[] = [SCHEMES.userPass, SCHEMES.sessionId, SCHEMES.oauth, ...(withSaml ? [SCHEMES.samlBearer] : [])];
     const operations = t.server.table.operations();
     expect(operations.length).toBeGreaterThan(15);
     for (const { service, operation } of operations) {

@@ -3,6 +3,7 @@ import { SCHEMES } from '../core/schemes.js';
 import type { LocalIdentitySource } from '../identity/identity-source.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { Authenticator } from './authenticator.js';
+import { principalOf } from './principal-of.js';
 
 /**
  * `com.vmware.vapi.std.security.session_id`: a token from `com.vmware.cis.session.create`.
@@ -20,14 +21,9 @@ export function sessionIdAuthenticator(
       if (!session) throw unauthenticated('unknown, expired or deleted session');
       const user = await identity.get(session.userKey);
       if (!user) throw unauthenticated('the session user no longer exists');
-      return {
-        userKey: user.key,
-        name: user.name,
-        domain: user.domain,
-        roles: user.roles,
-        scheme: SCHEMES.sessionId,
+      return principalOf(user, SCHEMES.sessionId, {
         session: { key: session.key, createdAt: session.createdAt, lastAccessedAt: session.lastAccessedAt },
-      };
+      });
     },
   };
 }

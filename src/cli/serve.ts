@@ -19,12 +19,19 @@ async function tlsOptions(config: ReturnType<typeof resolveConfig>) {
   return { cert: files.cert, key: files.key };
 }
 
-async function readAuthConfig(file: string): Promise<string> {
+async function readOptionFile(file: string, flag: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read --auth-config ${file}: ${(error as Error).message}`);
+    throw new ConfigError(`cannot read ${flag} ${file}: ${(error as Error).message}`);
   }
+}
+
+/** The certificates of a PEM bundle. */
+async function trustedCertificates(file: string): Promise<string[]> {
+  const certificates = (await readOptionFile(file, '--trusted-sts-certs')).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+  if (!certificates) throw new ConfigError(`--trusted-sts-certs ${file} holds no PEM certificate`);
+  return certificates;
 }
 
 /** `vapi-auth serve`: runs until SIGTERM or SIGINT, then finishes running requests and exits. */
@@ -33,9 +40,17 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
   const https = await tlsOptions(config);
   const services = await loadPlugins(config.plugins);
   const keys = await KeyRing.open(jwtKeyFile(config.dataDir), systemClock.now());
-  const authDefinition = config.authConfig === undefined ? undefined : { file: config.authConfig, text: await readAuthConfig(config.authConfig) };
+  const authDefinition = config.authConfig === undefined ? undefined : { file: config.authConfig, text: await readOptionFile(config.authConfig, '--auth-config') };
+  const saml = config.trustedStsCerts === undefined ? undefined : {
+    trustedCertificates: await trustedCertificates(config.trustedStsCerts),
+    clockToleranceMs: config.samlClockToleranceMs,
+    allowBearer: config.samlBearer,
+    ...(config.samlAudience ? { audience: config.samlAudience } : {}),
+    ...(config.stsUrl ? { stsUrl: config.stsUrl } : {}),
+  };
   const server = createServer({
     ...(authDefinition ? { authDefinition } : {}),
+    ...(saml ? { saml } : {}),
     services,
     jwt: { keys, policy: { lifetimeMs: config.tokenLifetimeMs, issuer: config.tokenIssuer } },
     lockout: { maxFailures: config.lockoutFailures, windowMs: config.lockoutWindowMs, durationMs: config.lockoutDurationMs },

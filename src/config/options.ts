@@ -27,6 +27,11 @@ export interface ServeConfig {
   lockoutWindowMs: number;
   lockoutDurationMs: number;
   authConfig: string | undefined;
+  trustedStsCerts: string | undefined;
+  samlAudience: string | undefined;
+  samlClockToleranceMs: number;
+  samlBearer: boolean;
+  stsUrl: string | undefined;
 }
 
 /** Parsed command-line flags: a value, a switch, or the values of a repeated flag. */
@@ -208,6 +213,25 @@ export const OPTIONS: readonly Option[] = [
     parse: optionalText,
     doc: 'Authentication definition (YAML or JSON): schemes per package, service or operation; checked at start.',
   }),
+  option({
+    key: 'trustedStsCerts',
+    flag: 'trusted-sts-certs',
+    value: 'FILE',
+    default: undefined,
+    parse: optionalText,
+    doc: 'PEM certificates of the SAML token issuers to trust; turns on Session.create with SAML bearer tokens.',
+  }),
+  option({ key: 'samlAudience', flag: 'saml-audience', value: 'TEXT', default: undefined, parse: optionalText, doc: 'When set, SAML tokens must name this audience.' }),
+  option({
+    key: 'samlClockToleranceMs',
+    flag: 'saml-clock-tolerance',
+    value: 'DURATION',
+    default: 60_000,
+    parse: duration,
+    doc: 'Allowed clock skew for the validity of SAML tokens.',
+  }),
+  option({ key: 'samlBearer', flag: 'saml-bearer', value: 'true|false', default: true, parse: boolean, doc: 'Whether SAML bearer tokens are allowed at all.' }),
+  option({ key: 'stsUrl', flag: 'sts-url', value: 'URL', default: undefined, parse: optionalText, doc: 'Token service named in the SIGN challenge.' }),
   option({
     key: 'plugins',
     flag: 'plugin',

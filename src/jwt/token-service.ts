@@ -8,6 +8,7 @@ import { issueToken, type IssuedToken } from './issue-token.js';
 import type { KeyRing } from './key-ring.js';
 import type { TokenClaims, TokenPolicy } from './token-policy.js';
 import { TokenRejected, verifyToken } from './verify-token.js';
+import { principalOf } from '../auth/principal-of.js';
 
 export type LoginResult = { ok: true; issued: IssuedToken } | { ok: false; code: 'invalid_credentials' | 'not_authorized'; reason: string };
 
@@ -60,14 +61,7 @@ export class TokenService {
     return {
       ok: true,
       claims,
-      principal: {
-        userKey: user.key,
-        name: user.name,
-        domain: user.domain,
-        roles: user.roles,
-        scheme: SCHEMES.oauth,
-        notAfter: claims.exp * 1000,
-      },
+      principal: principalOf(user, SCHEMES.oauth, { notAfter: claims.exp * 1000 }),
     };
   }
 

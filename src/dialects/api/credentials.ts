@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { PresentedCredentials } from '../../auth/credentials.js';
 import { SCHEMES } from '../../core/schemes.js';
 import { parseBasicAuthorization } from '../basic-auth.js';
+import { parseSignAuthorization } from '../sign-authorization.js';
 
 export const SESSION_HEADER = 'vmware-api-session-id';
 
@@ -14,6 +15,8 @@ export function apiCredentials(headers: IncomingHttpHeaders): PresentedCredentia
   if (basic) presented[SCHEMES.userPass] = basic;
   const bearer = headers.authorization?.match(BEARER);
   if (bearer) presented[SCHEMES.oauth] = { accessToken: bearer[1]! };
+  const samlToken = parseSignAuthorization(headers.authorization);
+  if (samlToken !== undefined) presented[SCHEMES.samlBearer] = { samlToken };
   const sessionId = headers[SESSION_HEADER];
   if (typeof sessionId === 'string' && sessionId !== '') presented[SCHEMES.sessionId] = { sessionId };
   return presented;

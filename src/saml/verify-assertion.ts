@@ -1,0 +1,171 @@
+import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
+import { SignedXml } from 'xml-crypto';
+
+const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
+const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
+const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+const HOLDER_OF_KEY = 'urn:oasis:names:tc:SAML:2.0:cm:holder-of-key';
+const ELEMENT_NODE = 1;
+const TEXT_NODE = 3;
+
+export interface AssertionPolicy {
+  /** PEM certificates of the token issuers this server trusts. */
+  trustedCertificates: readonly string[];
+  /** When set, the assertion's AudienceRestriction must name it. */
+  audience?: string;
+  /** Allowed clock skew for NotBefore / NotOnOrAfter. */
+  clockToleranceMs: number;
+  /** Largest assertion accepted, in bytes. */
+  maxBytes: number;
+}
+
+export interface VerifiedAssertion {
+  /** The NameID, e.g. `administrator@vsphere.local`. */
+  subject: string;
+  notBefore: number;
+  notOnOrAfter: number;
+  confirmation: 'bearer' | 'holder-of-key';
+  /** False when a ProxyRestriction forbids passing the token on (Count="0"). */
+  delegable: boolean;
+}
+
+/** Why an assertion was refused; for the log only (clients see one UNAUTHENTICATED). */
+export class AssertionRejected extends Error {
+  override name = 'AssertionRejected';
+}
+
+function reject(reason: string): never {
+  throw new AssertionRejected(reason);
+}
+
+function parse(xml: string): Document {
+  // No DTD at all: no entities to expand, nothing external to fetch, nothing to blow up.
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) reject('DTDs are not allowed');
+  try {
+    return new DOMParser({
+      onError: (level, message) => {
+        if (level !== 'warning') throw new Error(message);
+      },
+    }).parseFromString(xml, 'text/xml');
+  } catch (error) {
+    return reject(`not well-formed XML: ${(error as Error).message}`);
+  }
+}
+
+function elements(root: Node, namespace: string, localName: string): Element[] {
+  const out: Element[] = [];
+  const walk = (node: Node) => {
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (child.nodeType !== ELEMENT_NODE) continue;
+      const element = child as Element;
+      if (element.namespaceURI === namespace && element.localName === localName) out.push(element);
+      walk(element);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+function children(parent: Element, namespace: string, localName: string): Element[] {
+  const out: Element[] = [];
+  for (let child = parent.firstChild; child; child = child.nextSibling) {
+    const element = child as Element;
+    if (child.nodeType === ELEMENT_NODE && element.namespaceURI === namespace && element.localName === localName) out.push(element);
+  }
+  return out;
+}
+
+function one(parent: Element, namespace: string, localName: string, what: string): Element {
+  const found = children(parent, namespace, localName);
+  if (found.length !== 1) reject(`expected exactly one ${what}`);
+  return found[0]!;
+}
+
+/** Every element carrying `value` in an ID-like attribute: a second one is a wrapping attempt. */
+function countIds(doc: Document, value: string): number {
+  let count = 0;
+  const walk = (node: Node) => {
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (child.nodeType !== ELEMENT_NODE) continue;
+      const element = child as Element;
+      for (const name of ['ID', 'Id', 'id', 'AssertionID']) if (element.getAttribute(name) === value) count++;
+      walk(element);
+    }
+  };
+  walk(doc);
+  return count;
+}
+
+/** Exactly one text node and nothing else. */
+function isPlainText(element: Element): boolean {
+  return element.firstChild !== null && element.firstChild === element.lastChild && element.firstChild.nodeType === TEXT_NODE;
+}
+
+function time(element: Element, name: string): number {
+  const text = element.getAttribute(name);
+  const ms = text ? Date.parse(text) : Number.NaN;
+  if (!Number.isFinite(ms)) reject(`missing or invalid ${name}`);
+  return ms;
+}
+
+/** The signed assertion, canonicalized as signed, or a rejection. Structure first, then cryptography. */
+function signedAssertion(xml: string, certificates: readonly string[]): string {
+  const doc = parse(xml);
+  const root = doc.documentElement;
+  if (!root || root.namespaceURI !== SAML || root.localName !== 'Assertion') reject('the root is not a SAML 2.0 Assertion');
+  const id = root.getAttribute('ID');
+  if (!id) reject('the assertion has no ID');
+  if (countIds(doc, id) !== 1) reject('the assertion ID appears more than once');
+  // Comments or elements inside a NameID (as received) are an injection attempt, even though the
+  // canonical form we read later would drop comments.
+  if (elements(doc, SAML, 'NameID').some((nameId) => !isPlainText(nameId))) reject('the NameID is not plain text');
+  const signatures = elements(doc, DSIG, 'Signature');
+  if (signatures.length !== 1 || signatures[0]!.parentNode !== root) reject('expected exactly one signature, a child of the assertion');
+  const references = elements(signatures[0]!, DSIG, 'Reference');
+  if (references.length !== 1 || references[0]!.getAttribute('URI') !== `#${id}`) reject('the signature does not reference the assertion itself');
+  for (const certificate of certificates) {
+    // Keys in KeyInfo are never used: only the issuers this server trusts can vouch for a token.
+    const verifier = new SignedXml({ publicCert: certificate, getCertFromKeyInfo: () => null });
+    verifier.loadSignature(signatures[0]!);
+    try {
+      if (verifier.checkSignature(xml)) {
+        const signed = verifier.getSignedReferences();
+        if (signed.length === 1) return signed[0]!;
+      }
+    } catch {
+      // A signature that does not verify with this certificate; try the next.
+    }
+  }
+  return reject('no trusted certificate verifies the signature');
+}
+
+/**
+ * Verifies a SAML 2.0 assertion and reads its claims from the signed content only (the canonical
+ * XML xml-crypto verified), never from the document as received, so that nothing outside the
+ * signature can be slipped in.
+ */
+export function verifyAssertion(xml: string, policy: AssertionPolicy, now: number): VerifiedAssertion {
+  if (Buffer.byteLength(xml, 'utf8') > policy.maxBytes) reject('assertion too large');
+  const assertion = parse(signedAssertion(xml, policy.trustedCertificates)).documentElement!;
+  const subject = one(assertion, SAML, 'Subject', 'Subject');
+  const nameId = one(subject, SAML, 'NameID', 'NameID');
+  if (!isPlainText(nameId)) reject('the NameID is not plain text');
+  const name = (nameId.textContent ?? '').trim();
+  if (name === '') reject('empty NameID');
+  const conditions = one(assertion, SAML, 'Conditions', 'Conditions');
+  const notBefore = time(conditions, 'NotBefore');
+  const notOnOrAfter = time(conditions, 'NotOnOrAfter');
+  if (now + policy.clockToleranceMs < notBefore) reject('the assertion is not valid yet');
+  if (now - policy.clockToleranceMs >= notOnOrAfter) reject('the assertion has expired');
+  if (policy.audience !== undefined) {
+    const audiences = children(conditions, SAML, 'AudienceRestriction').flatMap((restriction) =>
+      children(restriction, SAML, 'Audience').map((audience) => (audience.textContent ?? '').trim()),
+    );
+    if (!audiences.includes(policy.audience)) reject('the assertion is for another audience');
+  }
+  const methods = children(subject, SAML, 'SubjectConfirmation').map((confirmation) => confirmation.getAttribute('Method'));
+  if (methods.length !== 1) reject('expected exactly one SubjectConfirmation');
+  const confirmation = methods[0] === BEARER ? 'bearer' : methods[0] === HOLDER_OF_KEY ? 'holder-of-key' : reject('unknown confirmation method');
+  const proxy = children(conditions, SAML, 'ProxyRestriction')[0];
+  return { subject: name, notBefore, notOnOrAfter, confirmation, delegable: proxy?.getAttribute('Count') !== '0' };
+}

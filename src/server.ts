@@ -17,6 +17,9 @@ import { SCHEMES } from './core/schemes.js';
 import { apiDialect } from './dialects/api/dialect.js';
 import { omivvDialect } from './dialects/omivv/dialect.js';
 import { restDialect } from './dialects/rest/dialect.js';
+import { ssoDialect } from './dialects/sso/dialect.js';
+import type { StsPolicy } from './sso/sts-service.js';
+import type { StsKeys } from './sso/sts-keys.js';
 import { malformedJson } from './dialects/api/errors.js';
 import type { Dialect } from './dialects/dialect.js';
 import { jsonRpcDialect } from './dialects/jsonrpc/dialect.js';
@@ -41,6 +44,11 @@ export interface VapiServerOptions {
   lockout?: Partial<LockoutPolicy>;
   /** SAML bearer tokens from trusted issuers (Session.create on every dialect); off when absent. */
   saml?: Partial<SamlBearerPolicy> & Pick<SamlBearerPolicy, 'trustedCertificates'>;
+  /**
+   * This server's own STS and lookup service; tokens it issues are trusted (SAML bearer tokens are
+   * on then, with any `saml.trustedCertificates` as further issuers).
+   */
+  sts?: { keys: StsKeys; policy?: Partial<StsPolicy> };
   /** JWT bearer tokens (the oauth scheme and the OMIVV login); off when absent. */
   jwt?: { keys: KeyRing; policy?: Partial<TokenPolicy> };
   /** Realm in WWW-Authenticate challenges. */
@@ -95,6 +103,24 @@ export const DEFAULT_SAML_POLICY: Omit<SamlBearerPolicy, 'trustedCertificates'> 
   clockToleranceMs: 60_000,
   maxBytes: 64 * 1024,
 };
+
+export const DEFAULT_STS_POLICY: StsPolicy = {
+  maxLifetimeMs: 24 * 3_600_000,
+  defaultLifetimeMs: 30 * 60_000,
+  issuer: 'vapi-auth STS',
+};
+
+/** SAML bearer tokens are on with trusted issuers, or with our own STS (whose certificate is trusted then). */
+function samlPolicy(options: VapiServerOptions): SamlBearerPolicy | undefined {
+  if (!options.saml && !options.sts) return undefined;
+  const trustedCertificates = [...(options.sts ? [options.sts.keys.cert] : []), ...(options.saml?.trustedCertificates ?? [])];
+  return { ...DEFAULT_SAML_POLICY, ...options.saml, trustedCertificates };
+}
+
+/** The base64 DER of the first certificate of a PEM chain. */
+function certificateDer(pem: string | Buffer | undefined): string | undefined {
+  return pem?.toString().match(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/)?.[1]!.replace(/\s+/g, '');
+}
 
 export const DEFAULT_TASK_POLICY: TaskPolicy = {
   retentionMs: 24 * 3_600_000,
@@ -175,11 +201,12 @@ export function createServer(options: VapiServerOptions): VapiServer {
     options.jwt &&
     new TokenService(options.jwt.keys, { ...DEFAULT_TOKEN_POLICY, ...options.jwt.policy }, store.kv, clock, identity, credentials);
   const authenticators: Authenticator[] = [userPassAuthenticator(credentials, realm), sessionIdAuthenticator(sessions, identity)];
-  if (options.saml) authenticators.push(samlBearerAuthenticator({ ...DEFAULT_SAML_POLICY, ...options.saml }, identity, clock, realm));
+  const saml = samlPolicy(options);
+  if (saml) authenticators.push(samlBearerAuthenticator(saml, identity, clock, realm));
   if (tokens) authenticators.push(oauthAuthenticator(tokens, realm));
   const authentication = new Authentication(authenticators);
   const tasks = new TaskRunner(store.tasks, clock, { ...DEFAULT_TASK_POLICY, ...options.tasks }, app.log);
-  const enabled = { jwt: tokens !== undefined, saml: options.saml !== undefined };
+  const enabled = { jwt: tokens !== undefined, saml: saml !== undefined };
   const table = buildTable(sessions, store, tasks, identity.domain, enabled, options.services ?? []);
   // Before any dialect registers: routes keep the schemes they resolve at registration.
   if (options.authDefinition) {
@@ -190,6 +217,10 @@ export function createServer(options: VapiServerOptions): VapiServer {
   assertEnforceable(table, authentication);
   const engine = new Engine(authentication, clock, tasks);
   const dialects: Dialect[] = [jsonRpcDialect, apiDialect, restDialect, ...(tokens ? [omivvDialect(tokens)] : [])];
+  if (options.sts) {
+    const policy = { ...DEFAULT_STS_POLICY, ...(saml?.audience ? { audience: saml.audience } : {}), ...options.sts.policy };
+    dialects.push(ssoDialect({ keys: options.sts.keys, policy, credentials, clock, tlsCertificateDer: certificateDer(options.https?.cert) }));
+  }
 
   // JSON only (spec: other bodies get 415). An empty body is no body, as curl users send it.
   app.removeAllContentTypeParsers();

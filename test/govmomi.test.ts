@@ -11,6 +11,7 @@ const GOPATH_SOURCES = '/usr/share/gocode';
 const GOVMOMI = `${GOPATH_SOURCES}/src/github.com/vmware/govmomi/vapi/rest`;
 const MISSING = 'go or govmomi is not installed (apt-get install golang-go golang-github-vmware-govmomi-dev; .ci/run does)';
 const PROGRAM_DIR = fileURLToPath(new URL('./govmomi/', import.meta.url));
+const SSO_PROGRAM_DIR = fileURLToPath(new URL('./govmomi/sso/', import.meta.url));
 
 function available(): boolean {
   const found = spawnSync('go', ['version']).status === 0 && existsSync(GOVMOMI);
@@ -21,22 +22,28 @@ function available(): boolean {
 const run = available();
 const sandbox = processSandbox('vapi-auth-govmomi-');
 
-describe.runIf(run)("govmomi's own REST client (vapi/rest)", () => {
-  it('logs in, reads the session, logs out, and is refused with the old id and with a wrong password', async () => {
-    const server = sandbox.track(await startServerProcess(['--data-dir', sandbox.dataDir], { VAPI_AUTH_ADMIN_PASSWORD: 'Gov-m0mi!' }));
-    expect(server.url).toMatch(/^https:/);
-    const env = {
-      ...process.env,
-      GO111MODULE: 'off',
-      GOPATH: `${GOPATH_SOURCES}:${mkdtempSync(join(tmpdir(), 'vapi-auth-gopath-'))}`,
-      GOFLAGS: '',
-    };
-    const { stdout } = await promisify(execFile)(
-      'go',
-      ['run', 'main.go', server.url, 'administrator@vsphere.local', 'Gov-m0mi!', join(sandbox.dataDir, 'tls', 'cert.pem')],
-      { cwd: PROGRAM_DIR, env, timeout: 240_000 },
-    );
-    expect(stdout.trim().split('\n')).toEqual([
+/** Runs one of the Go programs against a fresh HTTPS server; answers what it printed. */
+async function runAgainstServer(directory: string): Promise<string[]> {
+  const server = sandbox.track(await startServerProcess(['--data-dir', sandbox.dataDir], { VAPI_AUTH_ADMIN_PASSWORD: 'Gov-m0mi!' }));
+  expect(server.url).toMatch(/^https:/);
+  const env = {
+    ...process.env,
+    GO111MODULE: 'off',
+    GOPATH: `${GOPATH_SOURCES}:${mkdtempSync(join(tmpdir(), 'vapi-auth-gopath-'))}`,
+    GOFLAGS: '',
+  };
+  const { stdout } = await promisify(execFile)(
+    'go',
+    ['run', 'main.go', server.url, 'administrator@vsphere.local', 'Gov-m0mi!', join(sandbox.dataDir, 'tls', 'cert.pem')],
+    { cwd: directory, env, timeout: 240_000 },
+  );
+  return stdout.trim().split('\n');
+}
+
+describe.runIf(run)("govmomi's own clients", () => {
+  it('vapi/rest: logs in, reads the session, logs out, and is refused with the old id and with a wrong password', async () => {
+    const lines = await runAgainstServer(PROGRAM_DIR);
+    expect(lines).toEqual([
       'ok login',
       'ok session administrator@VSPHERE.LOCAL',
       'ok logout',
@@ -44,6 +51,11 @@ describe.runIf(run)("govmomi's own REST client (vapi/rest)", () => {
       'ok wrong password refused',
     ]);
   }, 300_000);
+
+  it('lookup, sts and vapi/rest: finds the STS, issues a bearer token, logs in with it, reads the session, logs out', async () => {
+    const lines = await runAgainstServer(SSO_PROGRAM_DIR);
+    expect(lines).toEqual(['ok lookup', 'ok issue bearer', 'ok wrong password refused', 'ok session administrator@VSPHERE.LOCAL', 'ok logout']);
+  }, 300_000);
 });
 
-if (!run) describe("govmomi's own REST client (vapi/rest)", () => it.skip(MISSING, () => undefined));
+if (!run) describe("govmomi's own clients", () => it.skip(MISSING, () => undefined));

@@ -5,6 +5,7 @@ import { ADMINISTRATOR } from '../identity/bootstrap.js';
 import { systemClock } from '../core/clock.js';
 import { jwtKeyFile } from '../jwt/key-file.js';
 import { KeyRing } from '../jwt/key-ring.js';
+import { stsKeys } from '../sso/sts-keys.js';
 import { loadPlugins } from '../plugins/load-plugins.js';
 import { createServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
@@ -41,8 +42,8 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
   const services = await loadPlugins(config.plugins);
   const keys = await KeyRing.open(jwtKeyFile(config.dataDir), systemClock.now());
   const authDefinition = config.authConfig === undefined ? undefined : { file: config.authConfig, text: await readOptionFile(config.authConfig, '--auth-config') };
-  const saml = config.trustedStsCerts === undefined ? undefined : {
-    trustedCertificates: await trustedCertificates(config.trustedStsCerts),
+  const saml = {
+    trustedCertificates: config.trustedStsCerts === undefined ? [] : await trustedCertificates(config.trustedStsCerts),
     clockToleranceMs: config.samlClockToleranceMs,
     allowBearer: config.samlBearer,
     ...(config.samlAudience ? { audience: config.samlAudience } : {}),
@@ -50,7 +51,8 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
   };
   const server = createServer({
     ...(authDefinition ? { authDefinition } : {}),
-    ...(saml ? { saml } : {}),
+    saml,
+    sts: { keys: await stsKeys(config.dataDir) },
     services,
     jwt: { keys, policy: { lifetimeMs: config.tokenLifetimeMs, issuer: config.tokenIssuer } },
     lockout: { maxFailures: config.lockoutFailures, windowMs: config.lockoutWindowMs, durationMs: config.lockoutDurationMs },

@@ -219,7 +219,7 @@ export const OPTIONS: readonly Option[] = [
     value: 'FILE',
     default: undefined,
     parse: optionalText,
-    doc: 'PEM certificates of the SAML token issuers to trust; turns on Session.create with SAML bearer tokens.',
+    doc: 'PEM certificates of further SAML token issuers to trust, beside this server\'s own STS.',
   }),
   option({ key: 'samlAudience', flag: 'saml-audience', value: 'TEXT', default: undefined, parse: optionalText, doc: 'When set, SAML tokens must name this audience.' }),
   option({

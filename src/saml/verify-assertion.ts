@@ -1,5 +1,6 @@
-import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
+import type { Document, Element, Node } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
+import { childElements as children, descendants as elements, parseXml, XmlRefused } from './parse-xml.js';
 
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
@@ -39,40 +40,12 @@ function reject(reason: string): never {
 }
 
 function parse(xml: string): Document {
-  // No DTD at all: no entities to expand, nothing external to fetch, nothing to blow up.
-  if (/<!DOCTYPE|<!ENTITY/i.test(xml)) reject('DTDs are not allowed');
   try {
-    return new DOMParser({
-      onError: (level, message) => {
-        if (level !== 'warning') throw new Error(message);
-      },
-    }).parseFromString(xml, 'text/xml');
+    return parseXml(xml);
   } catch (error) {
-    return reject(`not well-formed XML: ${(error as Error).message}`);
+    if (error instanceof XmlRefused) reject(error.message);
+    throw error;
   }
-}
-
-function elements(root: Node, namespace: string, localName: string): Element[] {
-  const out: Element[] = [];
-  const walk = (node: Node) => {
-    for (let child = node.firstChild; child; child = child.nextSibling) {
-      if (child.nodeType !== ELEMENT_NODE) continue;
-      const element = child as Element;
-      if (element.namespaceURI === namespace && element.localName === localName) out.push(element);
-      walk(element);
-    }
-  };
-  walk(root);
-  return out;
-}
-
-function children(parent: Element, namespace: string, localName: string): Element[] {
-  const out: Element[] = [];
-  for (let child = parent.firstChild; child; child = child.nextSibling) {
-    const element = child as Element;
-    if (child.nodeType === ELEMENT_NODE && element.namespaceURI === namespace && element.localName === localName) out.push(element);
-  }
-  return out;
 }
 
 function one(parent: Element, namespace: string, localName: string, what: string): Element {

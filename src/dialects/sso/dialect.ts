@@ -1,0 +1,63 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../core/clock.js';
+import type { CredentialChecker } from '../../identity/credential-check.js';
+import { lookup } from '../../sso/lookup-service.js';
+import { readEnvelope, sendFault, sendSoap, SoapFault } from '../../sso/soap.js';
+import { issue, type StsPolicy } from '../../sso/sts-service.js';
+import type { StsKeys } from '../../sso/sts-keys.js';
+import type { Dialect } from '../dialect.js';
+
+export const STS_PATH = '/sts/STSService/vsphere.local';
+export const LOOKUP_PATH = '/lookupservice/sdk';
+
+export interface SsoDeps {
+  keys: StsKeys;
+  policy: StsPolicy;
+  credentials: CredentialChecker;
+  clock: Clock;
+  /** The server's TLS certificate, base64 DER, published as the endpoints' sslTrust. */
+  tlsCertificateDer: string | undefined;
+}
+
+async function answer(request: FastifyRequest, reply: FastifyReply, handle: (xml: string) => Promise<string> | string): Promise<FastifyReply> {
+  try {
+    return sendSoap(reply, await handle(typeof request.body === 'string' ? request.body : ''));
+  } catch (error) {
+    if (error instanceof SoapFault) {
+      request.log.info({ fault: error.code, reason: error.reason ?? error.text, url: request.url }, 'request refused');
+      return sendFault(reply, error);
+    }
+    request.log.error({ err: error, url: request.url }, 'request failed');
+    return sendFault(reply, new SoapFault('S:Server', 'Internal server error.'));
+  }
+}
+
+function register(app: FastifyInstance, deps: SsoDeps): void {
+  void app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(['text/xml', 'application/soap+xml', 'application/xml'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    scope.post(STS_PATH, (request, reply) =>
+      answer(request, reply, (xml) => {
+        const { header, operation } = readEnvelope(xml);
+        return issue(operation, header, deps.keys, deps.credentials, deps.policy, deps.clock);
+      }),
+    );
+    scope.post(LOOKUP_PATH, (request, reply) =>
+      answer(request, reply, (xml) => lookup(readEnvelope(xml).operation, `${request.protocol}://${request.headers.host ?? 'localhost'}`, deps.tlsCertificateDer)),
+    );
+  });
+}
+
+/**
+ * Single sign-on over SOAP: the STS (WS-Trust `Issue` of SAML bearer tokens) and the lookup service
+ * that tells clients where the STS and the vAPI endpoint are.
+ */
+export function ssoDialect(deps: SsoDeps): Dialect {
+  return {
+    name: 'sso',
+    owns: (_method, path) => path.startsWith('/sts/') || path.startsWith('/lookupservice/'),
+    register: (app) => register(app, deps),
+    sendError: (reply, error, status) => sendFault(reply, new SoapFault('S:Client', error.messages[0]?.default_message ?? 'Bad request.', status ?? 500)),
+    sendNotFound: (reply) => sendFault(reply, new SoapFault('S:Client', 'Not found.', 404)),
+  };
+}

@@ -1,0 +1,58 @@
+import type { FastifyReply } from 'fastify';
+import type { Element } from '@xmldom/xmldom';
+import { childElements, escapeXml, parseXml } from '../saml/parse-xml.js';
+
+export const SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
+
+/** A SOAP fault to send: code (a QName), text, HTTP status. */
+export class SoapFault extends Error {
+  constructor(
+    readonly code: string,
+    readonly text: string,
+    readonly status = 500,
+    /** For the log only. */
+    readonly reason?: string,
+  ) {
+    super(text);
+  }
+}
+
+/** The Header (if any) and the first element of the Body of a SOAP 1.1 envelope. */
+export function readEnvelope(xml: string): { header: Element | undefined; operation: Element } {
+  let root: Element | null;
+  try {
+    root = parseXml(xml).documentElement;
+  } catch (error) {
+    throw new SoapFault('S:Client', 'The request is not a SOAP envelope.', 500, (error as Error).message);
+  }
+  if (!root || root.namespaceURI !== SOAP_ENV || root.localName !== 'Envelope') throw new SoapFault('S:Client', 'The request is not a SOAP envelope.');
+  const body = childElements(root, SOAP_ENV, 'Body')[0];
+  let operation: Element | undefined;
+  for (let child = body?.firstChild; child; child = child.nextSibling) {
+    if (child.nodeType === 1) {
+      operation = child as Element;
+      break;
+    }
+  }
+  if (!operation) throw new SoapFault('S:Client', 'The SOAP body is empty.');
+  return { header: childElements(root, SOAP_ENV, 'Header')[0], operation };
+}
+
+export function sendSoap(reply: FastifyReply, body: string, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .type('text/xml; charset=utf-8')
+    .send(`<?xml version="1.0" encoding="UTF-8"?><S:Envelope xmlns:S="${SOAP_ENV}"><S:Body>${body}</S:Body></S:Envelope>`);
+}
+
+export function sendFault(reply: FastifyReply, fault: SoapFault): FastifyReply {
+  const namespaces =
+    'xmlns:wst="http://docs.oasis-open.org/ws-sx/ws-trust/200512" xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"';
+  return sendSoap(reply, `<S:Fault><faultcode ${namespaces}>${escapeXml(fault.code)}</faultcode><faultstring>${escapeXml(fault.text)}</faultstring></S:Fault>`, fault.status);
+}
+
+/** The trimmed text of the first matching child, if any. */
+export function childText(parent: Element | undefined, namespace: string, localName: string): string | undefined {
+  const element = parent && childElements(parent, namespace, localName)[0];
+  return element ? (element.textContent ?? '').trim() : undefined;
+}

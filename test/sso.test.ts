@@ -1,0 +1,100 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../src/store/memory-store.js';
+import { ephemeralStsKeys, type StsKeys } from '../src/sso/sts-keys.js';
+import { http } from './helpers/http.js';
+import { signHeader } from './helpers/saml.js';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
+
+const WST = 'http://docs.oasis-open.org/ws-sx/ws-trust/200512';
+let keys: StsKeys;
+let t: TestServer;
+
+beforeAll(async () => {
+  keys = await ephemeralStsKeys();
+});
+beforeEach(async () => {
+  t = await startTestServer(new MemoryStore(), { sts: { keys, policy: { maxLifetimeMs: 2 * 3_600_000 } } });
+});
+afterEach(async () => t.close());
+
+function issueRequest(user: string, password: string, options: { expires?: number; keyType?: string; requestType?: string; delegatable?: boolean } = {}): string {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const now = t.clock.now();
+  return [
+    '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">',
+    '<soapenv:Header><wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">',
+    `<wsse:UsernameToken><wsse:Username>${user}</wsse:Username><wsse:Password>${password}</wsse:Password></wsse:UsernameToken>`,
+    '</wsse:Security></soapenv:Header><soapenv:Body>',
+    `<wst:RequestSecurityToken xmlns:wst="${WST}" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">`,
+    '<wst:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</wst:TokenType>',
+    `<wst:RequestType>${options.requestType ?? `${WST}/Issue`}</wst:RequestType>`,
+    `<wst:Lifetime><wsu:Created>${iso(now)}</wsu:Created><wsu:Expires>${iso(options.expires ?? now + 600_000)}</wsu:Expires></wst:Lifetime>`,
+    `<wst:Delegatable>${options.delegatable ?? true}</wst:Delegatable>`,
+    `<wst:KeyType>${options.keyType ?? `${WST}/Bearer`}</wst:KeyType>`,
+    '</wst:RequestSecurityToken></soapenv:Body></soapenv:Envelope>',
+  ].join('');
+}
+
+const post = (path: string, body: string, contentType = 'text/xml; charset=utf-8') => http(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
+const issue = (body: string) => post('/sts/STSService/vsphere.local', body);
+const assertionOf = (text: string) => text.match(/<saml2:Assertion[\s\S]*<\/saml2:Assertion>/)![0];
+
+describe('the STS', () => {
+  it('issues a bearer SAML token for a user name and password, which opens a session until the token ends', async () => {
+    const response = await issue(issueRequest('administrator@vsphere.local', ADMIN_PASSWORD));
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/xml/);
+    expect(response.text).toContain(`<wsu:Expires>${new Date(t.clock.now() + 600_000).toISOString()}</wsu:Expires>`);
+    const created = await http(`${t.url}/api/session`, { method: 'POST', headers: { authorization: signHeader(assertionOf(response.text)) } });
+    expect(created.status).toBe(201);
+    t.clock.advance(600_000);
+    expect((await http(`${t.url}/api/session`, { headers: { 'vmware-api-session-id': created.json as string } })).status).toBe(401);
+  });
+
+  it('caps the lifetime at its maximum, and marks a token not delegable when delegation was not asked for', async () => {
+    const long = await issue(issueRequest('administrator', ADMIN_PASSWORD, { expires: t.clock.now() + 10 * 3_600_000, delegatable: false }));
+    expect(long.text).toContain(`<wsu:Expires>${new Date(t.clock.now() + 2 * 3_600_000).toISOString()}</wsu:Expires>`);
+    expect(assertionOf(long.text)).toContain('<saml2:ProxyRestriction Count="0"/>');
+    const refused = await http(`${t.url}/api/session`, { method: 'POST', headers: { authorization: signHeader(assertionOf(long.text)) } });
+    expect(refused.status).toBe(401);
+  });
+
+  it('answers one identical fault for a wrong password and an unknown user, and counts them toward the lockout', async () => {
+    const wrong = await issue(issueRequest('administrator', 'nope'));
+    const unknown = await issue(issueRequest('ghost', 'nope'));
+    expect(wrong.status).toBe(500);
+    expect(wrong.text).toContain('<faultcode');
+    expect(unknown.text).toBe(wrong.text);
+    for (let i = 0; i < 5; i++) await issue(issueRequest('administrator', 'nope')); // the 6th failure for this account
+    expect((await issue(issueRequest('administrator', ADMIN_PASSWORD))).text).toBe(wrong.text);
+  });
+
+  it('refuses holder-of-key requests, Renew and Validate for now, a DTD, and anything but XML', async () => {
+    const hok = await issue(issueRequest('administrator', ADMIN_PASSWORD, { keyType: `${WST}/PublicKey` }));
+    expect(hok.text).toContain('wst:InvalidRequest');
+    expect((await issue(issueRequest('administrator', ADMIN_PASSWORD, { requestType: `${WST}/Renew` }))).text).toContain('wst:InvalidRequest');
+    const dtd = await issue(`<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${issueRequest('administrator', ADMIN_PASSWORD)}`);
+    expect(dtd.status).toBe(500);
+    expect(dtd.text).not.toContain('root:');
+    expect((await post('/sts/STSService/vsphere.local', '{}', 'application/json')).status).toBe(415);
+  });
+});
+
+describe('the lookup service', () => {
+  const envelope = (body: string) => `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
+
+  it('answers RetrieveServiceContent, and List with and without a filter', async () => {
+    const content = await post('/lookupservice/sdk', envelope('<RetrieveServiceContent xmlns="urn:lookup"><_this type="LookupServiceInstance">ServiceInstance</_this></RetrieveServiceContent>'));
+    expect(content.text).toContain('<serviceRegistration type="LookupServiceRegistration">ServiceRegistration</serviceRegistration>');
+    const all = await post('/lookupservice/sdk', envelope('<List xmlns="urn:lookup"><_this type="LookupServiceRegistration">ServiceRegistration</_this></List>'));
+    expect(all.text.match(/<returnval>/g)).toHaveLength(2);
+    const sts = await post(
+      '/lookupservice/sdk',
+      envelope('<List xmlns="urn:lookup"><_this type="LookupServiceRegistration">ServiceRegistration</_this><filterCriteria><serviceType><product>com.vmware.cis</product><type>cs.identity</type></serviceType><endpointType><protocol>wsTrust</protocol></endpointType></filterCriteria></List>'),
+    );
+    expect(sts.text.match(/<returnval>/g)).toHaveLength(1);
+    expect(sts.text).toContain(`<url>${t.url}/sts/STSService/vsphere.local</url>`);
+    const none = await post('/lookupservice/sdk', envelope('<List xmlns="urn:lookup"><filterCriteria><serviceType><product>com.example</product></serviceType></filterCriteria></List>'));
+    expect(none.text).not.toContain('<returnval>');
+  });
+});

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SignedXml } from 'xml-crypto';
 import { escapeXml } from '../saml/parse-xml.js';
+import { signAssertion } from '../saml/sign-assertion.js';
 import type { StsKeys } from './sts-keys.js';
 
 export interface AssertionRequest {
@@ -35,17 +35,5 @@ export function issueAssertion(keys: StsKeys, request: AssertionRequest): string
     `<saml2:AuthnStatement AuthnInstant="${iso(request.notBefore)}"><saml2:AuthnContext><saml2:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml2:AuthnContextClassRef></saml2:AuthnContext></saml2:AuthnStatement>`,
     '</saml2:Assertion>',
   ].join('');
-  const signer = new SignedXml({
-    privateKey: keys.key,
-    publicCert: keys.cert,
-    canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
-    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-  });
-  signer.addReference({
-    xpath: "/*[local-name(.)='Assertion']",
-    digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
-    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
-  });
-  signer.computeSignature(xml, { location: { reference: "/*[local-name(.)='Assertion']/*[local-name(.)='Issuer']", action: 'after' } });
-  return signer.getSignedXml();
+  return signAssertion(xml, keys.key, keys.cert);
 }

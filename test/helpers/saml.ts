@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import selfsigned from 'selfsigned';
-import { SignedXml } from 'xml-crypto';
+import { signAssertion } from '../../src/saml/sign-assertion.js';
 
 export interface Issuer {
   cert: string;
@@ -47,21 +47,9 @@ export function assertionXml(options: AssertionOptions): string {
   ].join('');
 }
 
-/** Signs the assertion (enveloped, exclusive c14n, RSA-SHA256), the signature right after the Issuer. */
+/** Signs the assertion as an STS does; with `withKeyInfo` the issuer's certificate rides along in KeyInfo. */
 export function sign(xml: string, issuer: Issuer, withKeyInfo = false): string {
-  const signer = new SignedXml({
-    privateKey: issuer.key,
-    ...(withKeyInfo ? { publicCert: issuer.cert } : {}),
-    canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
-    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
-  });
-  signer.addReference({
-    xpath: "/*[local-name(.)='Assertion']",
-    digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
-    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', 'http://www.w3.org/2001/10/xml-exc-c14n#'],
-  });
-  signer.computeSignature(xml, { location: { reference: "/*[local-name(.)='Assertion']/*[local-name(.)='Issuer']", action: 'after' } });
-  return signer.getSignedXml();
+  return signAssertion(xml, issuer.key, withKeyInfo ? issuer.cert : undefined);
 }
 
 /** `Authorization: SIGN token="…"` as govmomi's signer sends a bearer token: base64 of the gzipped XML. */

@@ -31,6 +31,8 @@ async function runAgainstServer(directory: string): Promise<string[]> {
     GO111MODULE: 'off',
     GOPATH: `${GOPATH_SOURCES}:${mkdtempSync(join(tmpdir(), 'vapi-auth-gopath-'))}`,
     GOFLAGS: '',
+    // go needs a build cache directory; without HOME (a bare CI environment) it has none by default.
+    GOCACHE: process.env.GOCACHE ?? join(tmpdir(), 'vapi-auth-gocache'),
   };
   const { stdout } = await promisify(execFile)(
     'go',

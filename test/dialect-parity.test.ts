@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiBindings, type ResolvedOperation } from '../src/core/operations.js';
 import { decodePlain, encodePlain } from '../src/core/plain-json.js';
 import { decodeDataValue, encodeDataValue } from '../src/dialects/jsonrpc/data-value.js';
+import { legacyBindings } from '../src/dialects/rest/bindings.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { basic, http } from './helpers/http.js';
 import { invokeBody, type Credentials } from './helpers/session-dialects.js';
@@ -61,6 +62,44 @@ async function viaJsonRpc(target: ResolvedOperation, input: Record<string, unkno
   return { value: operation.output.kind === 'void' ? undefined : encodePlain(operation.output, native, 'object') };
 }
 
+/** `{a: {b: [x, y]}}` → `a.b.1=x&a.b.2=y`, the legacy query form. */
+function dottedQuery(value: unknown, prefix: string, into: URLSearchParams): void {
+  if (Array.isArray(value)) value.forEach((item, i) => dottedQuery(item, `${prefix}.${i + 1}`, into));
+  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) dottedQuery(v, prefix ? `${prefix}.${k}` : k, into);
+  else into.set(prefix, String(value));
+}
+
+/** The legacy dialect: the operation's custom binding, else its `POST …?~action=` form. */
+async function viaRest(target: ResolvedOperation, input: Record<string, unknown>, credentials: Credentials, asTask = false): Promise<Answer> {
+  const binding = legacyBindings(target)[0]!;
+  const rest = { ...input };
+  const path = binding.segments
+    .map((segment) =>
+      segment.replace(/^(id:)?\{(\w+)\}$/, (_match, id: string | undefined, name: string) => {
+        const value = String(rest[name]);
+        delete rest[name];
+        return `${id ?? ''}${encodeURIComponent(value)}`;
+      }),
+    )
+    .join('/');
+  const query = new URLSearchParams();
+  if (binding.action) query.set(binding.action[0], binding.action[1]);
+  if (asTask) query.set('vmw-task', 'true');
+  const inBody = binding.method !== 'GET' && binding.method !== 'DELETE';
+  if (!inBody) dottedQuery(rest, '', query);
+  const headers = 'userName' in credentials ? basic(credentials.userName, credentials.password) : 'sessionId' in credentials ? { 'vmware-api-session-id': credentials.sessionId } : {};
+  const response = await http(`${t.url}/rest/${path}${query.size > 0 ? `?${query}` : ''}`, {
+    method: binding.method,
+    headers,
+    ...(inBody && Object.keys(rest).length > 0 ? { body: rest } : {}),
+  });
+  const body = response.json as { value?: unknown } | undefined;
+  if (response.status >= 400) return { errorType: (body?.value as { error_type: string }).error_type };
+  const { output } = target.operation;
+  if (asTask || output.kind === 'void') return { value: body?.value };
+  return { value: encodePlain(output, decodePlain(output, body!.value, 'value', 'entries'), 'object') };
+}
+
 async function session(): Promise<Credentials> {
   const response = await http(`${t.url}/api/session`, { method: 'POST', headers: basic(ADMIN, ADMIN_PASSWORD) });
   return { sessionId: response.json as string };
@@ -103,7 +142,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-describe('the same operation over /api and JSON-RPC', () => {
+describe('the same operation over /api, /rest and JSON-RPC', () => {
   it('has a parity case for every operation in the table', () => {
     expect(t.server.table.operations().map(key).sort()).toEqual(Object.keys(CALLS).sort());
   });
@@ -112,8 +151,8 @@ describe('the same operation over /api and JSON-RPC', () => {
     const target = t.server.table.operations().find((candidate) => key(candidate) === name)!;
     const call = CALLS[name]!();
     // Each dialect gets its own session, so that delete in one does not affect the other.
-    const [api, rpc] = await Promise.all(
-      [viaApi, viaJsonRpc].map(async (via) => {
+    const [api, rest, rpc] = await Promise.all(
+      [viaApi, viaRest, viaJsonRpc].map(async (via) => {
         const credentials = call.credentials ?? (await session());
         // run's three steps are released in advance, so the call returns.
         if (name === 'com.example.jobs.run') for (let i = 0; i < 3; i++) steps.advance();
@@ -124,8 +163,10 @@ describe('the same operation over /api and JSON-RPC', () => {
       // A new token or task id each time: the same kind of value, not the same value.
       const pattern = call.asTask ? /:com\.example\.jobs$/ : /^[0-9a-f]{32}$/;
       expect((api as { value: string }).value).toMatch(pattern);
+      expect((rest as { value: string }).value).toMatch(pattern);
       expect((rpc as { value: string }).value).toMatch(pattern);
     } else {
+      expect(rest).toEqual(api);
       expect(rpc).toEqual(api);
     }
   });
@@ -135,6 +176,7 @@ describe('the same operation over /api and JSON-RPC', () => {
     const { input, asTask } = CALLS[name]!();
     const api = await viaApi(target, input, {}, asTask);
     expect(api).toEqual({ errorType: 'UNAUTHENTICATED' });
+    expect(await viaRest(target, input, {}, asTask)).toEqual(api);
     expect(await viaJsonRpc(target, input, {}, asTask)).toEqual(api);
   });
 
@@ -144,23 +186,21 @@ describe('the same operation over /api and JSON-RPC', () => {
     const withExtra = { ...input, bogus: 'x' };
     const api = await viaApi(target, withExtra, credentials ?? (await session()), asTask);
     expect(api).toEqual({ errorType: 'UNEXPECTED_INPUT' });
+    expect(await viaRest(target, withExtra, credentials ?? (await session()), asTask)).toEqual(api);
     expect(await viaJsonRpc(target, withExtra, credentials ?? (await session()), asTask)).toEqual(api);
   });
 });
 
-describe('the same mistake over /api and JSON-RPC', () => {
-  it('a value of the wrong type is INVALID_ARGUMENT in both', async () => {
-    const target = t.server.table.lookup('com.vmware.cis.tasks', 'list')!;
-    const input = { filter_spec: { services: 'com.example.jobs' } };
-    const api = await viaApi(target, input, await session());
-    expect(api).toEqual({ errorType: 'INVALID_ARGUMENT' });
-    expect(await viaJsonRpc(target, input, await session())).toEqual(api);
+describe('the same mistake over /api, /rest and JSON-RPC', () => {
+  it('a value of the wrong type is INVALID_ARGUMENT in each', async () => {
+    const target = t.server.table.lookup('com.example.jobs', 'run')!;
+    const input = { name: 5 };
+    for (const via of [viaApi, viaRest, viaJsonRpc]) expect(await via(target, input, await session())).toEqual({ errorType: 'INVALID_ARGUMENT' });
   });
 
-  it('a wrong password is UNAUTHENTICATED in both', async () => {
+  it('a wrong password is UNAUTHENTICATED in each', async () => {
     const target = t.server.table.lookup('com.vmware.cis.session', 'create')!;
     const credentials = { userName: ADMIN, password: 'nope' };
-    expect(await viaApi(target, {}, credentials)).toEqual({ errorType: 'UNAUTHENTICATED' });
-    expect(await viaJsonRpc(target, {}, credentials)).toEqual({ errorType: 'UNAUTHENTICATED' });
+    for (const via of [viaApi, viaRest, viaJsonRpc]) expect(await via(target, {}, credentials)).toEqual({ errorType: 'UNAUTHENTICATED' });
   });
 });

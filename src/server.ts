@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Authentication } from './auth/authentication.js';
 import { sessionIdAuthenticator } from './auth/session-id.js';
 import { oauthAuthenticator } from './auth/oauth.js';
-import { samlBearerAuthenticator, type SamlBearerPolicy } from './auth/saml-bearer.js';
+import { samlBearerAuthenticator, samlHolderOfKeyAuthenticator, type SamlBearerPolicy } from './auth/saml-bearer.js';
 import { userPassAuthenticator } from './auth/user-pass.js';
 import type { Authenticator } from './auth/authenticator.js';
 import { CredentialChecker } from './identity/credential-check.js';
@@ -35,6 +35,13 @@ import { applyAuthDefinition, parseAuthDefinition } from './auth-config/auth-def
 import { TaskRunner, type TaskPolicy } from './tasks/task-runner.js';
 import { SessionService, type SessionPolicy } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The request body as received, when it was JSON. */
+    rawBody?: string;
+  }
+}
 
 export interface VapiServerOptions {
   store: Store;
@@ -154,7 +161,7 @@ function buildTable(
   extra: readonly ServiceDefinition[],
 ): OperationTable {
   const bearer = enabled.jwt ? [SCHEMES.oauth] : [];
-  const saml = enabled.saml ? [SCHEMES.samlBearer] : [];
+  const saml = enabled.saml ? [SCHEMES.samlBearer, SCHEMES.samlHok] : [];
   const table = new OperationTable()
     .definePackage('com.vmware.cis', [SCHEMES.sessionId, ...bearer])
     .definePackage('com.vmware.vapi', [SCHEMES.sessionId, ...bearer]);
@@ -202,7 +209,9 @@ export function createServer(options: VapiServerOptions): VapiServer {
     new TokenService(options.jwt.keys, { ...DEFAULT_TOKEN_POLICY, ...options.jwt.policy }, store.kv, clock, identity, credentials);
   const authenticators: Authenticator[] = [userPassAuthenticator(credentials, realm), sessionIdAuthenticator(sessions, identity)];
   const saml = samlPolicy(options);
-  if (saml) authenticators.push(samlBearerAuthenticator(saml, identity, clock, realm));
+  if (saml) {
+    authenticators.push(samlBearerAuthenticator(saml, identity, clock, realm), samlHolderOfKeyAuthenticator(saml, identity, store.kv, clock));
+  }
   if (tokens) authenticators.push(oauthAuthenticator(tokens, realm));
   const authentication = new Authentication(authenticators);
   const tasks = new TaskRunner(store.tasks, clock, { ...DEFAULT_TASK_POLICY, ...options.tasks }, app.log);
@@ -224,7 +233,9 @@ export function createServer(options: VapiServerOptions): VapiServer {
 
   // JSON only (spec: other bodies get 415). An empty body is no body, as curl users send it.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    // Kept for holder-of-key signatures, which cover the body as sent.
+    request.rawBody = body as string;
     if (body === '') return done(null, undefined);
     try {
       done(null, JSON.parse(body as string));

@@ -54,9 +54,17 @@ describe.runIf(run)("govmomi's own clients", () => {
     ]);
   }, 300_000);
 
-  it('lookup, sts and vapi/rest: finds the STS, issues a bearer token, logs in with it, reads the session, logs out', async () => {
+  it('lookup, sts and vapi/rest: finds the STS, issues a bearer and a holder-of-key token, logs in with each, reads the session, logs out', async () => {
     const lines = await runAgainstServer(SSO_PROGRAM_DIR);
-    expect(lines).toEqual(['ok lookup', 'ok issue bearer', 'ok wrong password refused', 'ok session administrator@VSPHERE.LOCAL', 'ok logout']);
+    expect(lines).toEqual([
+      'ok lookup',
+      'ok issue bearer',
+      'ok wrong password refused',
+      'ok bearer session administrator@VSPHERE.LOCAL',
+      'ok issue holder-of-key',
+      'ok holder-of-key session administrator@VSPHERE.LOCAL',
+      'ok holder-of-key token refused without its key',
+    ]);
   }, 300_000);
 });
 

@@ -3,7 +3,9 @@ import { SCHEMES, type SchemeId } from '../src/core/schemes.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { basic, http } from './helpers/http.js';
 import { accessToken } from './helpers/omivv.js';
-import { assertionXml, sign, testIssuer, type Issuer } from './helpers/saml.js';
+import { assertionXml, derOf, sign, testIssuer, type Issuer } from './helpers/saml.js';
+import { createSign } from 'node:crypto';
+import { canonicalRequest } from '../src/dialects/jsonrpc/canonical-request.js';
 import { jobsService, Steps } from './helpers/task-services.js';
 import { ADMIN, ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
 
@@ -11,9 +13,11 @@ const META = '/api/vapi/metadata/authentication';
 let t: TestServer;
 let headers: Record<string, string>;
 let issuer: Issuer | undefined;
+let holder: Issuer | undefined;
 
 async function start(authDefinition?: string, withSaml = false): Promise<void> {
   issuer = withSaml ? await testIssuer() : undefined;
+  holder = withSaml ? await testIssuer('holder') : undefined;
   t = await startTestServer(new MemoryStore(), {
     jwt: true,
     services: [jobsService(new Steps())],
@@ -72,14 +76,36 @@ async function credentialOf(scheme: SchemeId): Promise<Record<string, string>> {
   }
 }
 
+/** A holder-of-key security context: the token, and the holder's signature over the canonical request. */
+function holderOfKey(body: { params: { ctx: { securityCtx: Record<string, unknown> } } }): void {
+  const now = t.clock.now();
+  const token = sign(
+    assertionXml({ notBefore: now - 60_000, notOnOrAfter: now + 3_600_000, method: 'holder-of-key', holderCertificate: derOf(holder!.cert) }),
+    issuer!,
+  );
+  body.params.ctx.securityCtx = {
+    schemeId: SCHEMES.samlHok,
+    timestamp: { created: new Date(now).toISOString(), expires: new Date(now + 600_000).toISOString() },
+    signatureAlgorithm: 'RS256',
+  };
+  const value = createSign('sha256').update(canonicalRequest(body)).sign(holder!.key, 'base64');
+  body.params.ctx.securityCtx.signature = { samlToken: token, value };
+}
+
 /** Whether the server lets the call past authentication (any answer but UNAUTHENTICATED). */
 async function accepts(serviceId: string, operationId: string, scheme: SchemeId): Promise<boolean> {
   const body = {
     jsonrpc: '2.0',
     method: 'invoke',
     id: '1',
-    params: { serviceId, operationId, input: { STRUCTURE: { 'operation-input': {} } }, ctx: { appCtx: {}, securityCtx: await credentialOf(scheme) } },
+    params: {
+      serviceId,
+      operationId,
+      input: { STRUCTURE: { 'operation-input': {} } },
+      ctx: { appCtx: {}, securityCtx: scheme === SCHEMES.samlHok ? {} : await credentialOf(scheme) },
+    },
   };
+  if (scheme === SCHEMES.samlHok) holderOfKey(body);
   const response = await http(`${t.url}/api`, { method: 'POST', body });
   const error = (response.json as { result?: { error?: { ERROR: Record<string, unknown> } } }).result?.error?.ERROR;
   return !error || !Object.keys(error)[0]!.endsWith('.unauthenticated');
@@ -94,7 +120,7 @@ describe('enforcement and metadata', () => {
   for (const [name, definition, withSaml] of configurations) {
   it(`agree for every operation under ${name}: the schemes accepted are exactly the schemes published`, async () => {
     await start(definition, withSaml);
-    const probed: SchemeId[] = [SCHEMES.userPass, SCHEMES.sessionId, SCHEMES.oauth, ...(withSaml ? [SCHEMES.samlBearer] : [])];
+    const probed: SchemeId[] = [SCHEMES.userPass, SCHEMES.sessionId, SCHEMES.oauth, ...(withSaml ? [SCHEMES.samlBearer, SCHEMES.samlHok] : [])];
     const operations = t.server.table.operations();
     expect(operations.length).toBeGreaterThan(15);
     for (const { service, operation } of operations) {

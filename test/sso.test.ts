@@ -2,7 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { ephemeralStsKeys, type StsKeys } from '../src/sso/sts-keys.js';
 import { http } from './helpers/http.js';
-import { signHeader } from './helpers/saml.js';
+import { derOf, signedHeader, signHeader, testIssuer } from './helpers/saml.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
 
 const WST = 'http://docs.oasis-open.org/ws-sx/ws-trust/200512';
@@ -17,13 +17,14 @@ beforeEach(async () => {
 });
 afterEach(async () => t.close());
 
-function issueRequest(user: string, password: string, options: { expires?: number; keyType?: string; requestType?: string; delegatable?: boolean } = {}): string {
+function issueRequest(user: string, password: string, options: { expires?: number; keyType?: string; requestType?: string; delegatable?: boolean; certificate?: string } = {}): string {
   const iso = (ms: number) => new Date(ms).toISOString();
   const now = t.clock.now();
   return [
     '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">',
     '<soapenv:Header><wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">',
     `<wsse:UsernameToken><wsse:Username>${user}</wsse:Username><wsse:Password>${password}</wsse:Password></wsse:UsernameToken>`,
+    options.certificate ? `<wsse:BinarySecurityToken ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3">${options.certificate}</wsse:BinarySecurityToken>` : '',
     '</wsse:Security></soapenv:Header><soapenv:Body>',
     `<wst:RequestSecurityToken xmlns:wst="${WST}" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">`,
     '<wst:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</wst:TokenType>',
@@ -69,9 +70,23 @@ describe('the STS', () => {
     expect((await issue(issueRequest('administrator', ADMIN_PASSWORD))).text).toBe(wrong.text);
   });
 
-  it('refuses holder-of-key requests, Renew and Validate for now, a DTD, and anything but XML', async () => {
-    const hok = await issue(issueRequest('administrator', ADMIN_PASSWORD, { keyType: `${WST}/PublicKey` }));
-    expect(hok.text).toContain('wst:InvalidRequest');
+  it('issues a holder-of-key token bound to the certificate of the request, and refuses one without a certificate', async () => {
+    const holder = await testIssuer('holder');
+    const response = await issue(issueRequest('administrator', ADMIN_PASSWORD, { keyType: `${WST}/PublicKey`, certificate: derOf(holder.cert) }));
+    expect(response.status).toBe(200);
+    const assertion = assertionOf(response.text);
+    expect(assertion).toContain('Method="urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"');
+    expect(assertion).toContain(`<ds:X509Certificate>${derOf(holder.cert)}</ds:X509Certificate>`);
+    expect(response.text).toContain(`<wst:KeyType>${WST}/PublicKey</wst:KeyType>`);
+    const port = new URL(t.url).port;
+    t.clock.set(Date.now());
+    const fresh = assertionOf((await issue(issueRequest('administrator', ADMIN_PASSWORD, { keyType: `${WST}/PublicKey`, certificate: derOf(holder.cert) }))).text);
+    const session = await http(`${t.url}/api/session`, { method: 'POST', headers: { authorization: signedHeader(fresh, holder, { method: 'POST', path: '/api/session', host: '127.0.0.1', port }) } });
+    expect(session.status).toBe(201);
+    expect((await issue(issueRequest('administrator', ADMIN_PASSWORD, { keyType: `${WST}/PublicKey` }))).text).toContain('wst:InvalidRequest');
+  });
+
+  it('refuses Renew and Validate for now, a DTD, and anything but XML', async () => {
     expect((await issue(issueRequest('administrator', ADMIN_PASSWORD, { requestType: `${WST}/Renew` }))).text).toContain('wst:InvalidRequest');
     const dtd = await issue(`<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${issueRequest('administrator', ADMIN_PASSWORD)}`);
     expect(dtd.status).toBe(500);

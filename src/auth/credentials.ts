@@ -11,15 +11,31 @@ export interface CredentialsByScheme {
   [SCHEMES.samlHok]: SamlHolderOfKey;
 }
 
-export interface SamlHolderOfKey {
-  samlToken: string;
-  /** `RS256`, `RS384` or `RS512`. */
-  signatureAlgorithm: string;
-  /** Base64 signature of the canonical request. */
-  signature: string;
-  created: string;
-  expires: string;
-}
+/** A holder-of-key token with the holder's signature over the request, in the form its dialect signs. */
+export type SamlHolderOfKey =
+  | {
+      /** JSON-RPC (jsonrpc.md §4): RSA over the canonical JSON request. */
+      form: 'jsonrpc';
+      samlToken: string;
+      /** `RS256`, `RS384` or `RS512`. */
+      signatureAlgorithm: string;
+      /** Base64 signature of the canonical request. */
+      signature: string;
+      created: string;
+      expires: string;
+      /** The canonical request without the signature: what the holder signed. */
+      signedText: string;
+    }
+  | {
+      /** REST `SIGN` header (session.md §3): RSA-SHA256 over nonce, request line, host, port and body hash. */
+      form: 'http';
+      samlToken: string;
+      signatureAlgorithm: string;
+      signature: string;
+      nonce: string;
+      /** The texts the client may have signed (one per candidate port). */
+      signedTexts: Buffer[];
+    };
 
 export type KnownScheme = keyof CredentialsByScheme;
 

@@ -1,9 +1,12 @@
+import { createHash, createVerify } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
 import { unauthenticated } from '../core/errors.js';
 import { SCHEMES } from '../core/schemes.js';
 import type { LocalIdentitySource } from '../identity/identity-source.js';
-import { AssertionRejected, verifyAssertion, type AssertionPolicy } from '../saml/verify-assertion.js';
-import type { Clock } from '../core/clock.js';
+import { AssertionRejected, verifyAssertion, type AssertionPolicy, type VerifiedAssertion } from '../saml/verify-assertion.js';
+import type { KeyValueStore } from '../store/store.js';
 import type { Authenticator } from './authenticator.js';
+import type { SamlHolderOfKey } from './credentials.js';
 import { principalOf } from './principal-of.js';
 
 export interface SamlBearerPolicy extends AssertionPolicy {
@@ -11,6 +14,21 @@ export interface SamlBearerPolicy extends AssertionPolicy {
   allowBearer: boolean;
   /** `sts="…"` in the challenge, where clients get tokens. */
   stsUrl?: string;
+}
+
+/** The checks every SAML token passes: signature and claims, delegable, an account of the identity source. */
+async function verified(samlToken: string, policy: SamlBearerPolicy, identity: LocalIdentitySource, now: number) {
+  let assertion: VerifiedAssertion;
+  try {
+    assertion = verifyAssertion(samlToken, policy, now);
+  } catch (error) {
+    if (error instanceof AssertionRejected) throw unauthenticated(`SAML token refused: ${error.message}`);
+    throw error;
+  }
+  if (!assertion.delegable) throw unauthenticated('the SAML token is not delegable');
+  const user = identity.parse(assertion.subject) && (await identity.find(assertion.subject));
+  if (!user) throw unauthenticated('the SAML subject is not an account of this identity source');
+  return { assertion, user };
 }
 
 /**
@@ -29,18 +47,61 @@ export function samlBearerAuthenticator(
     challenge: `SIGN realm="vapi-auth",service="${realm}"${policy.stsUrl ? `,sts="${policy.stsUrl}"` : ''}`,
     async authenticate({ samlToken }) {
       if (!policy.allowBearer) throw unauthenticated('SAML bearer tokens are not allowed');
-      let assertion;
-      try {
-        assertion = verifyAssertion(samlToken, policy, clock.now());
-      } catch (error) {
-        if (error instanceof AssertionRejected) throw unauthenticated(`SAML token refused: ${error.message}`);
-        throw error;
-      }
+      const { assertion, user } = await verified(samlToken, policy, identity, clock.now());
       if (assertion.confirmation !== 'bearer') throw unauthenticated('a holder-of-key token presented as a bearer token');
-      if (!assertion.delegable) throw unauthenticated('the SAML token is not delegable');
-      const user = identity.parse(assertion.subject) && (await identity.find(assertion.subject));
-      if (!user) throw unauthenticated('the SAML subject is not an account of this identity source');
       return principalOf(user, SCHEMES.samlBearer, { notAfter: assertion.notOnOrAfter });
+    },
+  };
+}
+
+const JSON_RPC_HASHES: Record<string, string> = { RS256: 'sha256', RS384: 'sha384', RS512: 'sha512' };
+
+/** `<ms since epoch>:<random>`, as govmomi writes its nonces. */
+function nonceTime(nonce: string): number | undefined {
+  const match = nonce.match(/^(\d{10,16}):\S{1,64}$/);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * `com.vmware.vapi.std.security.saml_hok_token`: a holder-of-key assertion (checked as a bearer one),
+ * and the holder's signature over the request, by the key of the certificate the token names: over
+ * HTTP the SIGN header's RSA-SHA256 with a fresh nonce, over JSON-RPC RSA over the canonical request
+ * within its timestamp. Each signed request is accepted once.
+ */
+export function samlHolderOfKeyAuthenticator(
+  policy: SamlBearerPolicy,
+  identity: LocalIdentitySource,
+  kv: KeyValueStore,
+  clock: Clock,
+): Authenticator<typeof SCHEMES.samlHok> {
+  return {
+    scheme: SCHEMES.samlHok,
+    async authenticate(credential: SamlHolderOfKey) {
+      const now = clock.now();
+      const { assertion, user } = await verified(credential.samlToken, policy, identity, now);
+      const certificate = assertion.holderCertificate;
+      if (assertion.confirmation !== 'holder-of-key' || !certificate) throw unauthenticated('a bearer token presented as holder-of-key');
+      const signature = Buffer.from(credential.signature, 'base64');
+      const verifies = (hash: string, text: string | Buffer) => createVerify(hash).update(text).verify(certificate, signature);
+      let once: string;
+      if (credential.form === 'http') {
+        if (credential.signatureAlgorithm !== 'RSA-SHA256') throw unauthenticated('unsupported signature algorithm');
+        const issuedAt = nonceTime(credential.nonce);
+        if (issuedAt === undefined || Math.abs(now - issuedAt) > policy.clockToleranceMs) throw unauthenticated('stale or malformed nonce');
+        if (!credential.signedTexts.some((text) => verifies('sha256', text))) throw unauthenticated('the request signature does not verify');
+        once = credential.nonce;
+      } else {
+        const hash = JSON_RPC_HASHES[credential.signatureAlgorithm];
+        if (!hash) throw unauthenticated('unsupported signature algorithm');
+        const created = Date.parse(credential.created);
+        const expires = Date.parse(credential.expires);
+        if (!(created <= now + policy.clockToleranceMs && now - policy.clockToleranceMs < expires)) throw unauthenticated('the request signature is outside its time window');
+        if (!verifies(hash, credential.signedText)) throw unauthenticated('the request signature does not verify');
+        once = createHash('sha256').update(credential.signature).digest('hex');
+      }
+      // A signed request is good once: a captured one cannot be replayed.
+      if ((await kv.increment(`signed:${once}`, 2 * policy.clockToleranceMs, now)) !== 1) throw unauthenticated('a signed request replayed');
+      return principalOf(user, SCHEMES.samlHok, { notAfter: assertion.notOnOrAfter });
     },
   };
 }

@@ -1,20 +1,14 @@
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { gunzipSync } from 'node:zlib';
+import type { PresentedCredentials } from '../auth/credentials.js';
+import { SCHEMES } from '../core/schemes.js';
 
 /** The largest assertion a SIGN header may inflate to: a zip bomb stops here. */
 const MAX_ASSERTION_BYTES = 64 * 1024;
 
-/**
- * `Authorization: SIGN token="<base64(gzip(assertion))>"`, the bearer form govmomi's signer sends.
- * Answers the assertion XML, or undefined for anything else (the holder-of-key form, which also
- * carries `signature=…`, is not accepted yet and counts as no credentials).
- */
-export function parseSignAuthorization(header: string | undefined): string | undefined {
-  const match = header?.match(/^SIGN\s+(.*)$/is);
-  if (!match) return undefined;
-  const params = new Map<string, string>();
-  for (const part of match[1]!.matchAll(/([A-Za-z_]+)\s*=\s*"([^"]*)"/g)) params.set(part[1]!.toLowerCase(), part[2]!);
-  const token = params.get('token');
-  if (!token || params.has('signature') || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) return undefined;
+function assertionOf(token: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(token)) return undefined;
   const bytes = Buffer.from(token, 'base64');
   try {
     const xml = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes, { maxOutputLength: MAX_ASSERTION_BYTES }) : bytes;
@@ -22,4 +16,48 @@ export function parseSignAuthorization(header: string | undefined): string | und
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The text a holder-of-key client signs for an HTTP request (govmomi `sts/signer.go`): nonce, method,
+ * path, lower-case host and port, each with a newline, then the SHA-256 of the body and a newline.
+ * Candidates for the port the `Host` header names (else the one we listen on), and 80, because
+ * govmomi signs 80 whenever its URL names no port, even over https.
+ */
+function signedTexts(request: FastifyRequest, nonce: string): Buffer[] {
+  const host = request.headers.host ?? '';
+  const colon = host.lastIndexOf(':');
+  const hostname = (colon > 0 && !host.endsWith(']') ? host.slice(0, colon) : host).replace(/^\[|\]$/g, '').toLowerCase();
+  const hostPort = colon > 0 && !host.endsWith(']') ? host.slice(colon + 1) : String(request.socket.localPort ?? '');
+  const path = request.url.split('?', 1)[0]!;
+  const bodyHash = createHash('sha256').update(request.rawBody ?? '', 'utf8').digest();
+  return [...new Set([hostPort, '80'])].map((port) =>
+    Buffer.concat([Buffer.from(`${nonce}\n${request.method}\n${path}\n${hostname}\n${port}\n`, 'utf8'), bodyHash, Buffer.from('\n')]),
+  );
+}
+
+/**
+ * `Authorization: SIGN token="<base64(gzip(assertion))>"`, as govmomi's signer sends it: the bearer
+ * form, or the holder-of-key form that adds `signature_alg`, `signature` and `nonce` over the request.
+ */
+export function signCredentials(request: FastifyRequest): PresentedCredentials {
+  const match = request.headers.authorization?.match(/^SIGN\s+(.*)$/is);
+  if (!match) return {};
+  const params = new Map<string, string>();
+  for (const part of match[1]!.matchAll(/([A-Za-z_]+)\s*=\s*"([^"]*)"/g)) params.set(part[1]!.toLowerCase(), part[2]!);
+  const samlToken = assertionOf(params.get('token') ?? '');
+  if (samlToken === undefined) return {};
+  const signature = params.get('signature');
+  if (signature === undefined) return { [SCHEMES.samlBearer]: { samlToken } };
+  const nonce = params.get('nonce') ?? '';
+  return {
+    [SCHEMES.samlHok]: {
+      form: 'http',
+      samlToken,
+      signatureAlgorithm: params.get('signature_alg') ?? '',
+      signature,
+      nonce,
+      signedTexts: signedTexts(request, nonce),
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertionXml, sign, testIssuer, type Issuer } from '../../test/helpers/saml.js';
+import { assertionXml, derOf, sign, testIssuer, type Issuer } from '../../test/helpers/saml.js';
 import { AssertionRejected, verifyAssertion, type AssertionPolicy } from './verify-assertion.js';
 
 const NOW = Date.UTC(2025, 0, 1, 12);
@@ -37,9 +37,11 @@ describe('a SAML bearer assertion', () => {
     });
   });
 
-  it('reports holder-of-key and non-delegable tokens for the caller to refuse', () => {
-    const verified = verifyAssertion(sign(valid({ method: 'holder-of-key', proxyCount: 0 }), trusted), policy, NOW);
+  it('reports holder-of-key tokens with their certificate, and non-delegable ones, for the caller to check', () => {
+    const verified = verifyAssertion(sign(valid({ method: 'holder-of-key', proxyCount: 0, holderCertificate: derOf(stranger.cert) }), trusted), policy, NOW);
     expect(verified).toMatchObject({ confirmation: 'holder-of-key', delegable: false });
+    expect(derOf(verified.holderCertificate!)).toBe(derOf(stranger.cert));
+    expect(reason(sign(valid({ method: 'holder-of-key' }), trusted))).toMatch(/holder-of-key token without a certificate/);
   });
 });
 

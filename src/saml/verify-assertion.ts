@@ -28,6 +28,8 @@ export interface VerifiedAssertion {
   confirmation: 'bearer' | 'holder-of-key';
   /** False when a ProxyRestriction forbids passing the token on (Count="0"). */
   delegable: boolean;
+  /** Holder-of-key: the PEM certificate whose key must sign each use of the token. */
+  holderCertificate?: string;
 }
 
 /** Why an assertion was refused; for the log only (clients see one UNAUTHENTICATED). */
@@ -112,6 +114,15 @@ function signedAssertion(xml: string, certificates: readonly string[]): string {
   return reject('no trusted certificate verifies the signature');
 }
 
+/** The certificate in SubjectConfirmationData/KeyInfo/X509Data, as PEM. */
+function holderCertificate(subject: Element): string {
+  const data = children(children(subject, SAML, 'SubjectConfirmation')[0]!, SAML, 'SubjectConfirmationData')[0];
+  const der = data && elements(data, DSIG, 'X509Certificate')[0];
+  const base64 = (der?.textContent ?? '').replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) reject('a holder-of-key token without a certificate');
+  return `-----BEGIN CERTIFICATE-----\n${base64.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
 /**
  * Verifies a SAML 2.0 assertion and reads its claims from the signed content only (the canonical
  * XML xml-crypto verified), never from the document as received, so that nothing outside the
@@ -140,5 +151,7 @@ export function verifyAssertion(xml: string, policy: AssertionPolicy, now: numbe
   if (methods.length !== 1) reject('expected exactly one SubjectConfirmation');
   const confirmation = methods[0] === BEARER ? 'bearer' : methods[0] === HOLDER_OF_KEY ? 'holder-of-key' : reject('unknown confirmation method');
   const proxy = children(conditions, SAML, 'ProxyRestriction')[0];
-  return { subject: name, notBefore, notOnOrAfter, confirmation, delegable: proxy?.getAttribute('Count') !== '0' };
+  const verified: VerifiedAssertion = { subject: name, notBefore, notOnOrAfter, confirmation, delegable: proxy?.getAttribute('Count') !== '0' };
+  if (confirmation === 'holder-of-key') verified.holderCertificate = holderCertificate(subject);
+  return verified;
 }

@@ -12,11 +12,31 @@ export interface AssertionRequest {
   delegable: boolean;
   issuer: string;
   audience?: string;
+  /** Base64 DER of the certificate a holder-of-key token is bound to; a bearer token when absent. */
+  holderCertificate?: string;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** A SAML 2.0 bearer assertion signed by the STS key (enveloped, exclusive c14n, RSA-SHA256). */
+/** The SubjectConfirmation: bearer, or holder-of-key naming the certificate whose key must sign each use. */
+function confirmation(request: AssertionRequest): string[] {
+  if (!request.holderCertificate) {
+    return [
+      '<saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">',
+      `<saml2:SubjectConfirmationData NotOnOrAfter="${iso(request.notOnOrAfter)}"/>`,
+      '</saml2:SubjectConfirmation>',
+    ];
+  }
+  return [
+    '<saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:holder-of-key">',
+    '<saml2:SubjectConfirmationData xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="saml2:KeyInfoConfirmationDataType">',
+    `<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${request.holderCertificate}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>`,
+    '</saml2:SubjectConfirmationData>',
+    '</saml2:SubjectConfirmation>',
+  ];
+}
+
+/** A SAML 2.0 assertion (bearer or holder-of-key) signed by the STS key (enveloped, exclusive c14n, RSA-SHA256). */
 export function issueAssertion(keys: StsKeys, request: AssertionRequest): string {
   const id = `_${randomUUID()}`;
   const xml = [
@@ -24,9 +44,7 @@ export function issueAssertion(keys: StsKeys, request: AssertionRequest): string
     `<saml2:Issuer Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">${escapeXml(request.issuer)}</saml2:Issuer>`,
     '<saml2:Subject>',
     `<saml2:NameID Format="http://schemas.xmlsoap.org/claims/UPN">${escapeXml(request.subject)}</saml2:NameID>`,
-    '<saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">',
-    `<saml2:SubjectConfirmationData NotOnOrAfter="${iso(request.notOnOrAfter)}"/>`,
-    '</saml2:SubjectConfirmation>',
+    ...confirmation(request),
     '</saml2:Subject>',
     `<saml2:Conditions NotBefore="${iso(request.notBefore)}" NotOnOrAfter="${iso(request.notOnOrAfter)}">`,
     request.audience ? `<saml2:AudienceRestriction><saml2:Audience>${escapeXml(request.audience)}</saml2:Audience></saml2:AudienceRestriction>` : '',

@@ -10,6 +10,7 @@ const WST = 'http://docs.oasis-open.org/ws-sx/ws-trust/200512';
 const WSSE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
 const WSU = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
 const BEARER_KEY = `${WST}/Bearer`;
+const PUBLIC_KEY = `${WST}/PublicKey`;
 /** Lifetime values as the WS-Trust clients write them: milliseconds and Z. */
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -31,8 +32,9 @@ function failedAuthentication(reason: string): SoapFault {
 
 /**
  * The WS-Trust 1.3 `Issue` binding of the STS: a UsernameToken in the WS-Security header is checked
- * by the server's one credential check (lockout included), and a bearer SAML 2.0 assertion signed
- * with the STS key is returned for the requested lifetime, capped by policy, delegable if asked.
+ * by the server's one credential check (lockout included), and a SAML 2.0 assertion signed with the
+ * STS key is returned — bearer, or holder-of-key bound to the request's certificate — for the
+ * requested lifetime, capped by policy, delegable if asked.
  */
 export async function issue(operation: Element, header: Element | undefined, keys: StsKeys, credentials: CredentialChecker, policy: StsPolicy, clock: Clock): Promise<string> {
   if (operation.namespaceURI !== WST || operation.localName !== 'RequestSecurityToken') {
@@ -41,8 +43,15 @@ export async function issue(operation: Element, header: Element | undefined, key
   const requestType = childText(operation, WST, 'RequestType');
   if (requestType !== `${WST}/Issue`) throw new SoapFault('wst:InvalidRequest', `Request type ${requestType ?? '(none)'} is not supported.`);
   const keyType = childText(operation, WST, 'KeyType') ?? BEARER_KEY;
-  if (keyType !== BEARER_KEY) throw new SoapFault('wst:InvalidRequest', 'Only bearer tokens are issued.');
+  if (keyType !== BEARER_KEY && keyType !== PUBLIC_KEY) throw new SoapFault('wst:InvalidRequest', `Key type ${keyType} is not supported.`);
   const security = header && (header.getElementsByTagNameNS(WSSE, 'Security')[0] as Element | undefined);
+  // A holder-of-key token is bound to the certificate in the request; possession of its key is
+  // proven on every use of the token, by the signature the holder must add.
+  const holderCertificate =
+    keyType === PUBLIC_KEY ? (childText(security, WSSE, 'BinarySecurityToken') ?? '').replace(/\s+/g, '') : undefined;
+  if (holderCertificate !== undefined && !/^[A-Za-z0-9+/]+={0,2}$/.test(holderCertificate)) {
+    throw new SoapFault('wst:InvalidRequest', 'A holder-of-key request needs the certificate in a BinarySecurityToken.');
+  }
   const usernameToken = security && (security.getElementsByTagNameNS(WSSE, 'UsernameToken')[0] as Element | undefined);
   const username = childText(usernameToken, WSSE, 'Username');
   const password = childText(usernameToken, WSSE, 'Password');
@@ -64,6 +73,7 @@ export async function issue(operation: Element, header: Element | undefined, key
     delegable,
     issuer: policy.issuer,
     ...(policy.audience ? { audience: policy.audience } : {}),
+    ...(holderCertificate ? { holderCertificate } : {}),
   });
   return [
     `<wst:RequestSecurityTokenResponseCollection xmlns:wst="${WST}" xmlns:wsu="${WSU}">`,
@@ -73,7 +83,7 @@ export async function issue(operation: Element, header: Element | undefined, key
     `<wst:RequestedSecurityToken>${assertion}</wst:RequestedSecurityToken>`,
     '<wst:Renewing Allow="false" OK="false"/>',
     `<wst:Delegatable>${delegable}</wst:Delegatable>`,
-    `<wst:KeyType>${escapeXml(BEARER_KEY)}</wst:KeyType>`,
+    `<wst:KeyType>${escapeXml(keyType)}</wst:KeyType>`,
     '</wst:RequestSecurityTokenResponse>',
     '</wst:RequestSecurityTokenResponseCollection>',
   ].join('');

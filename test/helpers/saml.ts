@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, createSign, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import selfsigned from 'selfsigned';
 import { signAssertion } from '../../src/saml/sign-assertion.js';
@@ -25,6 +25,8 @@ export interface AssertionOptions {
   proxyCount?: number;
   /** Raw XML put inside the NameID instead of the escaped subject. */
   nameIdXml?: string;
+  /** Base64 DER of the holder's certificate (with method holder-of-key). */
+  holderCertificate?: string;
 }
 
 /** An unsigned SAML 2.0 assertion. */
@@ -37,7 +39,9 @@ export function assertionXml(options: AssertionOptions): string {
     '<saml2:Issuer>https://sts.test/</saml2:Issuer>',
     '<saml2:Subject>',
     `<saml2:NameID Format="http://schemas.xmlsoap.org/claims/UPN">${options.nameIdXml ?? options.subject ?? 'administrator@vsphere.local'}</saml2:NameID>`,
-    `<saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:${method}"/>`,
+    options.holderCertificate
+      ? `<saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:${method}"><saml2:SubjectConfirmationData><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${options.holderCertificate}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></saml2:SubjectConfirmationData></saml2:SubjectConfirmation>`
+      : `<saml2:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:${method}"/>`,
     '</saml2:Subject>',
     `<saml2:Conditions NotBefore="${iso(options.notBefore)}" NotOnOrAfter="${iso(options.notOnOrAfter)}">`,
     options.audience ? `<saml2:AudienceRestriction><saml2:Audience>${options.audience}</saml2:Audience></saml2:AudienceRestriction>` : '',
@@ -55,4 +59,17 @@ export function sign(xml: string, issuer: Issuer, withKeyInfo = false): string {
 /** `Authorization: SIGN token="…"` as govmomi's signer sends a bearer token: base64 of the gzipped XML. */
 export function signHeader(xml: string): string {
   return `SIGN token="${gzipSync(Buffer.from(xml, 'utf8')).toString('base64')}"`;
+}
+
+/** Base64 DER of a PEM certificate. */
+export function derOf(pem: string): string {
+  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+}
+
+/** The SIGN header of a holder-of-key request, signed the way govmomi signs it. */
+export function signedHeader(xml: string, holder: Issuer, request: { method: string; path: string; host: string; port: string; body?: string }, nonce = `${Date.now()}:${Math.floor(Math.random() * 1e9)}`): string {
+  const bodyHash = createHash('sha256').update(request.body ?? '').digest();
+  const text = Buffer.concat([Buffer.from(`${nonce}\n${request.method}\n${request.path}\n${request.host}\n${request.port}\n`), bodyHash, Buffer.from('\n')]);
+  const signature = createSign('sha256').update(text).sign(holder.key, 'base64');
+  return `${signHeader(xml)}, signature_alg="RSA-SHA256", signature="${signature}", nonce="${nonce}", bodyhash="${bodyHash.toString('base64')}"`;
 }

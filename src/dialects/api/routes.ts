@@ -91,7 +91,7 @@ export function registerApiDialect(app: FastifyInstance, table: OperationTable, 
           const asTask = wantsTask(query, candidate.resolved);
           const output = await engine.invoke({
             target: candidate.resolved,
-            credentials: apiCredentials(request.headers),
+            credentials: apiCredentials(request),
             decodeInput: () => inputOf(request, candidate),
             requestId: request.id,
             asTask,

@@ -35,7 +35,8 @@ export interface Envelope {
   input: unknown;
   /** `ctx.appCtx` with the `vapi-ctx-*` headers merged in (the headers win). */
   appCtx: Record<string, string>;
-  securityCtx: unknown;
+  securityCtx: unknown;  /** The whole request as parsed, which a holder-of-key signature covers. */
+  request: Record<string, unknown>;
 }
 
 const APP_CTX_HEADER = 'vapi-ctx-';
@@ -93,5 +94,6 @@ export function parseEnvelope(body: string, headers: IncomingHttpHeaders): Envel
     input: params.input,
     appCtx: applicationContext(ctx, headers),
     securityCtx: ctx.securityCtx,
+    request,
   };
 }

@@ -23,7 +23,7 @@ const EMPTY_INPUT = { STRUCTURE: { 'operation-input': {} } };
 function credentialsOf(envelope: Envelope, headers: IncomingHttpHeaders): PresentedCredentials {
   const sessionId = headers[SESSION_HEADER];
   if (typeof sessionId === 'string' && sessionId !== '') return { [SCHEMES.sessionId]: { sessionId } };
-  return securityContextCredentials(envelope.securityCtx);
+  return securityContextCredentials(envelope.securityCtx, envelope.request);
 }
 
 /**

@@ -20,22 +20,27 @@ describe('security contexts', () => {
     }
   });
 
-  it('reads the holder-of-key signature form', () => {
+  it('reads the holder-of-key signature form, with the canonical request it signs (the signature left out)', () => {
     const context = {
       schemeId: SCHEMES.samlHok,
       timestamp: { expires: '2026-11-22T07:18:28.563Z', created: '2026-11-22T06:58:28.563Z' },
       signatureAlgorithm: 'RS256',
       signature: { samlToken: '<saml2:Assertion/>', value: 'c2ln' },
     };
-    expect(securityContextCredentials(context)).toEqual({
+    const request = { jsonrpc: '2.0', id: '0', params: { ctx: { securityCtx: context }, serviceId: 'é' } };
+    expect(securityContextCredentials(context, request)).toEqual({
       [SCHEMES.samlHok]: {
+        form: 'jsonrpc',
         samlToken: '<saml2:Assertion/>',
         signature: 'c2ln',
         signatureAlgorithm: 'RS256',
         created: '2026-11-22T06:58:28.563Z',
         expires: '2026-11-22T07:18:28.563Z',
+        signedText:
+          '{"id":"0","jsonrpc":"2.0","params":{"ctx":{"securityCtx":{"schemeId":"com.vmware.vapi.std.security.saml_hok_token","signatureAlgorithm":"RS256","timestamp":{"created":"2026-11-22T06:58:28.563Z","expires":"2026-11-22T07:18:28.563Z"}}},"serviceId":"\\u00e9"}}',
       },
     });
+    expect(request.params.ctx.securityCtx.signature).toBeDefined(); // the request itself is left as it was
   });
 
   it('reads an oauth access token', () => {

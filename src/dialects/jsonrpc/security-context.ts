@@ -1,6 +1,7 @@
 import type { PresentedCredentials } from '../../auth/credentials.js';
 import { isPlainObject } from '../../core/plain-json.js';
 import { SCHEMES } from '../../core/schemes.js';
+import { canonicalRequest } from './canonical-request.js';
 
 /** The bearer scheme id the metadata docstrings use; the SDK sends `saml_bearer_token`. Both are accepted. */
 const BEARER_TOKEN_ALIAS = 'com.vmware.vapi.std.security.bearer_token';
@@ -19,7 +20,7 @@ function text(record: Record<string, unknown>, ...keys: string[]): string | unde
  * like any other unauthenticated one. SAML and oauth contexts become credentials of their scheme,
  * which only an operation declaring that scheme (and a server able to check it) accepts.
  */
-export function securityContextCredentials(context: unknown): PresentedCredentials {
+export function securityContextCredentials(context: unknown, request: Record<string, unknown> = {}): PresentedCredentials {
   if (!isPlainObject(context)) return {};
   switch (context.schemeId) {
     case SCHEMES.userPass: {
@@ -37,7 +38,7 @@ export function securityContextCredentials(context: unknown): PresentedCredentia
       return samlToken ? { [SCHEMES.samlBearer]: { samlToken } } : {};
     }
     case SCHEMES.samlHok:
-      return holderOfKey(context);
+      return holderOfKey(context, request);
     case SCHEMES.oauth: {
       // The runtime's key is `accesstoken`; jsonrpc.md writes `accessToken`.
       const accessToken = text(context, 'accessToken', 'accesstoken');
@@ -48,7 +49,14 @@ export function securityContextCredentials(context: unknown): PresentedCredentia
   }
 }
 
-function holderOfKey(context: Record<string, unknown>): PresentedCredentials {
+/** The request without the signature: what the holder signed. */
+function signedPart(request: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(request) as { params?: { ctx?: { securityCtx?: Record<string, unknown> } } };
+  delete copy.params?.ctx?.securityCtx?.signature;
+  return copy as Record<string, unknown>;
+}
+
+function holderOfKey(context: Record<string, unknown>, request: Record<string, unknown>): PresentedCredentials {
   const { timestamp, signature } = context;
   if (!isPlainObject(timestamp) || !isPlainObject(signature)) return {};
   const samlToken = text(signature, 'samlToken');
@@ -57,5 +65,7 @@ function holderOfKey(context: Record<string, unknown>): PresentedCredentials {
   const created = text(timestamp, 'created');
   const expires = text(timestamp, 'expires');
   if (!samlToken || !value || !signatureAlgorithm || !created || !expires) return {};
-  return { [SCHEMES.samlHok]: { samlToken, signature: value, signatureAlgorithm, created, expires } };
+  return {
+    [SCHEMES.samlHok]: { form: 'jsonrpc', samlToken, signature: value, signatureAlgorithm, created, expires, signedText: canonicalRequest(signedPart(request)) },
+  };
 }

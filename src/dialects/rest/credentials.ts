@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import type { PresentedCredentials } from '../../auth/credentials.js';
 import { SCHEMES } from '../../core/schemes.js';
 import { apiCredentials, SESSION_HEADER } from '../api/credentials.js';
@@ -16,10 +17,10 @@ function cookie(headers: IncomingHttpHeaders, name: string): string | undefined 
  * Credentials of a `/rest` request: as on `/api`, plus the session cookie, which counts only when
  * no session header is present (the header wins; README decision 2).
  */
-export function restCredentials(headers: IncomingHttpHeaders): PresentedCredentials {
-  const presented = apiCredentials(headers);
+export function restCredentials(request: FastifyRequest): PresentedCredentials {
+  const presented = apiCredentials(request);
   if (!presented[SCHEMES.sessionId]) {
-    const sessionId = cookie(headers, SESSION_HEADER);
+    const sessionId = cookie(request.headers, SESSION_HEADER);
     if (sessionId) presented[SCHEMES.sessionId] = { sessionId };
   }
   return presented;

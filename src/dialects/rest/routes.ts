@@ -84,7 +84,7 @@ export function registerRestDialect(app: FastifyInstance, table: OperationTable,
         const asTask = wantsTask(query, chosen);
         const output = await engine.invoke({
           target: chosen.resolved,
-          credentials: restCredentials(request.headers),
+          credentials: restCredentials(request),
           decodeInput: () => inputOf(request, chosen, matched.params),
           requestId: request.id,
           asTask,

@@ -1,13 +1,20 @@
 // The SAML single sign-on flow with govmomi's own packages: find the STS through the lookup
-// service, Issue a bearer token with a user name and password, log in to the /rest dialect with it
-// (rest.Client.LoginByToken and govmomi's signer), read the session, log out.
+// service, Issue a bearer token and a holder-of-key token with a user name and password, log in to
+// the /rest dialect with each (rest.Client.LoginByToken and govmomi's signer), read the session,
+// log out.
 //
 // Usage: go run main.go URL USER PASSWORD CA_FILE
 package main
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"fmt"
+	"math/big"
 	"net/url"
 	"os"
 	"strings"
@@ -24,6 +31,41 @@ import (
 func fail(format string, args ...interface{}) {
 	fmt.Fprintf(os.Stderr, "FAIL: "+format+"\n", args...)
 	os.Exit(1)
+}
+
+// holderCertificate is the client's own key pair, to which a holder-of-key token is bound.
+func holderCertificate() *tls.Certificate {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		fail("key: %v", err)
+	}
+	template := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "govmomi-holder"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+	}
+	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
+	if err != nil {
+		fail("certificate: %v", err)
+	}
+	return &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// loginWith logs in to /rest with a token, reads the session and logs out.
+func loginWith(ctx context.Context, vc *vim25.Client, signer *sts.Signer, user, kind string) {
+	c := rest.NewClient(vc)
+	if err := c.LoginByToken(c.WithSigner(ctx, signer)); err != nil {
+		fail("login by %s token: %v", kind, err)
+	}
+	s, err := c.Session(ctx)
+	if err != nil || s == nil || !strings.EqualFold(s.User, user) {
+		fail("session: %+v %v", s, err)
+	}
+	fmt.Printf("ok %s session %s\n", kind, s.User)
+	if err := c.Logout(ctx); err != nil {
+		fail("logout: %v", err)
+	}
 }
 
 func main() {
@@ -75,17 +117,26 @@ func main() {
 	}
 	fmt.Println("ok wrong password refused")
 
+	loginWith(ctx, vc, signer, user, "bearer")
+
+	hok, err := stsClient.Issue(ctx, sts.TokenRequest{
+		Userinfo:    url.UserPassword(user, password),
+		Certificate: holderCertificate(),
+		Lifetime:    10 * time.Minute,
+		Delegatable: true,
+	})
+	if err != nil || !strings.Contains(hok.Token, "holder-of-key") {
+		fail("issue holder-of-key: %v", err)
+	}
+	fmt.Println("ok issue holder-of-key")
+	loginWith(ctx, vc, hok, user, "holder-of-key")
+
+	// The token without the key: a bearer-style SIGN header with a holder-of-key token is refused.
+	stolen := *hok
+	stolen.Certificate = nil
 	c := rest.NewClient(vc)
-	if err := c.LoginByToken(c.WithSigner(ctx, signer)); err != nil {
-		fail("login by token: %v", err)
+	if err := c.LoginByToken(c.WithSigner(ctx, &stolen)); err == nil {
+		fail("a holder-of-key token was accepted without the holder's signature")
 	}
-	s, err := c.Session(ctx)
-	if err != nil || s == nil || !strings.EqualFold(s.User, user) {
-		fail("session: %+v %v", s, err)
-	}
-	fmt.Printf("ok session %s\n", s.User)
-	if err := c.Logout(ctx); err != nil {
-		fail("logout: %v", err)
-	}
-	fmt.Println("ok logout")
+	fmt.Println("ok holder-of-key token refused without its key")
 }

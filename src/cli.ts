@@ -7,7 +7,7 @@ import { IdentityError } from './identity/identity-source.js';
 import { PluginError } from './plugins/load-plugins.js';
 import { AuthDefinitionError } from './auth-config/auth-definition.js';
 import { serve } from './cli/serve.js';
-import { keysCommand } from './cli/keys.js';
+import { keysCommand, stsCommand } from './cli/keys.js';
 import { UsageError, userCommand } from './cli/user.js';
 import { openApiDocument } from './openapi/openapi-document.js';
 import { createServer } from './server.js';
@@ -27,6 +27,7 @@ function help(): string {
     '  vapi-auth user list | remove NAME | passwd NAME [--password-stdin] | role NAME ROLE',
     '                                       manage local users in --data-dir (or --store redis://…)',
     '  vapi-auth keys rotate | list         JWT signing keys in --data-dir',
+    '  vapi-auth sts rotate                 a new STS signing key in --data-dir',
     '  vapi-auth openapi                    print the OpenAPI document of the /api dialect',
     '',
     'serve options:',
@@ -96,6 +97,14 @@ async function main(argv: string[]): Promise<number> {
           throw new UsageError('keys commands take --data-dir and --token-lifetime only');
         }
         await keysCommand(args, { 'data-dir': dataDir, 'token-lifetime': tokenLifetime }, process.env, process.stdout);
+        return 0;
+      }
+      case 'sts': {
+        const { 'data-dir': dataDir, ...others } = serveFlags;
+        if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined) {
+          throw new UsageError('sts commands take --data-dir only');
+        }
+        await stsCommand(args, { 'data-dir': dataDir }, process.env, process.stdout);
         return 0;
       }
       case 'openapi': {

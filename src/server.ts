@@ -120,7 +120,8 @@ export const DEFAULT_STS_POLICY: StsPolicy = {
 /** SAML bearer tokens are on with trusted issuers, or with our own STS (whose certificate is trusted then). */
 function samlPolicy(options: VapiServerOptions): SamlBearerPolicy | undefined {
   if (!options.saml && !options.sts) return undefined;
-  const trustedCertificates = [...(options.sts ? [options.sts.keys.cert] : []), ...(options.saml?.trustedCertificates ?? [])];
+  const own = options.sts ? [options.sts.keys.cert, ...(options.sts.keys.previousCertificates ?? [])] : [];
+  const trustedCertificates = [...own, ...(options.saml?.trustedCertificates ?? [])];
   return { ...DEFAULT_SAML_POLICY, ...options.saml, trustedCertificates };
 }
 
@@ -228,7 +229,9 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const dialects: Dialect[] = [jsonRpcDialect, apiDialect, restDialect, ...(tokens ? [omivvDialect(tokens)] : [])];
   if (options.sts) {
     const policy = { ...DEFAULT_STS_POLICY, ...(saml?.audience ? { audience: saml.audience } : {}), ...options.sts.policy };
-    dialects.push(ssoDialect({ keys: options.sts.keys, policy, credentials, clock, tlsCertificateDer: certificateDer(options.https?.cert) }));
+    dialects.push(
+      ssoDialect({ keys: options.sts.keys, policy, credentials, clock, tlsCertificateDer: certificateDer(options.https?.cert), assertions: saml! }),
+    );
   }
 
   // JSON only (spec: other bodies get 415). An empty body is no body, as curl users send it.

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { basic, http } from './helpers/http.js';
 import { processSandbox, runCli, startServerProcess } from './helpers/cli-process.js';
 import { accessToken, callWithBearer, logoff } from './helpers/omivv.js';
+import { signHeader } from './helpers/saml.js';
 
 const ADMIN = 'administrator@vsphere.local';
 const sandbox = processSandbox('vapi-auth-proc-');
@@ -135,6 +136,25 @@ describe('vapi-auth serve', () => {
     const missing = await runCli(['serve', '--http', '--port', '0', '--data-dir', sandbox.dataDir, '--auth-config', join(sandbox.dataDir, 'none.yaml')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('cannot read --auth-config');
+  });
+
+  it('keeps tokens of the previous STS key valid across a key rotation', async () => {
+    const WST = 'http://docs.oasis-open.org/ws-sx/ws-trust/200512';
+    const issueBody = `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header><wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><wsse:UsernameToken><wsse:Username>${ADMIN}</wsse:Username><wsse:Password>Pr0cess!</wsse:Password></wsse:UsernameToken></wsse:Security></soapenv:Header><soapenv:Body><wst:RequestSecurityToken xmlns:wst="${WST}"><wst:RequestType>${WST}/Issue</wst:RequestType><wst:KeyType>${WST}/Bearer</wst:KeyType><wst:Delegatable>true</wst:Delegatable></wst:RequestSecurityToken></soapenv:Body></soapenv:Envelope>`;
+    const tokenFrom = async (url: string) => {
+      const response = await http(`${url}/sts/STSService/vsphere.local`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: issueBody });
+      return response.text.match(/<saml2:Assertion[\s\S]*<\/saml2:Assertion>/)![0];
+    };
+    const first = await start();
+    const oldToken = await tokenFrom(first.url);
+    first.child.kill('SIGTERM');
+    await first.exited;
+    expect((await runCli(['sts', 'rotate', '--data-dir', sandbox.dataDir])).code).toBe(0);
+    const second = await start();
+    for (const token of [oldToken, await tokenFrom(second.url)]) {
+      const created = await http(`${second.url}/api/session`, { method: 'POST', headers: { authorization: signHeader(token) } });
+      expect(created.status).toBe(201);
+    }
   });
 
   it('refuses to start on a bad option, naming it', async () => {

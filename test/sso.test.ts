@@ -86,7 +86,20 @@ describe('the STS', () => {
     expect((await issue(issueRequest('administrator', ADMIN_PASSWORD, { keyType: `${WST}/PublicKey` }))).text).toContain('wst:InvalidRequest');
   });
 
-  it('refuses Renew and Validate for now, a DTD, and anything but XML', async () => {
+  it('answers Validate with valid for a live token of a trusted issuer, and invalid otherwise', async () => {
+    const token = assertionOf((await issue(issueRequest('administrator', ADMIN_PASSWORD))).text);
+    const validate = (target: string) =>
+      issue(
+        `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><wst:RequestSecurityToken xmlns:wst="${WST}"><wst:TokenType>${WST}/RSTR/Status</wst:TokenType><wst:RequestType>${WST}/Validate</wst:RequestType><wst:ValidateTarget>${target}</wst:ValidateTarget></wst:RequestSecurityToken></soapenv:Body></soapenv:Envelope>`,
+      );
+    expect((await validate(token)).text).toContain(`<wst:Code>${WST}/status/valid</wst:Code>`);
+    expect((await validate(token.replace('administrator@vsphere.local', 'reader@vsphere.local'))).text).toContain(`${WST}/status/invalid`);
+    t.clock.advance(3_600_000);
+    expect((await validate(token)).text).toContain(`${WST}/status/invalid`);
+    expect((await validate('')).text).toContain('wst:InvalidRequest');
+  });
+
+  it('refuses Renew for now, a DTD, and anything but XML', async () => {
     expect((await issue(issueRequest('administrator', ADMIN_PASSWORD, { requestType: `${WST}/Renew` }))).text).toContain('wst:InvalidRequest');
     const dtd = await issue(`<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${issueRequest('administrator', ADMIN_PASSWORD)}`);
     expect(dtd.status).toBe(500);

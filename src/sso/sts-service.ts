@@ -1,7 +1,8 @@
 import type { Element } from '@xmldom/xmldom';
 import type { Clock } from '../core/clock.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
-import { escapeXml } from '../saml/parse-xml.js';
+import { XMLSerializer } from '@xmldom/xmldom';
+import { childElements, escapeXml } from '../saml/parse-xml.js';
 import { issueAssertion } from './issue-assertion.js';
 import { childText, SoapFault } from './soap.js';
 import type { StsKeys } from './sts-keys.js';
@@ -30,6 +31,32 @@ function failedAuthentication(reason: string): SoapFault {
   return new SoapFault('wst:FailedAuthentication', 'Authentication failed.', 500, reason);
 }
 
+/** Answers whether a token is valid now (WS-Trust `Validate`): the server's own SAML checks, nothing more. */
+export function validate(operation: Element, isValid: (token: string) => boolean): string {
+  const target = childElements(operation, WST, 'ValidateTarget')[0];
+  let token: string | undefined;
+  for (let child = target?.firstChild; child; child = child.nextSibling) if (child.nodeType === 1) token = new XMLSerializer().serializeToString(child);
+  if (!token) throw new SoapFault('wst:InvalidRequest', 'Validate needs the token in a ValidateTarget.');
+  const status = isValid(token) ? 'valid' : 'invalid';
+  return [
+    `<wst:RequestSecurityTokenResponse xmlns:wst="${WST}">`,
+    `<wst:TokenType>${WST}/RSTR/Status</wst:TokenType>`,
+    `<wst:Status><wst:Code>${WST}/status/${status}</wst:Code></wst:Status>`,
+    '</wst:RequestSecurityTokenResponse>',
+  ].join('');
+}
+
+/** The WS-Trust request of a SOAP body, and its request type. */
+export function requestType(operation: Element): 'Issue' | 'Validate' {
+  if (operation.namespaceURI !== WST || operation.localName !== 'RequestSecurityToken') {
+    throw new SoapFault('S:Client', 'Expected a WS-Trust RequestSecurityToken.');
+  }
+  const type = childText(operation, WST, 'RequestType');
+  if (type === `${WST}/Issue`) return 'Issue';
+  if (type === `${WST}/Validate`) return 'Validate';
+  throw new SoapFault('wst:InvalidRequest', `Request type ${type ?? '(none)'} is not supported.`);
+}
+
 /**
  * The WS-Trust 1.3 `Issue` binding of the STS: a UsernameToken in the WS-Security header is checked
  * by the server's one credential check (lockout included), and a SAML 2.0 assertion signed with the
@@ -37,11 +64,6 @@ function failedAuthentication(reason: string): SoapFault {
  * requested lifetime, capped by policy, delegable if asked.
  */
 export async function issue(operation: Element, header: Element | undefined, keys: StsKeys, credentials: CredentialChecker, policy: StsPolicy, clock: Clock): Promise<string> {
-  if (operation.namespaceURI !== WST || operation.localName !== 'RequestSecurityToken') {
-    throw new SoapFault('S:Client', 'Expected a WS-Trust RequestSecurityToken.');
-  }
-  const requestType = childText(operation, WST, 'RequestType');
-  if (requestType !== `${WST}/Issue`) throw new SoapFault('wst:InvalidRequest', `Request type ${requestType ?? '(none)'} is not supported.`);
   const keyType = childText(operation, WST, 'KeyType') ?? BEARER_KEY;
   if (keyType !== BEARER_KEY && keyType !== PUBLIC_KEY) throw new SoapFault('wst:InvalidRequest', `Key type ${keyType} is not supported.`);
   const security = header && (header.getElementsByTagNameNS(WSSE, 'Security')[0] as Element | undefined);

@@ -3,7 +3,8 @@ import type { Clock } from '../../core/clock.js';
 import type { CredentialChecker } from '../../identity/credential-check.js';
 import { lookup } from '../../sso/lookup-service.js';
 import { readEnvelope, sendFault, sendSoap, SoapFault } from '../../sso/soap.js';
-import { issue, type StsPolicy } from '../../sso/sts-service.js';
+import { issue, requestType, validate, type StsPolicy } from '../../sso/sts-service.js';
+import { AssertionRejected, verifyAssertion, type AssertionPolicy } from '../../saml/verify-assertion.js';
 import type { StsKeys } from '../../sso/sts-keys.js';
 import type { Dialect } from '../dialect.js';
 
@@ -17,6 +18,8 @@ export interface SsoDeps {
   clock: Clock;
   /** The server's TLS certificate, base64 DER, published as the endpoints' sslTrust. */
   tlsCertificateDer: string | undefined;
+  /** How this server checks SAML tokens, for Validate. */
+  assertions: AssertionPolicy;
 }
 
 async function answer(request: FastifyRequest, reply: FastifyReply, handle: (xml: string) => Promise<string> | string): Promise<FastifyReply> {
@@ -39,6 +42,16 @@ function register(app: FastifyInstance, deps: SsoDeps): void {
     scope.post(STS_PATH, (request, reply) =>
       answer(request, reply, (xml) => {
         const { header, operation } = readEnvelope(xml);
+        if (requestType(operation) === 'Validate') {
+          return validate(operation, (token) => {
+            try {
+              return verifyAssertion(token, deps.assertions, deps.clock.now()) !== undefined;
+            } catch (error) {
+              if (error instanceof AssertionRejected) return false;
+              throw error;
+            }
+          });
+        }
         return issue(operation, header, deps.keys, deps.credentials, deps.policy, deps.clock);
       }),
     );
@@ -49,7 +62,7 @@ function register(app: FastifyInstance, deps: SsoDeps): void {
 }
 
 /**
- * Single sign-on over SOAP: the STS (WS-Trust `Issue` of SAML bearer tokens) and the lookup service
+ * Single sign-on over SOAP: the STS (WS-Trust `Issue` and `Validate` of SAML tokens) and the lookup service
  * that tells clients where the STS and the vAPI endpoint are.
  */
 export function ssoDialect(deps: SsoDeps): Dialect {

@@ -76,6 +76,15 @@ describe('legacy routing', () => {
     const malformed = await http(`${t.url}${SESSION}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
     expect(malformed.json).toMatchObject({ type: 'com.vmware.vapi.std.errors.invalid_request' });
   });
+
+  it('answers 400 in the legacy envelope for a path that cannot be percent-decoded, and for a gap in a query list', async () => {
+    const headers = { 'vmware-api-session-id': ((await login()).json as { value: string }).value };
+    for (const path of ['/rest/com/vmware/vapi/metadata/authentication/package/id:%ZZ', '/rest/cis/tasks?filter_spec.services.1=a&filter_spec.services.3=c']) {
+      const response = await http(`${t.url}${path}`, { headers });
+      expect(response.status, path).toBe(400);
+      expect(response.json, path).toMatchObject({ type: 'com.vmware.vapi.std.errors.invalid_request', value: { error_type: 'INVALID_REQUEST' } });
+    }
+  });
 });
 
 describe('tasks on /rest', () => {

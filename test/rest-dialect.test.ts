@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/store/memory-store.js';
+import { selfSignedCertificate } from '../src/tls/self-signed.js';
 import { basic, http } from './helpers/http.js';
 import { jobsService, Steps } from './helpers/task-services.js';
 import { ADMIN, ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
@@ -48,6 +52,26 @@ describe('the /rest session cookie', () => {
     expect(deleted.status).toBe(200);
     expect(deleted.text).toBe('');
     expect(deleted.headers['set-cookie']).toEqual(['vmware-api-session-id=; Path=/rest; Max-Age=0; HttpOnly; SameSite=Strict']);
+  });
+});
+
+describe('the /rest session cookie over TLS', () => {
+  it('is Secure when set by create and when expired by delete', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vapi-auth-tls-'));
+    const tls = await selfSignedCertificate(dataDir, '127.0.0.1');
+    const secure = await startTestServer(new MemoryStore(), { https: { cert: tls.cert, key: tls.key } });
+    try {
+      expect(secure.url).toMatch(/^https:/);
+      const created = await http(`${secure.url}${SESSION}`, { method: 'POST', headers: basic(ADMIN, ADMIN_PASSWORD), ca: tls.cert });
+      const token = (created.json as { value: string }).value;
+      expect(created.headers['set-cookie']).toEqual([`vmware-api-session-id=${token}; Path=/rest; HttpOnly; SameSite=Strict; Secure`]);
+      const deleted = await http(`${secure.url}${SESSION}`, { method: 'DELETE', headers: { cookie: `vmware-api-session-id=${token}` }, ca: tls.cert });
+      expect(deleted.status).toBe(200);
+      expect(deleted.headers['set-cookie']).toEqual(['vmware-api-session-id=; Path=/rest; Max-Age=0; HttpOnly; SameSite=Strict; Secure']);
+    } finally {
+      await secure.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
-import type { OperationTable } from '../core/operation-table.js';
+import { coversPackage, packageOf, type OperationTable } from '../core/operation-table.js';
 import { SCHEMES, type SchemeId } from '../core/schemes.js';
 
 /** Schemes per package, service and operation (`<service id>.<operation id>`), overriding the built-in declarations. */
@@ -77,6 +77,10 @@ export function parseAuthDefinition(text: string, file: string, table: Operation
 }
 
 function checkTarget(section: (typeof SECTIONS)[number], id: string, table: OperationTable, fail: (message: string) => never): void {
+  // A package that covers no service would change nothing: almost certainly a misspelt id.
+  if (section === 'packages' && !table.services().some((service) => coversPackage(id, packageOf(service.id)))) {
+    fail(`packages: no service lies in package ${id}`);
+  }
   if (section === 'services' && !table.service(id)) fail(`services: no service ${id}`);
   if (section === 'operations') {
     const dot = id.lastIndexOf('.');

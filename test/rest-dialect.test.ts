@@ -112,13 +112,30 @@ describe('legacy routing', () => {
 });
 
 describe('tasks on /rest', () => {
-  it('start with vmw-task=true, and are read, listed with dotted queries and canceled on /rest/cis/tasks', async () => {
+  /** Starts `com.example.jobs.run` as a task, on /api: the only dialect that serves task invocation. */
+  async function startRun(headers: Record<string, string>, name: string): Promise<string> {
+    const started = await http(`${t.url}/api/example/jobs?action=run&vmw-task=true`, { method: 'POST', headers, body: { name } });
+    expect(started.status).toBe(202);
+    return started.json as string;
+  }
+
+  it('are not started here: vmw-task is 400, an operation that only runs as a task has no route', async () => {
+    const headers = { 'vmware-api-session-id': ((await login()).json as { value: string }).value };
+    const refused = await http(`${t.url}/rest/com/example/jobs?~action=run&vmw-task=true`, { method: 'POST', headers, body: { name: 'legacy' } });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ type: 'com.vmware.vapi.std.errors.invalid_request', value: { messages: [{ id: 'com.vmware.vapi.rest.badRequest.vmwTask' }] } });
+    for (const query of ['~action=once', '~action=once&vmw-task=true']) {
+      const response = await http(`${t.url}/rest/com/example/jobs?${query}`, { method: 'POST', headers });
+      expect(response.status, query).toBe(404);
+      expect(response.json).toMatchObject({ name: 'com.vmware.vapi.rest.httpNotFound' });
+    }
+    expect(steps.waiting).toBe(0);
+  });
+
+  it('are read, listed with dotted queries and canceled on /rest/cis/tasks', async () => {
     const token = ((await login()).json as { value: string }).value;
     const headers = { 'vmware-api-session-id': token };
-    const started = await http(`${t.url}/rest/com/example/jobs?~action=run&vmw-task=true`, { method: 'POST', headers, body: { name: 'legacy' } });
-    expect(started.status).toBe(200);
-    const id = (started.json as { value: string }).value;
-    expect(id).toMatch(/:com\.example\.jobs$/);
+    const id = await startRun(headers, 'legacy');
     const got = await http(`${t.url}/rest/cis/tasks/${id}?spec.exclude_result=true`, { headers });
     expect(got.json).toMatchObject({ value: { service: 'com.example.jobs', operation: 'run' } });
     const listed = await http(`${t.url}/rest/cis/tasks?filter_spec.services.1=com.example.jobs&filter_spec.targets.1.type=Job&filter_spec.targets.1.id=legacy`, { headers });
@@ -133,7 +150,7 @@ describe('tasks on /rest', () => {
   it('encodes a task result with maps as key/value lists', async () => {
     const token = ((await login()).json as { value: string }).value;
     const headers = { 'vmware-api-session-id': token };
-    const id = ((await http(`${t.url}/rest/com/example/jobs?~action=run&vmw-task=true`, { method: 'POST', headers, body: { name: 'm' } })).json as { value: string }).value;
+    const id = await startRun(headers, 'm');
     for (let i = 0; i < 3; i++) {
       while (steps.waiting === 0) await new Promise((resolve) => setTimeout(resolve, 5));
       steps.advance();

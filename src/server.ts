@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Authentication } from './auth/authentication.js';
 import { sessionIdAuthenticator } from './auth/session-id.js';
 import { oauthAuthenticator } from './auth/oauth.js';
@@ -191,6 +191,8 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const sessions = new SessionService(store.sessions, clock, { ...DEFAULT_SESSION_POLICY, ...options.sessions });
   const app = Fastify({
     ...(options.https ? { https: options.https } : {}),
+    // A path that cannot be decoded (`%ZZ`) fails before routing; it gets the dialect's error too.
+    frameworkErrors: (error, request, reply) => sendFailure(error, request, reply),
     bodyLimit: options.bodyLimit ?? 1_048_576,
     requestIdHeader: 'x-request-id',
     // Failures are logged once, by the dialects, with their reason; success needs no line per request.
@@ -246,11 +248,12 @@ export function createServer(options: VapiServerOptions): VapiServer {
       done(malformedJson(), undefined);
     }
   });
-  app.setErrorHandler((error, request, reply) => {
+  function sendFailure(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const { error: vapiError, status } = fromFastifyError(error);
     logFailure(request, vapiError);
     return dialectOf(dialects, request.method, request.url).sendError(reply, vapiError, status);
-  });
+  }
+  app.setErrorHandler(sendFailure);
   app.setNotFoundHandler((request, reply) => dialectOf(dialects, request.method, request.url).sendNotFound(reply));
   for (const dialect of dialects) dialect.register(app, { table, engine });
 

@@ -64,6 +64,16 @@ describe('malformed requests', () => {
     expectNoInternals(response.text);
   });
 
+  it('answer 400 INVALID_REQUEST for a path that cannot be percent-decoded', async () => {
+    t = await startTestServer(new MemoryStore());
+    const response = await http(`${t.url}/api/vapi/metadata/authentication/package/%ZZ`);
+    expect(response.status).toBe(400);
+    expect(response.json).toEqual({
+      error_type: 'INVALID_REQUEST',
+      messages: [{ args: [], default_message: 'The request could not be read.', id: 'com.vmware.vapi.rest.badRequest' }],
+    });
+  });
+
   it('answer 415 INVALID_REQUEST for a body that is not JSON by its content type', async () => {
     t = await startTestServer(new MemoryStore());
     const response = await http(`${t.url}/api/session`, {

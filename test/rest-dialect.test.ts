@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/store/memory-store.js';
+import { selfSignedCertificate } from '../src/tls/self-signed.js';
 import { basic, http } from './helpers/http.js';
 import { jobsService, Steps } from './helpers/task-services.js';
 import { ADMIN, ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
@@ -51,6 +55,26 @@ describe('the /rest session cookie', () => {
   });
 });
 
+describe('the /rest session cookie over TLS', () => {
+  it('is Secure when set by create and when expired by delete', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vapi-auth-tls-'));
+    const tls = await selfSignedCertificate(dataDir, '127.0.0.1');
+    const secure = await startTestServer(new MemoryStore(), { https: { cert: tls.cert, key: tls.key } });
+    try {
+      expect(secure.url).toMatch(/^https:/);
+      const created = await http(`${secure.url}${SESSION}`, { method: 'POST', headers: basic(ADMIN, ADMIN_PASSWORD), ca: tls.cert });
+      const token = (created.json as { value: string }).value;
+      expect(created.headers['set-cookie']).toEqual([`vmware-api-session-id=${token}; Path=/rest; HttpOnly; SameSite=Strict; Secure`]);
+      const deleted = await http(`${secure.url}${SESSION}`, { method: 'DELETE', headers: { cookie: `vmware-api-session-id=${token}` }, ca: tls.cert });
+      expect(deleted.status).toBe(200);
+      expect(deleted.headers['set-cookie']).toEqual(['vmware-api-session-id=; Path=/rest; Max-Age=0; HttpOnly; SameSite=Strict; Secure']);
+    } finally {
+      await secure.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('legacy routing', () => {
   it('serves the ~action aliases and GET for the session', async () => {
     const token = ((await http(`${t.url}${SESSION}?~action=create`, { method: 'POST', headers: basic(ADMIN, ADMIN_PASSWORD) })).json as { value: string }).value;
@@ -76,16 +100,42 @@ describe('legacy routing', () => {
     const malformed = await http(`${t.url}${SESSION}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
     expect(malformed.json).toMatchObject({ type: 'com.vmware.vapi.std.errors.invalid_request' });
   });
+
+  it('answers 400 in the legacy envelope for a path that cannot be percent-decoded, and for a gap in a query list', async () => {
+    const headers = { 'vmware-api-session-id': ((await login()).json as { value: string }).value };
+    for (const path of ['/rest/com/vmware/vapi/metadata/authentication/package/id:%ZZ', '/rest/cis/tasks?filter_spec.services.1=a&filter_spec.services.3=c']) {
+      const response = await http(`${t.url}${path}`, { headers });
+      expect(response.status, path).toBe(400);
+      expect(response.json, path).toMatchObject({ type: 'com.vmware.vapi.std.errors.invalid_request', value: { error_type: 'INVALID_REQUEST' } });
+    }
+  });
 });
 
 describe('tasks on /rest', () => {
-  it('start with vmw-task=true, and are read, listed with dotted queries and canceled on /rest/cis/tasks', async () => {
+  /** Starts `com.example.jobs.run` as a task, on /api: the only dialect that serves task invocation. */
+  async function startRun(headers: Record<string, string>, name: string): Promise<string> {
+    const started = await http(`${t.url}/api/example/jobs?action=run&vmw-task=true`, { method: 'POST', headers, body: { name } });
+    expect(started.status).toBe(202);
+    return started.json as string;
+  }
+
+  it('are not started here: vmw-task is 400, an operation that only runs as a task has no route', async () => {
+    const headers = { 'vmware-api-session-id': ((await login()).json as { value: string }).value };
+    const refused = await http(`${t.url}/rest/com/example/jobs?~action=run&vmw-task=true`, { method: 'POST', headers, body: { name: 'legacy' } });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ type: 'com.vmware.vapi.std.errors.invalid_request', value: { messages: [{ id: 'com.vmware.vapi.rest.badRequest.vmwTask' }] } });
+    for (const query of ['~action=once', '~action=once&vmw-task=true']) {
+      const response = await http(`${t.url}/rest/com/example/jobs?${query}`, { method: 'POST', headers });
+      expect(response.status, query).toBe(404);
+      expect(response.json).toMatchObject({ name: 'com.vmware.vapi.rest.httpNotFound' });
+    }
+    expect(steps.waiting).toBe(0);
+  });
+
+  it('are read, listed with dotted queries and canceled on /rest/cis/tasks', async () => {
     const token = ((await login()).json as { value: string }).value;
     const headers = { 'vmware-api-session-id': token };
-    const started = await http(`${t.url}/rest/com/example/jobs?~action=run&vmw-task=true`, { method: 'POST', headers, body: { name: 'legacy' } });
-    expect(started.status).toBe(200);
-    const id = (started.json as { value: string }).value;
-    expect(id).toMatch(/:com\.example\.jobs$/);
+    const id = await startRun(headers, 'legacy');
     const got = await http(`${t.url}/rest/cis/tasks/${id}?spec.exclude_result=true`, { headers });
     expect(got.json).toMatchObject({ value: { service: 'com.example.jobs', operation: 'run' } });
     const listed = await http(`${t.url}/rest/cis/tasks?filter_spec.services.1=com.example.jobs&filter_spec.targets.1.type=Job&filter_spec.targets.1.id=legacy`, { headers });
@@ -100,7 +150,7 @@ describe('tasks on /rest', () => {
   it('encodes a task result with maps as key/value lists', async () => {
     const token = ((await login()).json as { value: string }).value;
     const headers = { 'vmware-api-session-id': token };
-    const id = ((await http(`${t.url}/rest/com/example/jobs?~action=run&vmw-task=true`, { method: 'POST', headers, body: { name: 'm' } })).json as { value: string }).value;
+    const id = await startRun(headers, 'm');
     for (let i = 0; i < 3; i++) {
       while (steps.waiting === 0) await new Promise((resolve) => setTimeout(resolve, 5));
       steps.advance();

@@ -40,6 +40,10 @@ describe('the authentication definition file', () => {
   it('names the file, line and key of every mistake', () => {
     expect(errorOf('packages:\n  com.vmware.cis: [session_id]\ncolours: {}\n')).toBe('auth.yaml:3:1: unknown section "colours" (expected packages, services, operations)');
     expect(errorOf('services:\n  com.vmware.cis.nothing: [session_id]\n')).toBe('auth.yaml:2:3: services: no service com.vmware.cis.nothing');
+    expect(errorOf('packages:\n  com.vmware.cis: [session_id]\n  com.vmare.cis: [oauth]\n')).toBe('auth.yaml:3:3: packages: no service lies in package com.vmare.cis');
+    expect(errorOf('packages:\n  com.vmware.ci: [session_id]\n')).toBe('auth.yaml:2:3: packages: no service lies in package com.vmware.ci');
+    expect(errorOf('packages:\n  com.vmware.cis: [session_id]\n  com.vmware.cis: [oauth]\n')).toBe('auth.yaml:3:3: packages: com.vmware.cis is given twice');
+    expect(errorOf('services:\n  com.vmware.cis.tasks: [oauth]\nservices:\n  com.vmware.cis.session: [oauth]\n')).toBe('auth.yaml:3:1: section services is given twice');
     expect(errorOf('operations:\n  com.vmware.cis.session.explode: [user_pass]\n')).toMatch(/^auth\.yaml:2:3: operations: no operation com\.vmware\.cis\.session\.explode/);
     expect(errorOf('packages:\n  com.vmware.cis: [session_id, kerberos]\n')).toMatch(/^auth\.yaml:2:32: packages\.com\.vmware\.cis: unknown scheme "kerberos"/);
     expect(errorOf('packages:\n  com.vmware.cis: []\n')).toBe('auth.yaml:2:19: packages.com.vmware.cis: expected a non-empty list of schemes');

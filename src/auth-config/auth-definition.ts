@@ -1,5 +1,5 @@
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
-import type { OperationTable } from '../core/operation-table.js';
+import { coversPackage, packageOf, type OperationTable } from '../core/operation-table.js';
 import { SCHEMES, type SchemeId } from '../core/schemes.js';
 
 /** Schemes per package, service and operation (`<service id>.<operation id>`), overriding the built-in declarations. */
@@ -33,7 +33,8 @@ const ALL_IDS = new Set<string>(Object.values(SCHEMES));
  */
 export function parseAuthDefinition(text: string, file: string, table: OperationTable, supported: ReadonlySet<SchemeId>): AuthDefinition {
   const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  // Duplicate keys are found below, where the error can name the second one's line.
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const at = (node: Node | null | undefined) => {
     const position = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
     return `${file}:${position.line}:${position.col}`;
@@ -50,15 +51,19 @@ export function parseAuthDefinition(text: string, file: string, table: Operation
   const root = document.contents;
   if (root === null) return definition;
   if (!isMap(root)) return fail(root, `expected a mapping with ${SECTIONS.join(', ')}`);
+  const seenSections = new Set<string>();
   for (const section of root.items) {
     const name = isScalar(section.key) ? String(section.key.value) : '';
     if (!(SECTIONS as readonly string[]).includes(name)) {
       fail(section.key as Node, `unknown section "${name}" (expected ${SECTIONS.join(', ')})`);
     }
+    if (seenSections.has(name)) fail(section.key as Node, `section ${name} is given twice`);
+    seenSections.add(name);
     if (!isMap(section.value)) fail((section.value ?? section.key) as Node, `${name}: expected a mapping of ids to scheme lists`);
     for (const entry of (section.value as { items: { key: unknown; value: unknown }[] }).items) {
       const key = entry.key as Node;
       const id = isScalar(key) ? String(key.value) : fail(key, `${name}: expected an id`);
+      if (Object.hasOwn(definition[name as (typeof SECTIONS)[number]], id)) fail(key, `${name}: ${id} is given twice`);
       checkTarget(name as (typeof SECTIONS)[number], id, table, (message) => fail(key, message));
       const value = entry.value as Node;
       if (!isSeq(value) || value.items.length === 0) fail(value ?? key, `${name}.${id}: expected a non-empty list of schemes`);
@@ -77,6 +82,10 @@ export function parseAuthDefinition(text: string, file: string, table: Operation
 }
 
 function checkTarget(section: (typeof SECTIONS)[number], id: string, table: OperationTable, fail: (message: string) => never): void {
+  // A package that covers no service would change nothing: almost certainly a misspelt id.
+  if (section === 'packages' && !table.services().some((service) => coversPackage(id, packageOf(service.id)))) {
+    fail(`packages: no service lies in package ${id}`);
+  }
   if (section === 'services' && !table.service(id)) fail(`services: no service ${id}`);
   if (section === 'operations') {
     const dot = id.lastIndexOf('.');

@@ -7,7 +7,8 @@ export function packageOf(serviceId: string): string {
   return dot < 0 ? serviceId : serviceId.slice(0, dot);
 }
 
-function coversPackage(declared: string, pkg: string): boolean {
+/** Whether declared package `declared` covers package `pkg`: itself, or one below it in whole dot-separated segments. */
+export function coversPackage(declared: string, pkg: string): boolean {
   return pkg === declared || pkg.startsWith(`${declared}.`);
 }
 

@@ -26,10 +26,12 @@ function hyphenated(operationId: string): string {
  * The legacy bindings of an operation (SDK `rest/rules.py`): below `/rest/<service id with
  * slashes>`, `list`/`get`/`create`/`update`/`set`/`delete` map to GET/GET id/POST/PATCH id/PUT id/DELETE,
  * and every operation is also `POST …[/id:{id}]?~action=<name>`. The id is the operation's first
- * required id parameter. An operation that declares a custom binding has that one only.
+ * required id parameter. An operation that declares a custom binding has that one only. An
+ * operation that only runs as a task has none: task invocation is served on `/api` only.
  */
 export function legacyBindings(resolved: ResolvedOperation): LegacyBinding[] {
   const { service, operation } = resolved;
+  if (operation.task === 'task_only') return [];
   const custom = operation.rest;
   if (custom) {
     const segments = custom.path.split('/').filter(Boolean);

@@ -11,7 +11,7 @@ import { dottedQueryInput } from './dotted-query.js';
 import { sendRestError, sendRestNotFound } from './errors.js';
 
 export const REST_PREFIX = '/rest';
-const RESERVED = new Set(['~action', 'action', 'vmw-task']);
+const RESERVED = new Set(['~action', 'action']);
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -41,19 +41,11 @@ function route(bindings: readonly LegacyBinding[], method: string, segments: str
   throw new NoRoute();
 }
 
-/** `vmw-task=true` asks for the task form (also accepted here, as by the reference runtime). */
-function wantsTask(query: Query, binding: LegacyBinding): boolean {
-  const value = query['vmw-task'];
-  const taskType = binding.resolved.operation.task ?? 'none';
-  if (value === undefined) {
-    if (taskType === 'task_only') throw new NoRoute();
-    return false;
+/** Task invocation is served on `/api` only (spec README decision 6). */
+function refuseTaskForm(query: Query): void {
+  if (query['vmw-task'] !== undefined) {
+    throw invalidRequest('com.vmware.vapi.rest.badRequest.vmwTask', 'Task invocation (vmw-task) is served on /api only.');
   }
-  if (typeof value !== 'string' || value.toLowerCase() !== 'true') {
-    throw invalidRequest('com.vmware.vapi.rest.badRequest.vmwTask', 'Invalid value for "vmw-task" query param', [String(value)]);
-  }
-  if (taskType === 'none') throw new NoRoute();
-  return true;
 }
 
 function inputOf(request: FastifyRequest, binding: LegacyBinding, params: Record<string, string>): Record<string, unknown> {
@@ -75,27 +67,22 @@ export function registerRestDialect(app: FastifyInstance, table: OperationTable,
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: `${REST_PREFIX}/*`,
     handler: async (request: FastifyRequest, reply: FastifyReply) => {
-      let binding: LegacyBinding | undefined;
       try {
         const query = request.query as Query;
-        const matched = route(bindings, request.method, segmentsOf(request.url), query);
-        binding = matched.binding;
-        const chosen = matched.binding;
-        const asTask = wantsTask(query, chosen);
+        const { binding, params } = route(bindings, request.method, segmentsOf(request.url), query);
+        refuseTaskForm(query);
         const output = await engine.invoke({
-          target: chosen.resolved,
+          target: binding.resolved,
           credentials: restCredentials(request),
-          decodeInput: () => inputOf(request, chosen, matched.params),
+          decodeInput: () => inputOf(request, binding, params),
           requestId: request.id,
-          asTask,
         });
-        const { service, operation } = chosen.resolved;
+        const { service, operation } = binding.resolved;
         const secure = request.protocol === 'https';
         if (service.id === SESSION_SERVICE_ID && operation.id === 'create' && request.headers['vmware-use-header-authn'] === undefined) {
           reply.header('set-cookie', sessionCookie(output as string, secure));
         }
         if (service.id === SESSION_SERVICE_ID && operation.id === 'delete') reply.header('set-cookie', expiredSessionCookie(secure));
-        if (asTask) return reply.type('application/json').send(JSON.stringify({ value: output }));
         if (operation.output.kind === 'void') return reply.code(200).send();
         return reply.type('application/json').send(JSON.stringify({ value: encodePlain(operation.output, output, 'entries') }));
       } catch (error) {

@@ -168,6 +168,18 @@ describe('account lockout', () => {
     expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(200);
   });
 
+  it('stops password guessing after a lock: one more failure within the window locks the account again', async () => {
+    await wrongLogins(6);
+    const firstLock = t.clock.now();
+    t.clock.set(firstLock + MINUTE);
+    expect((await omivvLogin(t.url, 'administrator', 'nope')).status).toBe(401);
+    t.clock.set(firstLock + 2 * MINUTE - 1);
+    expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(401);
+    t.clock.set(firstLock + 2 * MINUTE);
+    expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(200);
+    expect(lines.filter((line) => line.includes('"msg":"account locked"'))).toHaveLength(2);
+  });
+
   it('does not lock when the failures spread over more than the window', async () => {
     for (let i = 0; i < 5; i++) await omivvLogin(t.url, 'administrator', 'nope');
     t.clock.advance(3 * MINUTE);

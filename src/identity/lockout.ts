@@ -36,17 +36,19 @@ export class Lockout {
   }
 
   /**
-   * Counts a failure. The lock is set when the count reaches the limit exactly, so a burst of
-   * concurrent failures locks once, and failures after it within the window do not extend it.
+   * Counts a failure. Every failure from the limit on, until the window ends, asks for a lock, so a
+   * lock that ends inside the window leaves one guess, not the rest of the window. Which failure
+   * sets a lock is decided by a counter that lives exactly as long as the lock: the first of each
+   * lock period wins, so a burst of concurrent failures locks once and none extends a lock.
    */
   async recordFailure(accountKey: string): Promise<void> {
     if (this.#policy.maxFailures === 0) return;
     const now = this.#clock.now();
-    const count = await this.#kv.increment(`failures:${accountKey}`, this.#policy.windowMs, now);
-    if (count === this.#policy.maxFailures) {
-      await this.#kv.put(`lock:${accountKey}`, String(now), now + this.#policy.durationMs, now);
-      this.#log.warn({ account: accountKey, until: new Date(now + this.#policy.durationMs).toISOString() }, 'account locked');
-    }
+    const failures = await this.#kv.increment(`failures:${accountKey}`, this.#policy.windowMs, now);
+    if (failures < this.#policy.maxFailures) return;
+    if ((await this.#kv.increment(`lock-claim:${accountKey}`, this.#policy.durationMs, now)) !== 1) return;
+    await this.#kv.put(`lock:${accountKey}`, String(now), now + this.#policy.durationMs, now);
+    this.#log.warn({ account: accountKey, until: new Date(now + this.#policy.durationMs).toISOString() }, 'account locked');
   }
 
   /** A successful check ends the run of consecutive failures. */

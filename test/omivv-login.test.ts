@@ -129,6 +129,15 @@ describe('bearer tokens', () => {
     expect((await http(`${t.url}${OMIVV}/logoff`, { method: 'POST' })).json).toEqual({ errorCode: 'AUTHORIZATION_FAILURE', message: 'Authorization failure' });
   });
 
+  it('are read alike on /api and at logoff, whatever the case of the scheme name', async () => {
+    const token = await accessToken(t.url, 'administrator', ADMIN_PASSWORD);
+    const lower = { authorization: `bearer ${token}` };
+    expect((await http(`${t.url}/api/cis/tasks?services=com.example.none`, { headers: lower })).status).toBe(200);
+    expect((await http(`${t.url}${OMIVV}/logoff`, { method: 'POST', headers: lower })).status).toBe(200);
+    const notBearer = await http(`${t.url}${OMIVV}/logoff`, { method: 'POST', headers: { authorization: `Token ${token}` } });
+    expect(notBearer.json).toEqual({ errorCode: 'AUTHORIZATION_FAILURE', message: 'Authorization failure' });
+  });
+
   it('stop working when their user is removed (401) or is no longer an Administrator (403)', async () => {
     await t.server.identity.add('ops@vsphere.local', 'Op3rator', ['Administrator']);
     const token = await accessToken(t.url, 'ops', 'Op3rator');

@@ -91,6 +91,7 @@ export class KeyRing {
 
   #reloadIfChanged(throttleMs = 2000): void {
     if (!this.#file) return;
+    // Wall time, not the injected clock: this only paces polling of the file, and decides no expiry.
     const now = Date.now();
     if (now - this.#checkedAt < throttleMs) return;
     this.#checkedAt = now;

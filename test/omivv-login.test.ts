@@ -3,6 +3,7 @@ import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from '
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { basic, http } from './helpers/http.js';
+import { invokeBody } from './helpers/session-dialects.js';
 import { accessToken, bearer, callWithBearer, logoff, OMIVV, omivvLogin } from './helpers/omivv.js';
 import { ADMIN, ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
 
@@ -127,6 +128,20 @@ describe('bearer tokens', () => {
       expect((await logoff(t.url, token)).json).toEqual({ errorCode: 'TOKEN_INVALID', message: 'Invalid token' });
     }
     expect((await http(`${t.url}${OMIVV}/logoff`, { method: 'POST' })).json).toEqual({ errorCode: 'AUTHORIZATION_FAILURE', message: 'Authorization failure' });
+  });
+
+  it('authenticate on /api, /rest and JSON-RPC alike, and end on all three at logoff', async () => {
+    const token = await accessToken(t.url, 'administrator', ADMIN_PASSWORD);
+    const body = invokeBody('com.vmware.cis.session', 'create', {});
+    const rpc = { ...body, params: { ...body.params, ctx: { ...body.params.ctx, securityCtx: { schemeId: 'com.vmware.vapi.std.security.oauth', accessToken: token } } } };
+    const createEverywhere = async () => [
+      (await http(`${t.url}/api/session`, { method: 'POST', headers: bearer(token) })).status === 201,
+      (await http(`${t.url}/rest/com/vmware/cis/session`, { method: 'POST', headers: bearer(token) })).status === 200,
+      'output' in ((await http(`${t.url}/api`, { method: 'POST', body: rpc })).json as { result: object }).result,
+    ];
+    expect(await createEverywhere()).toEqual([true, true, true]);
+    expect((await logoff(t.url, token)).status).toBe(200);
+    expect(await createEverywhere()).toEqual([false, false, false]);
   });
 
   it('are read alike on /api and at logoff, whatever the case of the scheme name', async () => {

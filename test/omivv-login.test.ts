@@ -218,8 +218,13 @@ describe('account lockout', () => {
     expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(200);
   });
 
-  it('is shared by every password check: Basic failures on /api lock the OMIVV login', async () => {
-    for (let i = 0; i < 6; i++) await http(`${t.url}/api/session`, { method: 'POST', headers: basic('VSPHERE.LOCAL\\administrator', 'nope') });
+  it('is shared by every password check: failures on /api, /rest and JSON-RPC together lock the OMIVV login', async () => {
+    for (let i = 0; i < 2; i++) {
+      await http(`${t.url}/api/session`, { method: 'POST', headers: basic('VSPHERE.LOCAL\\administrator', 'nope') });
+      await http(`${t.url}/rest/com/vmware/cis/session`, { method: 'POST', headers: basic(ADMIN, 'nope') });
+      await http(`${t.url}/api`, { method: 'POST', body: invokeBody('com.vmware.cis.session', 'create', { userName: 'Administrator@vsphere.local', password: 'nope' }) });
+    }
+    expect(lines.filter((line) => line.includes('"msg":"account locked"'))).toHaveLength(1);
     expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(401);
   });
 

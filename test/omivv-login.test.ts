@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SCHEMES } from '../src/core/schemes.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { basic, http } from './helpers/http.js';
 import { invokeBody } from './helpers/session-dialects.js';
@@ -98,6 +99,14 @@ describe('bearer tokens', () => {
     expect((expired.json as { error_type: string }).error_type).toBe('UNAUTHENTICATED');
     const omivv = await logoff(t.url, token);
     expect(omivv.json).toEqual({ errorCode: 'TOKEN_EXPIRED', message: 'Token is already expired' });
+  });
+
+  it('are accepted by every built-in operation that takes a session, but session get and delete', () => {
+    const sessionOnly = t.server.table
+      .operations()
+      .filter(({ schemes }) => schemes.includes(SCHEMES.sessionId) && !schemes.includes(SCHEMES.oauth))
+      .map(({ service, operation }) => `${service.id}.${operation.id}`);
+    expect(sessionOnly).toEqual(['com.vmware.cis.session.get', 'com.vmware.cis.session.delete']);
   });
 
   it('are not accepted for the session get and delete, which need the session itself', async () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../core/clock.js';
 import { MemoryStore } from '../store/memory-store.js';
@@ -98,5 +99,26 @@ describe.each(stores)('lockout on the %s store', (_name, open) => {
     const off = lockout({ ...POLICY, maxFailures: 0 });
     for (let i = 0; i < 10; i++) await off.subject.recordFailure(ACCOUNT);
     expect(await off.subject.isLocked(ACCOUNT)).toBe(false);
+  });
+});
+
+describe('lockout records', () => {
+  it('stay small however long the submitted name (a login body may be a megabyte)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vapi-auth-lockout-'));
+    const file = join(dir, 'vapi-auth.sqlite');
+    const store = new SqliteStore({ file });
+    const accounts: string[] = [];
+    const lockout = new Lockout(store.kv, new FakeClock(), POLICY, { warn: (details) => accounts.push((details as { account: string }).account) });
+    const huge = `unparsed:${'x'.repeat(1_000_000)}`;
+    for (let i = 0; i < 6; i++) await lockout.recordFailure(huge);
+    expect(await lockout.isLocked(huge)).toBe(true);
+    expect(await lockout.isLocked(`${huge}y`)).toBe(false);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    const longest = db.prepare('SELECT max(length(key)) AS n FROM kv').get() as { n: number };
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+    expect(longest.n).toBeLessThan(300);
+    expect(accounts[0]!.length).toBeLessThan(300);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -30,6 +30,14 @@ describe('the JWT key ring', () => {
     expect(ring.jwks().keys.map((k) => k.kid)).toEqual([first, second, third]);
     const fourth = await ring.rotate(11 * HOUR + 1, HOUR);
     expect(ring.jwks().keys.map((k) => k.kid)).toEqual([second, third, fourth]);
+  });
+
+  it('names its file when the file is broken or holds no key', async () => {
+    const file = join(dir, 'keys.json');
+    for (const [content, message] of [['{"keys":', 'is not a JWT key file'], ['{}', 'holds no JWT signing key'], ['null', 'holds no JWT signing key']]) {
+      writeFileSync(file, content!);
+      await expect(KeyRing.open(file, 0)).rejects.toThrow(`${file} ${message}`);
+    }
   });
 
   it('lets a running server see a rotation made by another process', async () => {

@@ -83,8 +83,13 @@ export class KeyRing {
 
   #load(): void {
     const file = this.#file!;
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as KeyFile;
-    if (!Array.isArray(parsed.keys) || parsed.keys.length === 0) throw new Error(`${file} holds no JWT signing key`);
+    let parsed: KeyFile;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8')) as KeyFile;
+    } catch (error) {
+      throw new Error(`${file} is not a JWT key file: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(parsed?.keys) || parsed.keys.length === 0) throw new Error(`${file} holds no JWT signing key`);
     this.#keys = parsed.keys;
     this.#mtimeMs = statSync(file).mtimeMs;
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -18,6 +18,14 @@ describe('the JWT key ring', () => {
     expect(ring.jwks().keys).toHaveLength(1);
     expect(statSync(file).mode & 0o077).toBe(0);
     expect((await KeyRing.open(file, 0)).jwks()).toEqual(ring.jwks());
+  });
+
+  it('makes a key file copied in readable by all readable by its owner only', async () => {
+    const file = join(dir, 'copied.json');
+    await KeyRing.open(file, 0);
+    chmodSync(file, 0o644);
+    await KeyRing.open(file, 0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('signs with the newest key after a rotation, and drops keys retired longer than a token lifetime ago', async () => {

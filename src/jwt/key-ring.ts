@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 
@@ -47,6 +47,8 @@ export class KeyRing {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       writeKeyFile(file, { keys: [await newKey(now)] });
     }
+    // A file copied in from another node often arrives readable by all; it holds private keys.
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
     const ring = new KeyRing(file, []);
     ring.#load();
     return ring;

@@ -1,8 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { SCHEMES } from '../src/core/schemes.js';
 import { MemoryStore } from '../src/store/memory-store.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
 import { basic, http } from './helpers/http.js';
 import { invokeBody } from './helpers/session-dialects.js';
 import { accessToken, bearer, callWithBearer, logoff, OMIVV, omivvLogin } from './helpers/omivv.js';
@@ -13,11 +18,16 @@ const MINUTE = 60 * SECOND;
 let t: TestServer;
 let lines: string[];
 
-beforeEach(async () => {
+/** A server with JWT on over `store`, whose log lines collect in `lines`. */
+async function start(store: Store): Promise<TestServer> {
   const log = new PassThrough();
   lines = [];
   log.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  t = await startTestServer(new MemoryStore(), { jwt: true, logLevel: 'info', logStream: log });
+  return startTestServer(store, { jwt: true, logLevel: 'info', logStream: log });
+}
+
+beforeEach(async () => {
+  t = await start(new MemoryStore());
 });
 afterEach(async () => t.close());
 
@@ -242,10 +252,20 @@ describe('account lockout', () => {
     expect(lines.filter((line) => line.includes('"msg":"account locked"'))).toHaveLength(1);
   });
 
-  it('locks exactly once under 200 concurrent wrong logins', async () => {
+  it.each(['memory', 'sqlite'])('locks exactly once under 200 concurrent wrong logins, and loses no increment (%s store)', async (kind) => {
+    if (kind === 'sqlite') {
+      await t.close();
+      const dir = mkdtempSync(join(tmpdir(), 'vapi-auth-burst-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      t = await start(new SqliteStore({ file: join(dir, 'vapi-auth.sqlite') }));
+    }
     const responses = await wrongLogins(200);
     expect(new Set(responses.map((r) => `${r.status} ${r.text}`))).toEqual(new Set(['401 {"errorCode":"INVALID_CREDENTIALS","message":"Invalid username or password"}']));
     expect(lines.filter((line) => line.includes('"msg":"account locked"'))).toHaveLength(1);
+    // Requests that found the account locked were not counted; all the others were, once each.
+    const refusedAsLocked = lines.filter((line) => line.includes('"reason":"locked"')).length;
+    const counted = await t.server.store.kv.increment('failures:administrator@vsphere.local', MINUTE, t.clock.now());
+    expect(counted - 1).toBe(200 - refusedAsLocked);
     expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(401);
   });
 });

@@ -1,8 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { SCHEMES } from '../src/core/schemes.js';
 import { MemoryStore } from '../src/store/memory-store.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
 import { basic, http } from './helpers/http.js';
+import { invokeBody } from './helpers/session-dialects.js';
 import { accessToken, bearer, callWithBearer, logoff, OMIVV, omivvLogin } from './helpers/omivv.js';
 import { ADMIN, ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
 
@@ -11,11 +18,16 @@ const MINUTE = 60 * SECOND;
 let t: TestServer;
 let lines: string[];
 
-beforeEach(async () => {
+/** A server with JWT on over `store`, whose log lines collect in `lines`. */
+async function start(store: Store): Promise<TestServer> {
   const log = new PassThrough();
   lines = [];
   log.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-  t = await startTestServer(new MemoryStore(), { jwt: true, logLevel: 'info', logStream: log });
+  return startTestServer(store, { jwt: true, logLevel: 'info', logStream: log });
+}
+
+beforeEach(async () => {
+  t = await start(new MemoryStore());
 });
 afterEach(async () => t.close());
 
@@ -99,6 +111,14 @@ describe('bearer tokens', () => {
     expect(omivv.json).toEqual({ errorCode: 'TOKEN_EXPIRED', message: 'Token is already expired' });
   });
 
+  it('are accepted by every built-in operation that takes a session, but session get and delete', () => {
+    const sessionOnly = t.server.table
+      .operations()
+      .filter(({ schemes }) => schemes.includes(SCHEMES.sessionId) && !schemes.includes(SCHEMES.oauth))
+      .map(({ service, operation }) => `${service.id}.${operation.id}`);
+    expect(sessionOnly).toEqual(['com.vmware.cis.session.get', 'com.vmware.cis.session.delete']);
+  });
+
   it('are not accepted for the session get and delete, which need the session itself', async () => {
     const token = await accessToken(t.url, 'administrator', ADMIN_PASSWORD);
     expect((await http(`${t.url}/api/session`, { headers: bearer(token) })).status).toBe(401);
@@ -127,6 +147,29 @@ describe('bearer tokens', () => {
       expect((await logoff(t.url, token)).json).toEqual({ errorCode: 'TOKEN_INVALID', message: 'Invalid token' });
     }
     expect((await http(`${t.url}${OMIVV}/logoff`, { method: 'POST' })).json).toEqual({ errorCode: 'AUTHORIZATION_FAILURE', message: 'Authorization failure' });
+  });
+
+  it('authenticate on /api, /rest and JSON-RPC alike, and end on all three at logoff', async () => {
+    const token = await accessToken(t.url, 'administrator', ADMIN_PASSWORD);
+    const body = invokeBody('com.vmware.cis.session', 'create', {});
+    const rpc = { ...body, params: { ...body.params, ctx: { ...body.params.ctx, securityCtx: { schemeId: 'com.vmware.vapi.std.security.oauth', accessToken: token } } } };
+    const createEverywhere = async () => [
+      (await http(`${t.url}/api/session`, { method: 'POST', headers: bearer(token) })).status === 201,
+      (await http(`${t.url}/rest/com/vmware/cis/session`, { method: 'POST', headers: bearer(token) })).status === 200,
+      'output' in ((await http(`${t.url}/api`, { method: 'POST', body: rpc })).json as { result: object }).result,
+    ];
+    expect(await createEverywhere()).toEqual([true, true, true]);
+    expect((await logoff(t.url, token)).status).toBe(200);
+    expect(await createEverywhere()).toEqual([false, false, false]);
+  });
+
+  it('are read alike on /api and at logoff, whatever the case of the scheme name', async () => {
+    const token = await accessToken(t.url, 'administrator', ADMIN_PASSWORD);
+    const lower = { authorization: `bearer ${token}` };
+    expect((await http(`${t.url}/api/cis/tasks?services=com.example.none`, { headers: lower })).status).toBe(200);
+    expect((await http(`${t.url}${OMIVV}/logoff`, { method: 'POST', headers: lower })).status).toBe(200);
+    const notBearer = await http(`${t.url}${OMIVV}/logoff`, { method: 'POST', headers: { authorization: `Token ${token}` } });
+    expect(notBearer.json).toEqual({ errorCode: 'AUTHORIZATION_FAILURE', message: 'Authorization failure' });
   });
 
   it('stop working when their user is removed (401) or is no longer an Administrator (403)', async () => {
@@ -168,6 +211,18 @@ describe('account lockout', () => {
     expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(200);
   });
 
+  it('stops password guessing after a lock: one more failure within the window locks the account again', async () => {
+    await wrongLogins(6);
+    const firstLock = t.clock.now();
+    t.clock.set(firstLock + MINUTE);
+    expect((await omivvLogin(t.url, 'administrator', 'nope')).status).toBe(401);
+    t.clock.set(firstLock + 2 * MINUTE - 1);
+    expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(401);
+    t.clock.set(firstLock + 2 * MINUTE);
+    expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(200);
+    expect(lines.filter((line) => line.includes('"msg":"account locked"'))).toHaveLength(2);
+  });
+
   it('does not lock when the failures spread over more than the window', async () => {
     for (let i = 0; i < 5; i++) await omivvLogin(t.url, 'administrator', 'nope');
     t.clock.advance(3 * MINUTE);
@@ -182,8 +237,13 @@ describe('account lockout', () => {
     expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(200);
   });
 
-  it('is shared by every password check: Basic failures on /api lock the OMIVV login', async () => {
-    for (let i = 0; i < 6; i++) await http(`${t.url}/api/session`, { method: 'POST', headers: basic('VSPHERE.LOCAL\\administrator', 'nope') });
+  it('is shared by every password check: failures on /api, /rest and JSON-RPC together lock the OMIVV login', async () => {
+    for (let i = 0; i < 2; i++) {
+      await http(`${t.url}/api/session`, { method: 'POST', headers: basic('VSPHERE.LOCAL\\administrator', 'nope') });
+      await http(`${t.url}/rest/com/vmware/cis/session`, { method: 'POST', headers: basic(ADMIN, 'nope') });
+      await http(`${t.url}/api`, { method: 'POST', body: invokeBody('com.vmware.cis.session', 'create', { userName: 'Administrator@vsphere.local', password: 'nope' }) });
+    }
+    expect(lines.filter((line) => line.includes('"msg":"account locked"'))).toHaveLength(1);
     expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(401);
   });
 
@@ -192,10 +252,20 @@ describe('account lockout', () => {
     expect(lines.filter((line) => line.includes('"msg":"account locked"'))).toHaveLength(1);
   });
 
-  it('locks exactly once under 200 concurrent wrong logins', async () => {
+  it.each(['memory', 'sqlite'])('locks exactly once under 200 concurrent wrong logins, and loses no increment (%s store)', async (kind) => {
+    if (kind === 'sqlite') {
+      await t.close();
+      const dir = mkdtempSync(join(tmpdir(), 'vapi-auth-burst-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      t = await start(new SqliteStore({ file: join(dir, 'vapi-auth.sqlite') }));
+    }
     const responses = await wrongLogins(200);
     expect(new Set(responses.map((r) => `${r.status} ${r.text}`))).toEqual(new Set(['401 {"errorCode":"INVALID_CREDENTIALS","message":"Invalid username or password"}']));
     expect(lines.filter((line) => line.includes('"msg":"account locked"'))).toHaveLength(1);
+    // Requests that found the account locked were not counted; all the others were, once each.
+    const refusedAsLocked = lines.filter((line) => line.includes('"reason":"locked"')).length;
+    const counted = await t.server.store.kv.increment('failures:administrator@vsphere.local', MINUTE, t.clock.now());
+    expect(counted - 1).toBe(200 - refusedAsLocked);
     expect((await omivvLogin(t.url, 'administrator', ADMIN_PASSWORD)).status).toBe(401);
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { basic, http } from './helpers/http.js';
 import { processSandbox, runCli, startServerProcess } from './helpers/cli-process.js';
-import { accessToken, callWithBearer, logoff } from './helpers/omivv.js';
+import { accessToken, callWithBearer, logoff, omivvLogin } from './helpers/omivv.js';
 import { signHeader } from './helpers/saml.js';
 
 const ADMIN = 'administrator@vsphere.local';
@@ -80,17 +80,23 @@ describe('vapi-auth serve', () => {
     expect((await http(`${second.url}/api/session`, { headers: { 'vmware-api-session-id': token } })).status).toBe(401);
   });
 
-  it('never writes a session token, a password or a secret to its log or its database', async () => {
+  it('never writes a session token, a JWT, a password or a signing key to its log or its database', async () => {
     const server = await start(['--http', '--log-level', 'debug']);
     const token = await login(server.url);
     await http(`${server.url}/api/session`, { headers: { 'vmware-api-session-id': token } });
     await http(`${server.url}/api/session`, { method: 'POST', headers: basic(ADMIN, 'Wr0ng-Guess') });
     await http(`${server.url}/api/session`, { headers: { 'vmware-api-session-id': token.replace(/.$/, '0') } });
+    await omivvLogin(server.url, 'administrator', 'Wr0ng-Omivv');
+    const jwt = await accessToken(server.url, 'administrator', 'Pr0cess!');
+    await callWithBearer(server.url, `${jwt}x`);
+    await logoff(server.url, jwt);
+    await logoff(server.url, jwt);
     server.child.kill('SIGTERM');
     await server.exited;
     const log = server.output();
     expect(log).toContain('request refused'); // the failures were logged...
-    for (const secret of [token, 'Pr0cess!', 'Wr0ng-Guess', Buffer.from(`${ADMIN}:Pr0cess!`).toString('base64')]) {
+    const signingKey = (JSON.parse(readFileSync(join(sandbox.dataDir, 'jwt', 'keys.json'), 'utf8')) as { keys: { privateJwk: { d: string } }[] }).keys[0]!.privateJwk.d;
+    for (const secret of [token, jwt, jwt.split('.')[2]!, signingKey, 'Pr0cess!', 'Wr0ng-Guess', 'Wr0ng-Omivv', Buffer.from(`${ADMIN}:Pr0cess!`).toString('base64')]) {
       expect(log).not.toContain(secret); // ...without what was sent
     }
     const files = readdirSync(sandbox.dataDir).filter((name) => name.startsWith('vapi-auth.sqlite'));
@@ -98,6 +104,7 @@ describe('vapi-auth serve', () => {
     for (const name of files) {
       const bytes = readFileSync(join(sandbox.dataDir, name)).toString('latin1');
       expect(bytes).not.toContain(token);
+      expect(bytes).not.toContain(jwt.split('.')[2]!);
       expect(bytes).not.toContain('Pr0cess!');
     }
   });

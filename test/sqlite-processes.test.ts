@@ -29,6 +29,19 @@ function inserter(file: string, worker: number, attempts: number, cap: number): 
   return run(process.execPath, ['--input-type=module', '-e', script]);
 }
 
+/** A process that opens the shared file and increments one counter `times` times, printing each count. */
+function incrementer(file: string, times: number): Promise<{ stdout: string }> {
+  const script = `
+    const { SqliteStore } = await import(${JSON.stringify(distUrl('store/sqlite-store.js'))});
+    const store = new SqliteStore({ file: ${JSON.stringify(file)} });
+    const counts = [];
+    for (let i = 0; i < ${times}; i++) counts.push(await store.kv.increment('failures:a@vsphere.local', 60_000, ${NOW}));
+    await store.close();
+    process.stdout.write(JSON.stringify(counts));
+  `;
+  return run(process.execPath, ['--input-type=module', '-e', script]);
+}
+
 describe('one sqlite file shared by several processes', () => {
   let dir: string;
   beforeEach(() => {
@@ -43,6 +56,14 @@ describe('one sqlite file shared by several processes', () => {
     const totals = outcomes.map((o) => JSON.parse(o.stdout) as Record<string, number>);
     expect(totals.reduce((sum, t) => sum + t.created!, 0)).toBe(100);
     expect(totals.reduce((sum, t) => sum + t.user_cap!, 0)).toBe(140);
+  });
+
+  it('loses no counter increment when processes count failures together', async () => {
+    const file = join(dir, 'vapi-auth.sqlite');
+    new SqliteStore({ file }).close();
+    const outcomes = await Promise.all([0, 1, 2, 3].map(() => incrementer(file, 250)));
+    const counts = outcomes.flatMap((o) => JSON.parse(o.stdout) as number[]).sort((a, b) => a - b);
+    expect(counts).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
   });
 
   it('shows a session written by one process to another at once, and its deletion too', async () => {

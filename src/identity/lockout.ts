@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { KeyValueStore } from '../store/store.js';
 
@@ -11,6 +12,18 @@ export interface LockoutPolicy {
 
 export interface LockoutLog {
   warn(details: object, text: string): void;
+}
+
+const MAX_ACCOUNT_KEY_LENGTH = 256;
+
+/**
+ * The account as lockout records name it. Failures are counted for any submitted text, and a login
+ * body may be a megabyte, so longer keys are replaced by their hash (which has no `@`, so it cannot
+ * collide with an account key).
+ */
+function boundedKey(accountKey: string): string {
+  if (accountKey.length <= MAX_ACCOUNT_KEY_LENGTH) return accountKey;
+  return `sha256:${createHash('sha256').update(accountKey).digest('base64url')}`;
 }
 
 /**
@@ -32,26 +45,29 @@ export class Lockout {
 
   async isLocked(accountKey: string): Promise<boolean> {
     if (this.#policy.maxFailures === 0) return false;
-    return (await this.#kv.get(`lock:${accountKey}`, this.#clock.now())) !== undefined;
+    return (await this.#kv.get(`lock:${boundedKey(accountKey)}`, this.#clock.now())) !== undefined;
   }
 
   /**
-   * Counts a failure. The lock is set when the count reaches the limit exactly, so a burst of
-   * concurrent failures locks once, and failures after it within the window do not extend it.
+   * Counts a failure. Every failure from the limit on, until the window ends, asks for a lock, so a
+   * lock that ends inside the window leaves one guess, not the rest of the window. Which failure
+   * sets a lock is decided by a counter that lives exactly as long as the lock: the first of each
+   * lock period wins, so a burst of concurrent failures locks once and none extends a lock.
    */
   async recordFailure(accountKey: string): Promise<void> {
     if (this.#policy.maxFailures === 0) return;
     const now = this.#clock.now();
-    const count = await this.#kv.increment(`failures:${accountKey}`, this.#policy.windowMs, now);
-    if (count === this.#policy.maxFailures) {
-      await this.#kv.put(`lock:${accountKey}`, String(now), now + this.#policy.durationMs, now);
-      this.#log.warn({ account: accountKey, until: new Date(now + this.#policy.durationMs).toISOString() }, 'account locked');
-    }
+    const account = boundedKey(accountKey);
+    const failures = await this.#kv.increment(`failures:${account}`, this.#policy.windowMs, now);
+    if (failures < this.#policy.maxFailures) return;
+    if ((await this.#kv.increment(`lock-claim:${account}`, this.#policy.durationMs, now)) !== 1) return;
+    await this.#kv.put(`lock:${account}`, String(now), now + this.#policy.durationMs, now);
+    this.#log.warn({ account, until: new Date(now + this.#policy.durationMs).toISOString() }, 'account locked');
   }
 
   /** A successful check ends the run of consecutive failures. */
   async reset(accountKey: string): Promise<void> {
     if (this.#policy.maxFailures === 0) return;
-    await this.#kv.delete(`failures:${accountKey}`);
+    await this.#kv.delete(`failures:${boundedKey(accountKey)}`);
   }
 }

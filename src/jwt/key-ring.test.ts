@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -20,6 +20,14 @@ describe('the JWT key ring', () => {
     expect((await KeyRing.open(file, 0)).jwks()).toEqual(ring.jwks());
   });
 
+  it('makes a key file copied in readable by all readable by its owner only', async () => {
+    const file = join(dir, 'copied.json');
+    await KeyRing.open(file, 0);
+    chmodSync(file, 0o644);
+    await KeyRing.open(file, 0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
   it('signs with the newest key after a rotation, and drops keys retired longer than a token lifetime ago', async () => {
     const ring = await KeyRing.open(join(dir, 'keys.json'), 0);
     const first = ring.jwks().keys[0]!.kid;
@@ -30,6 +38,14 @@ describe('the JWT key ring', () => {
     expect(ring.jwks().keys.map((k) => k.kid)).toEqual([first, second, third]);
     const fourth = await ring.rotate(11 * HOUR + 1, HOUR);
     expect(ring.jwks().keys.map((k) => k.kid)).toEqual([second, third, fourth]);
+  });
+
+  it('names its file when the file is broken or holds no key', async () => {
+    const file = join(dir, 'keys.json');
+    for (const [content, message] of [['{"keys":', 'is not a JWT key file'], ['{}', 'holds no JWT signing key'], ['null', 'holds no JWT signing key']]) {
+      writeFileSync(file, content!);
+      await expect(KeyRing.open(file, 0)).rejects.toThrow(`${file} ${message}`);
+    }
   });
 
   it('lets a running server see a rotation made by another process', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 
@@ -47,6 +47,8 @@ export class KeyRing {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       writeKeyFile(file, { keys: [await newKey(now)] });
     }
+    // A file copied in from another node often arrives readable by all; it holds private keys.
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
     const ring = new KeyRing(file, []);
     ring.#load();
     return ring;
@@ -83,14 +85,20 @@ export class KeyRing {
 
   #load(): void {
     const file = this.#file!;
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as KeyFile;
-    if (!Array.isArray(parsed.keys) || parsed.keys.length === 0) throw new Error(`${file} holds no JWT signing key`);
+    let parsed: KeyFile;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8')) as KeyFile;
+    } catch (error) {
+      throw new Error(`${file} is not a JWT key file: ${(error as Error).message}`);
+    }
+    if (!Array.isArray(parsed?.keys) || parsed.keys.length === 0) throw new Error(`${file} holds no JWT signing key`);
     this.#keys = parsed.keys;
     this.#mtimeMs = statSync(file).mtimeMs;
   }
 
   #reloadIfChanged(throttleMs = 2000): void {
     if (!this.#file) return;
+    // Wall time, not the injected clock: this only paces polling of the file, and decides no expiry.
     const now = Date.now();
     if (now - this.#checkedAt < throttleMs) return;
     this.#checkedAt = now;

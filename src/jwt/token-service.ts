@@ -3,6 +3,7 @@ import type { Principal } from '../core/principal.js';
 import { SCHEMES } from '../core/schemes.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
 import type { LocalIdentitySource } from '../identity/identity-source.js';
+import { userKey } from '../identity/user-name.js';
 import type { KeyValueStore } from '../store/store.js';
 import { issueToken, type IssuedToken } from './issue-token.js';
 import type { KeyRing } from './key-ring.js';
@@ -53,7 +54,7 @@ export class TokenService {
       throw error;
     }
     if ((await this.kv.get(`revoked:${claims.jti}`, now)) !== undefined) return { ok: false, code: 'invalid', reason: 'token logged off' };
-    const accountKey = `${claims.sub.toLowerCase()}@${claims.dom}`;
+    const accountKey = userKey({ name: claims.sub, domain: claims.dom });
     if (await this.credentials.isLocked(accountKey)) return { ok: false, code: 'locked', reason: 'account locked' };
     const user = await this.identity.get(accountKey);
     if (!user) return { ok: false, code: 'invalid', reason: 'the token user no longer exists' };

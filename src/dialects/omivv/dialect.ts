@@ -2,13 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorRow, toVapiError, type VapiError } from '../../core/errors.js';
 import type { TokenService } from '../../jwt/token-service.js';
 import type { Dialect } from '../dialect.js';
+import { parseBearerAuthorization } from '../bearer-auth.js';
 import { logFailure } from '../log-failure.js';
 import { sendOmivvError, type OmivvErrorCode } from './errors.js';
 import { loginCredentials } from './login-body.js';
 
 export const OMIVV_PREFIX = '/Spectre/api/rest/v1/Services/AuthenticationService';
 const JWKS_PATHS = [`${OMIVV_PREFIX}/jwks.json`, '/.well-known/jwks.json'];
-const BEARER = /^Bearer[ ]+(\S+)[ ]*$/;
 
 const TOKEN_ERRORS: Record<'invalid' | 'expired' | 'locked' | 'not_authorized', OmivvErrorCode> = {
   invalid: 'TOKEN_INVALID',
@@ -46,9 +46,9 @@ function register(app: FastifyInstance, tokens: TokenService): void {
 
   const logoff = async (request: FastifyRequest, reply: FastifyReply) => {
     try {
-      const bearer = request.headers.authorization?.match(BEARER);
-      if (!bearer) return refuse(request, reply, 'AUTHORIZATION_FAILURE', 'no bearer token');
-      const result = await tokens.check(bearer[1]!);
+      const accessToken = parseBearerAuthorization(request.headers.authorization);
+      if (!accessToken) return refuse(request, reply, 'AUTHORIZATION_FAILURE', 'no bearer token');
+      const result = await tokens.check(accessToken);
       if (!result.ok) return refuse(request, reply, TOKEN_ERRORS[result.code], result.reason);
       await tokens.revoke(result.claims);
       return reply.type('text/plain').send('Logged off successfully');

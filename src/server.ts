@@ -114,6 +114,7 @@ export const DEFAULT_SAML_POLICY: Omit<SamlBearerPolicy, 'trustedCertificates'> 
 export const DEFAULT_STS_POLICY: StsPolicy = {
   maxLifetimeMs: 24 * 3_600_000,
   defaultLifetimeMs: 30 * 60_000,
+  maxRenewals: 10,
   issuer: 'vapi-auth STS',
 };
 
@@ -232,7 +233,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
   if (options.sts) {
     const policy = { ...DEFAULT_STS_POLICY, ...(saml?.audience ? { audience: saml.audience } : {}), ...options.sts.policy };
     dialects.push(
-      ssoDialect({ keys: options.sts.keys, policy, credentials, clock, tlsCertificateDer: certificateDer(options.https?.cert), assertions: saml! }),
+      ssoDialect({ sts: { keys: options.sts.keys, policy, credentials, clock, assertions: saml! }, tlsCertificateDer: certificateDer(options.https?.cert) }),
     );
   }
 

@@ -63,6 +63,9 @@ describe.runIf(run)("govmomi's own clients", () => {
       'ok bearer session administrator@VSPHERE.LOCAL',
       'ok issue holder-of-key',
       'ok holder-of-key session administrator@VSPHERE.LOCAL',
+      'ok renew holder-of-key',
+      'ok renewed holder-of-key session administrator@VSPHERE.LOCAL',
+      'ok renew refused without the holder\'s key',
       'ok holder-of-key token refused without its key',
     ]);
   }, 300_000);

@@ -5,6 +5,7 @@ import { basic, http } from './helpers/http.js';
 import { processSandbox, runCli, startServerProcess } from './helpers/cli-process.js';
 import { accessToken, callWithBearer, logoff, omivvLogin } from './helpers/omivv.js';
 import { signHeader } from './helpers/saml.js';
+import { envelope, requestSecurityToken } from './helpers/ws-security.js';
 
 const ADMIN = 'administrator@vsphere.local';
 const sandbox = processSandbox('vapi-auth-proc-');
@@ -162,6 +163,17 @@ describe('vapi-auth serve', () => {
       const created = await http(`${second.url}/api/session`, { method: 'POST', headers: { authorization: signHeader(token) } });
       expect(created.status).toBe(201);
     }
+  });
+
+  it('caps STS tokens by --sts-max-lifetime and grants no renewal with --sts-max-renewals 0', async () => {
+    const server = await start(['--http', '--sts-max-lifetime', '10m', '--sts-max-renewals', '0']);
+    const now = Date.now();
+    const body = envelope(requestSecurityToken({ created: now, expires: now + 3_600_000, renewable: true }), { user: ADMIN, password: 'Pr0cess!', now });
+    const response = await http(`${server.url}/sts/STSService/vsphere.local`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
+    expect(response.status).toBe(200);
+    const [created, expires] = [...response.text.matchAll(/<wsu:(?:Created|Expires)>([^<]+)</g)].map((match) => Date.parse(match[1]!));
+    expect(expires! - created!).toBe(10 * 60_000);
+    expect(response.text).toContain('<wst:Renewing Allow="false" OK="false"/>');
   });
 
   it('refuses to start on a bad option, naming it', async () => {

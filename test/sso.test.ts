@@ -3,9 +3,9 @@ import { MemoryStore } from '../src/store/memory-store.js';
 import { ephemeralStsKeys, type StsKeys } from '../src/sso/sts-keys.js';
 import { http } from './helpers/http.js';
 import { derOf, signedHeader, signHeader, testIssuer } from './helpers/saml.js';
+import { envelope, requestSecurityToken, signedEnvelope, WST, type RequestOptions } from './helpers/ws-security.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
 
-const WST = 'http://docs.oasis-open.org/ws-sx/ws-trust/200512';
 let keys: StsKeys;
 let t: TestServer;
 
@@ -17,25 +17,11 @@ beforeEach(async () => {
 });
 afterEach(async () => t.close());
 
-function issueRequest(user: string, password: string, options: { expires?: number; keyType?: string; requestType?: string; delegatable?: boolean; certificate?: string } = {}): string {
-  const iso = (ms: number) => new Date(ms).toISOString();
+/** An unsigned Issue request with a UsernameToken, as a bearer-token client sends it. */
+function issueRequest(user: string, password: string, options: RequestOptions = {}): string {
   const now = t.clock.now();
-  return [
-    '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">',
-    '<soapenv:Header><wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">',
-    `<wsse:UsernameToken><wsse:Username>${user}</wsse:Username><wsse:Password>${password}</wsse:Password></wsse:UsernameToken>`,
-    options.certificate ? `<wsse:BinarySecurityToken ValueType="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3">${options.certificate}</wsse:BinarySecurityToken>` : '',
-    '</wsse:Security></soapenv:Header><soapenv:Body>',
-    `<wst:RequestSecurityToken xmlns:wst="${WST}" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">`,
-    '<wst:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</wst:TokenType>',
-    `<wst:RequestType>${options.requestType ?? `${WST}/Issue`}</wst:RequestType>`,
-    `<wst:Lifetime><wsu:Created>${iso(now)}</wsu:Created><wsu:Expires>${iso(options.expires ?? now + 600_000)}</wsu:Expires></wst:Lifetime>`,
-    `<wst:Delegatable>${options.delegatable ?? true}</wst:Delegatable>`,
-    `<wst:KeyType>${options.keyType ?? `${WST}/Bearer`}</wst:KeyType>`,
-    '</wst:RequestSecurityToken></soapenv:Body></soapenv:Envelope>',
-  ].join('');
+  return envelope(requestSecurityToken({ expires: now + 600_000, ...options }), { user, password, now });
 }
-
 const post = (path: string, body: string, contentType = 'text/xml; charset=utf-8') => http(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': contentType }, body });
 const issue = (body: string) => post('/sts/STSService/vsphere.local', body);
 const assertionOf = (text: string) => text.match(/<saml2:Assertion[\s\S]*<\/saml2:Assertion>/)![0];
@@ -56,6 +42,8 @@ describe('the STS', () => {
     const long = await issue(issueRequest('administrator', ADMIN_PASSWORD, { expires: t.clock.now() + 10 * 3_600_000, delegatable: false }));
     expect(long.text).toContain(`<wsu:Expires>${new Date(t.clock.now() + 2 * 3_600_000).toISOString()}</wsu:Expires>`);
     expect(assertionOf(long.text)).toContain('<saml2:ProxyRestriction Count="0"/>');
+    expect(long.text).toContain('<wst:Renewing Allow="false" OK="false"/>');
+    expect(assertionOf(long.text)).not.toContain('RenewRestrictionType');
     const refused = await http(`${t.url}/api/session`, { method: 'POST', headers: { authorization: signHeader(assertionOf(long.text)) } });
     expect(refused.status).toBe(401);
   });
@@ -70,20 +58,34 @@ describe('the STS', () => {
     expect((await issue(issueRequest('administrator', ADMIN_PASSWORD))).text).toBe(wrong.text);
   });
 
-  it('issues a holder-of-key token bound to the certificate of the request, and refuses one without a certificate', async () => {
+  it('issues a holder-of-key token bound to the certificate whose key signed the request', async () => {
     const holder = await testIssuer('holder');
-    const response = await issue(issueRequest('administrator', ADMIN_PASSWORD, { keyType: `${WST}/PublicKey`, certificate: derOf(holder.cert) }));
+    t.clock.set(Date.now());
+    const now = t.clock.now();
+    const rst = requestSecurityToken({ keyType: 'PublicKey', expires: now + 600_000 });
+    const response = await issue(signedEnvelope(rst, holder, { user: 'administrator', password: ADMIN_PASSWORD, now }));
     expect(response.status).toBe(200);
     const assertion = assertionOf(response.text);
     expect(assertion).toContain('Method="urn:oasis:names:tc:SAML:2.0:cm:holder-of-key"');
     expect(assertion).toContain(`<ds:X509Certificate>${derOf(holder.cert)}</ds:X509Certificate>`);
     expect(response.text).toContain(`<wst:KeyType>${WST}/PublicKey</wst:KeyType>`);
     const port = new URL(t.url).port;
-    t.clock.set(Date.now());
-    const fresh = assertionOf((await issue(issueRequest('administrator', ADMIN_PASSWORD, { keyType: `${WST}/PublicKey`, certificate: derOf(holder.cert) }))).text);
-    const session = await http(`${t.url}/api/session`, { method: 'POST', headers: { authorization: signedHeader(fresh, holder, { method: 'POST', path: '/api/session', host: '127.0.0.1', port }) } });
+    const session = await http(`${t.url}/api/session`, { method: 'POST', headers: { authorization: signedHeader(assertion, holder, { method: 'POST', path: '/api/session', host: '127.0.0.1', port }) } });
     expect(session.status).toBe(201);
-    expect((await issue(issueRequest('administrator', ADMIN_PASSWORD, { keyType: `${WST}/PublicKey` }))).text).toContain('wst:InvalidRequest');
+  });
+
+  it('refuses a holder-of-key request that is unsigned, or signed by another key than its certificate\'s (no proof of possession)', async () => {
+    const holder = await testIssuer('holder');
+    const other = await testIssuer('other');
+    t.clock.set(Date.now());
+    const now = t.clock.now();
+    const rst = requestSecurityToken({ keyType: 'PublicKey', expires: now + 600_000 });
+    const unsigned = await issue(envelope(rst, { user: 'administrator', password: ADMIN_PASSWORD, certificate: derOf(holder.cert), now }));
+    expect(unsigned.text).toContain('wst:InvalidRequest');
+    const swapped = signedEnvelope(rst, other, { user: 'administrator', password: ADMIN_PASSWORD, now }).replace(derOf(other.cert), derOf(holder.cert));
+    const refused = await issue(swapped);
+    expect(refused.text).toContain('wst:FailedAuthentication');
+    expect(refused.text).not.toContain('Assertion');
   });
 
   it('answers Validate with valid for a live token of a trusted issuer, and invalid otherwise', async () => {
@@ -99,8 +101,8 @@ describe('the STS', () => {
     expect((await validate('')).text).toContain('wst:InvalidRequest');
   });
 
-  it('refuses Renew for now, a DTD, and anything but XML', async () => {
-    expect((await issue(issueRequest('administrator', ADMIN_PASSWORD, { requestType: `${WST}/Renew` }))).text).toContain('wst:InvalidRequest');
+  it('refuses an unknown request type, a DTD, and anything but XML', async () => {
+    expect((await issue(issueRequest('administrator', ADMIN_PASSWORD).replace(`${WST}/Issue`, `${WST}/Cancel`))).text).toContain('wst:InvalidRequest');
     const dtd = await issue(`<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${issueRequest('administrator', ADMIN_PASSWORD)}`);
     expect(dtd.status).toBe(500);
     expect(dtd.text).not.toContain('root:');

@@ -4,13 +4,12 @@ import { jwtKeyFile } from '../jwt/key-file.js';
 import { KeyRing } from '../jwt/key-ring.js';
 import { UsageError } from './user.js';
 import { rotateStsKeys } from '../sso/sts-keys.js';
-import { DEFAULT_STS_POLICY } from '../server.js';
 
 /** `vapi-auth sts rotate`: a new STS signing key; the old certificate stays trusted while its tokens live. */
 export async function stsCommand(args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
   if (args[0] !== 'rotate') throw new UsageError('usage: vapi-auth sts rotate [--data-dir DIR]');
   const config = resolveConfig(flags, env);
-  await rotateStsKeys(config.dataDir, systemClock.now(), DEFAULT_STS_POLICY.maxLifetimeMs);
+  await rotateStsKeys(config.dataDir, systemClock.now(), config.stsMaxLifetimeMs);
   out.write(`New STS signing key in ${config.dataDir}/sts; restart the servers to sign with it\n`);
 }
 

@@ -7,7 +7,7 @@ import { jwtKeyFile } from '../jwt/key-file.js';
 import { KeyRing } from '../jwt/key-ring.js';
 import { stsKeys } from '../sso/sts-keys.js';
 import { loadPlugins } from '../plugins/load-plugins.js';
-import { createServer, DEFAULT_STS_POLICY } from '../server.js';
+import { createServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
 import { selfSignedCertificate } from '../tls/self-signed.js';
 
@@ -52,7 +52,10 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
   const server = createServer({
     ...(authDefinition ? { authDefinition } : {}),
     saml,
-    sts: { keys: await stsKeys(config.dataDir, systemClock.now(), DEFAULT_STS_POLICY.maxLifetimeMs) },
+    sts: {
+      keys: await stsKeys(config.dataDir, systemClock.now(), config.stsMaxLifetimeMs),
+      policy: { maxLifetimeMs: config.stsMaxLifetimeMs, maxRenewals: config.stsMaxRenewals },
+    },
     services,
     jwt: { keys, policy: { lifetimeMs: config.tokenLifetimeMs, issuer: config.tokenIssuer } },
     lockout: { maxFailures: config.lockoutFailures, windowMs: config.lockoutWindowMs, durationMs: config.lockoutDurationMs },

@@ -32,6 +32,8 @@ export interface ServeConfig {
   samlClockToleranceMs: number;
   samlBearer: boolean;
   stsUrl: string | undefined;
+  stsMaxLifetimeMs: number;
+  stsMaxRenewals: number;
 }
 
 /** Parsed command-line flags: a value, a switch, or the values of a repeated flag. */
@@ -232,6 +234,22 @@ export const OPTIONS: readonly Option[] = [
   }),
   option({ key: 'samlBearer', flag: 'saml-bearer', value: 'true|false', default: true, parse: boolean, doc: 'Whether SAML bearer tokens are allowed at all.' }),
   option({ key: 'stsUrl', flag: 'sts-url', value: 'URL', default: undefined, parse: optionalText, doc: 'Token service named in the SIGN challenge.' }),
+  option({
+    key: 'stsMaxLifetimeMs',
+    flag: 'sts-max-lifetime',
+    value: 'DURATION',
+    default: 24 * 3_600_000,
+    parse: duration,
+    doc: 'Longest lifetime of a token the STS issues or renews, whatever is asked for.',
+  }),
+  option({
+    key: 'stsMaxRenewals',
+    flag: 'sts-max-renewals',
+    value: 'N',
+    default: 10,
+    parse: integer(0),
+    doc: 'How often a token issued as renewable may be renewed; 0 = never.',
+  }),
   option({
     key: 'plugins',
     flag: 'plugin',

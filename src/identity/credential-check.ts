@@ -39,6 +39,13 @@ export class CredentialChecker {
     return { ok: true, user };
   }
 
+  /** The account a name (in any accepted form) names, when it exists and is not locked: who a renewed token may still name. */
+  async standing(userName: string): Promise<UserRecord | undefined> {
+    const qualified = this.#identity.parse(userName);
+    if (!qualified || (await this.#lockout.isLocked(userKey(qualified)))) return undefined;
+    return this.#identity.get(userKey(qualified));
+  }
+
   isLocked(accountKey: string): Promise<boolean> {
     return this.#lockout.isLocked(accountKey);
   }

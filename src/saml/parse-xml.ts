@@ -21,6 +21,16 @@ export function parseXml(xml: string): Document {
   }
 }
 
+/** parseXml, with a refusal reported through `refuse` (each caller has its own rejection). */
+export function parseXmlOr(xml: string, refuse: (reason: string) => never): Document {
+  try {
+    return parseXml(xml);
+  } catch (error) {
+    if (error instanceof XmlRefused) refuse(error.message);
+    throw error;
+  }
+}
+
 const ELEMENT_NODE = 1;
 
 /** Descendant elements with this namespace and local name, in document order. */
@@ -38,6 +48,12 @@ export function descendants(root: Node, namespace: string, localName: string): E
   return out;
 }
 
+/** The first child element, if any. */
+export function firstElement(parent: Node): Element | undefined {
+  for (let child = parent.firstChild; child; child = child.nextSibling) if (child.nodeType === ELEMENT_NODE) return child as Element;
+  return undefined;
+}
+
 /** Child elements with this namespace and local name. */
 export function childElements(parent: Element, namespace: string, localName: string): Element[] {
   const out: Element[] = [];
@@ -51,4 +67,12 @@ export function childElements(parent: Element, namespace: string, localName: str
 /** Escapes text for an XML element or attribute. */
 export function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+}
+
+/**
+ * Escapes element text the way canonical XML writes it (`&`, `<`, `>` only), so that text written
+ * by hand is already in the form every canonicalizer produces.
+ */
+export function escapeXmlText(text: string): string {
+  return text.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
 }

@@ -34,7 +34,14 @@ describe('a SAML bearer assertion', () => {
       notOnOrAfter: NOW + HOUR,
       confirmation: 'bearer',
       delegable: true,
+      renewals: 0,
     });
+  });
+
+  it('reads how often a token may be renewed from its renew restriction, and refuses a malformed count', () => {
+    expect(verifyAssertion(sign(valid({ renewCount: 3 }), trusted), policy, NOW).renewals).toBe(3);
+    expect(reason(sign(valid({ renewCount: '-1' }), trusted))).toMatch(/invalid renew restriction/);
+    expect(reason(sign(valid({ renewCount: '1e9' }), trusted))).toMatch(/invalid renew restriction/);
   });
 
   it('reports holder-of-key tokens with their certificate, and non-delegable ones, for the caller to check', () => {

@@ -1,11 +1,14 @@
 import type { Document, Element, Node } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
-import { childElements as children, descendants as elements, parseXml, XmlRefused } from './parse-xml.js';
+import { childElements as children, descendants as elements, parseXmlOr } from './parse-xml.js';
 
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 const HOLDER_OF_KEY = 'urn:oasis:names:tc:SAML:2.0:cm:holder-of-key';
+const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+/** vCenter's renew restriction, as its STS and this one write it (the prefix is not bound in canonical form). */
+export const RENEW_RESTRICTION_TYPE = 'rsa:RenewRestrictionType';
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
 
@@ -28,6 +31,8 @@ export interface VerifiedAssertion {
   confirmation: 'bearer' | 'holder-of-key';
   /** False when a ProxyRestriction forbids passing the token on (Count="0"). */
   delegable: boolean;
+  /** How many more times the token may be renewed: the Count of its renew restriction, 0 without one. */
+  renewals: number;
   /** Holder-of-key: the PEM certificate whose key must sign each use of the token. */
   holderCertificate?: string;
 }
@@ -41,14 +46,7 @@ function reject(reason: string): never {
   throw new AssertionRejected(reason);
 }
 
-function parse(xml: string): Document {
-  try {
-    return parseXml(xml);
-  } catch (error) {
-    if (error instanceof XmlRefused) reject(error.message);
-    throw error;
-  }
-}
+const parse = (xml: string): Document => parseXmlOr(xml, reject);
 
 function one(parent: Element, namespace: string, localName: string, what: string): Element {
   const found = children(parent, namespace, localName);
@@ -123,6 +121,15 @@ function holderCertificate(subject: Element): string {
   return `-----BEGIN CERTIFICATE-----\n${base64.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
+/** The Count of the renew restriction condition, 0 when there is none. */
+function renewals(conditions: Element): number {
+  const restriction = children(conditions, SAML, 'Condition').find((condition) => condition.getAttributeNS(XSI, 'type') === RENEW_RESTRICTION_TYPE);
+  if (!restriction) return 0;
+  const count = restriction.getAttribute('Count') ?? '';
+  if (!/^\d{1,9}$/.test(count)) reject('invalid renew restriction');
+  return Number(count);
+}
+
 /**
  * Verifies a SAML 2.0 assertion and reads its claims from the signed content only (the canonical
  * XML xml-crypto verified), never from the document as received, so that nothing outside the
@@ -151,7 +158,14 @@ export function verifyAssertion(xml: string, policy: AssertionPolicy, now: numbe
   if (methods.length !== 1) reject('expected exactly one SubjectConfirmation');
   const confirmation = methods[0] === BEARER ? 'bearer' : methods[0] === HOLDER_OF_KEY ? 'holder-of-key' : reject('unknown confirmation method');
   const proxy = children(conditions, SAML, 'ProxyRestriction')[0];
-  const verified: VerifiedAssertion = { subject: name, notBefore, notOnOrAfter, confirmation, delegable: proxy?.getAttribute('Count') !== '0' };
+  const verified: VerifiedAssertion = {
+    subject: name,
+    notBefore,
+    notOnOrAfter,
+    confirmation,
+    delegable: proxy?.getAttribute('Count') !== '0',
+    renewals: renewals(conditions),
+  };
   if (confirmation === 'holder-of-key') verified.holderCertificate = holderCertificate(subject);
   return verified;
 }

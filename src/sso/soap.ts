@@ -1,8 +1,12 @@
 import type { FastifyReply } from 'fastify';
 import type { Element } from '@xmldom/xmldom';
-import { childElements, escapeXml, parseXml } from '../saml/parse-xml.js';
+import { childElements, escapeXml, firstElement, parseXml } from '../saml/parse-xml.js';
 
 export const SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
+/** WS-Trust 1.3, WS-Security and its utility namespace, as the STS speaks them. */
+export const WST = 'http://docs.oasis-open.org/ws-sx/ws-trust/200512';
+export const WSSE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
+export const WSU = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
 
 /** A SOAP fault to send: code (a QName), text, HTTP status. */
 export class SoapFault extends Error {
@@ -27,13 +31,7 @@ export function readEnvelope(xml: string): { header: Element | undefined; operat
   }
   if (!root || root.namespaceURI !== SOAP_ENV || root.localName !== 'Envelope') throw new SoapFault('S:Client', 'The request is not a SOAP envelope.');
   const body = childElements(root, SOAP_ENV, 'Body')[0];
-  let operation: Element | undefined;
-  for (let child = body?.firstChild; child; child = child.nextSibling) {
-    if (child.nodeType === 1) {
-      operation = child as Element;
-      break;
-    }
-  }
+  const operation = body && firstElement(body);
   if (!operation) throw new SoapFault('S:Client', 'The SOAP body is empty.');
   return { header: childElements(root, SOAP_ENV, 'Header')[0], operation };
 }
@@ -46,8 +44,7 @@ export function sendSoap(reply: FastifyReply, body: string, status = 200): Fasti
 }
 
 export function sendFault(reply: FastifyReply, fault: SoapFault): FastifyReply {
-  const namespaces =
-    'xmlns:wst="http://docs.oasis-open.org/ws-sx/ws-trust/200512" xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"';
+  const namespaces = `xmlns:wst="${WST}" xmlns:wsse="${WSSE}"`;
   return sendSoap(reply, `<S:Fault><faultcode ${namespaces}>${escapeXml(fault.code)}</faultcode><faultstring>${escapeXml(fault.text)}</faultstring></S:Fault>`, fault.status);
 }
 

@@ -1,17 +1,13 @@
 import type { Element } from '@xmldom/xmldom';
+import { XMLSerializer } from '@xmldom/xmldom';
 import type { Clock } from '../core/clock.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
-import { XMLSerializer } from '@xmldom/xmldom';
-import { childElements, escapeXml } from '../saml/parse-xml.js';
-import { issueAssertion } from './issue-assertion.js';
-import { childText, SoapFault } from './soap.js';
+import { childElements, firstElement } from '../saml/parse-xml.js';
+import { AssertionRejected, verifyAssertion, type AssertionPolicy, type VerifiedAssertion } from '../saml/verify-assertion.js';
+import { childText, SoapFault, WST, WSU } from './soap.js';
 import type { StsKeys } from './sts-keys.js';
+import { SignatureRejected, verifySignedRequest, type SignedRequest } from './ws-security.js';
 
-const WST = 'http://docs.oasis-open.org/ws-sx/ws-trust/200512';
-const WSSE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
-const WSU = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
-const BEARER_KEY = `${WST}/Bearer`;
-const PUBLIC_KEY = `${WST}/PublicKey`;
 /** Lifetime values as the WS-Trust clients write them: milliseconds and Z. */
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -20,93 +16,107 @@ export interface StsPolicy {
   maxLifetimeMs: number;
   /** Lifetime when the request names none. */
   defaultLifetimeMs: number;
+  /** How often a token asked for as renewable may be renewed (vCenter's "maximum token renewal count"). */
+  maxRenewals: number;
   /** `Issuer` of the assertions. */
   issuer: string;
   /** Audience written into the assertions, if any. */
   audience?: string;
 }
 
-function failedAuthentication(reason: string): SoapFault {
-  // One answer for every credential failure, as for every other login of the server.
+/** What the STS operations work with. */
+export interface Sts {
+  keys: StsKeys;
+  policy: StsPolicy;
+  credentials: CredentialChecker;
+  /** How this server checks SAML tokens (every trusted issuer). */
+  assertions: AssertionPolicy;
+  clock: Clock;
+}
+
+/** A WS-Trust request: the envelope as received, its Header and the RequestSecurityToken. */
+export interface StsRequest {
+  xml: string;
+  header: Element | undefined;
+  operation: Element;
+}
+
+/** One answer for every credential failure, as for every other login of the server. */
+export function failedAuthentication(reason: string): SoapFault {
   return new SoapFault('wst:FailedAuthentication', 'Authentication failed.', 500, reason);
 }
 
-/** Answers whether a token is valid now (WS-Trust `Validate`): the server's own SAML checks, nothing more. */
-export function validate(operation: Element, isValid: (token: string) => boolean): string {
-  const target = childElements(operation, WST, 'ValidateTarget')[0];
-  let token: string | undefined;
-  for (let child = target?.firstChild; child; child = child.nextSibling) if (child.nodeType === 1) token = new XMLSerializer().serializeToString(child);
-  if (!token) throw new SoapFault('wst:InvalidRequest', 'Validate needs the token in a ValidateTarget.');
-  const status = isValid(token) ? 'valid' : 'invalid';
-  return [
-    `<wst:RequestSecurityTokenResponse xmlns:wst="${WST}">`,
-    `<wst:TokenType>${WST}/RSTR/Status</wst:TokenType>`,
-    `<wst:Status><wst:Code>${WST}/status/${status}</wst:Code></wst:Status>`,
-    '</wst:RequestSecurityTokenResponse>',
-  ].join('');
+/** The request's WS-Security signature, verified; a FailedAuthentication fault (reason logged) when it does not hold. */
+export function signedBy(request: StsRequest, sts: Sts): SignedRequest {
+  try {
+    return verifySignedRequest(request.xml, sts.clock.now(), sts.assertions.clockToleranceMs);
+  } catch (error) {
+    if (error instanceof SignatureRejected) throw failedAuthentication(`request signature refused: ${error.message}`);
+    throw error;
+  }
 }
 
-/** The WS-Trust request of a SOAP body, and its request type. */
-export function requestType(operation: Element): 'Issue' | 'Validate' {
+/** The WS-Trust request type of a SOAP body. */
+export function requestType(operation: Element): 'Issue' | 'Renew' | 'Validate' {
   if (operation.namespaceURI !== WST || operation.localName !== 'RequestSecurityToken') {
     throw new SoapFault('S:Client', 'Expected a WS-Trust RequestSecurityToken.');
   }
   const type = childText(operation, WST, 'RequestType');
   if (type === `${WST}/Issue`) return 'Issue';
+  if (type === `${WST}/Renew`) return 'Renew';
   if (type === `${WST}/Validate`) return 'Validate';
   throw new SoapFault('wst:InvalidRequest', `Request type ${type ?? '(none)'} is not supported.`);
 }
 
-/**
- * The WS-Trust 1.3 `Issue` binding of the STS: a UsernameToken in the WS-Security header is checked
- * by the server's one credential check (lockout included), and a SAML 2.0 assertion signed with the
- * STS key is returned — bearer, or holder-of-key bound to the request's certificate — for the
- * requested lifetime, capped by policy, delegable if asked.
- */
-export async function issue(operation: Element, header: Element | undefined, keys: StsKeys, credentials: CredentialChecker, policy: StsPolicy, clock: Clock): Promise<string> {
-  const keyType = childText(operation, WST, 'KeyType') ?? BEARER_KEY;
-  if (keyType !== BEARER_KEY && keyType !== PUBLIC_KEY) throw new SoapFault('wst:InvalidRequest', `Key type ${keyType} is not supported.`);
-  const security = header && (header.getElementsByTagNameNS(WSSE, 'Security')[0] as Element | undefined);
-  // A holder-of-key token is bound to the certificate in the request; possession of its key is
-  // proven on every use of the token, by the signature the holder must add.
-  const holderCertificate =
-    keyType === PUBLIC_KEY ? (childText(security, WSSE, 'BinarySecurityToken') ?? '').replace(/\s+/g, '') : undefined;
-  if (holderCertificate !== undefined && !/^[A-Za-z0-9+/]+={0,2}$/.test(holderCertificate)) {
-    throw new SoapFault('wst:InvalidRequest', 'A holder-of-key request needs the certificate in a BinarySecurityToken.');
-  }
-  const usernameToken = security && (security.getElementsByTagNameNS(WSSE, 'UsernameToken')[0] as Element | undefined);
-  const username = childText(usernameToken, WSSE, 'Username');
-  const password = childText(usernameToken, WSSE, 'Password');
-  if (!username || password === undefined) throw failedAuthentication('no UsernameToken');
-  const checked = await credentials.check(username, password);
-  if (!checked.ok) throw failedAuthentication(checked.reason);
+/** The token inside a `ValidateTarget` or `RenewTarget`, as XML. */
+export function targetToken(operation: Element, localName: 'ValidateTarget' | 'RenewTarget'): string {
+  const target = childElements(operation, WST, localName)[0];
+  const token = target && firstElement(target);
+  if (!token) throw new SoapFault('wst:InvalidRequest', `${localName} must hold the token.`);
+  return new XMLSerializer().serializeToString(token);
+}
 
-  const now = clock.now();
-  const lifetime = operation.getElementsByTagNameNS(WST, 'Lifetime')[0] as Element | undefined;
+/** The assertion when it passes `policy` now; undefined, with the reason, when it does not. */
+export function checkAssertion(token: string, policy: AssertionPolicy, now: number): { assertion: VerifiedAssertion } | { reason: string } {
+  try {
+    return { assertion: verifyAssertion(token, policy, now) };
+  } catch (error) {
+    if (error instanceof AssertionRejected) return { reason: error.message };
+    throw error;
+  }
+}
+
+/** The end of the granted lifetime: the requested `Expires` (or the default), capped by policy. */
+export function grantedEnd(operation: Element, policy: StsPolicy, now: number): number {
+  const lifetime = childElements(operation, WST, 'Lifetime')[0];
   const requestedEnd = Date.parse(childText(lifetime, WSU, 'Expires') ?? '');
-  const notOnOrAfter = Math.min(Number.isFinite(requestedEnd) ? requestedEnd : now + policy.defaultLifetimeMs, now + policy.maxLifetimeMs);
-  if (notOnOrAfter <= now) throw new SoapFault('wst:InvalidTimeRange', 'The requested lifetime has already ended.');
-  const delegable = childText(operation, WST, 'Delegatable') === 'true';
-  const { user } = checked;
-  const assertion = issueAssertion(keys, {
-    subject: `${user.name}@${user.domain}`,
-    notBefore: now,
-    notOnOrAfter,
-    delegable,
-    issuer: policy.issuer,
-    ...(policy.audience ? { audience: policy.audience } : {}),
-    ...(holderCertificate ? { holderCertificate } : {}),
-  });
+  const end = Math.min(Number.isFinite(requestedEnd) ? requestedEnd : now + policy.defaultLifetimeMs, now + policy.maxLifetimeMs);
+  if (end <= now) throw new SoapFault('wst:InvalidTimeRange', 'The requested lifetime has already ended.');
+  return end;
+}
+
+/** A `RequestSecurityTokenResponse` carrying an issued or renewed token. */
+export function tokenResponse(token: { assertion: string; created: number; expires: number; renewable: boolean; delegable: boolean; keyType: string }): string {
   return [
-    `<wst:RequestSecurityTokenResponseCollection xmlns:wst="${WST}" xmlns:wsu="${WSU}">`,
-    '<wst:RequestSecurityTokenResponse>',
+    `<wst:RequestSecurityTokenResponse xmlns:wst="${WST}" xmlns:wsu="${WSU}">`,
     '<wst:TokenType>urn:oasis:names:tc:SAML:2.0:assertion</wst:TokenType>',
-    `<wst:Lifetime><wsu:Created>${iso(now)}</wsu:Created><wsu:Expires>${iso(notOnOrAfter)}</wsu:Expires></wst:Lifetime>`,
-    `<wst:RequestedSecurityToken>${assertion}</wst:RequestedSecurityToken>`,
-    '<wst:Renewing Allow="false" OK="false"/>',
-    `<wst:Delegatable>${delegable}</wst:Delegatable>`,
-    `<wst:KeyType>${escapeXml(keyType)}</wst:KeyType>`,
+    `<wst:Lifetime><wsu:Created>${iso(token.created)}</wsu:Created><wsu:Expires>${iso(token.expires)}</wsu:Expires></wst:Lifetime>`,
+    `<wst:RequestedSecurityToken>${token.assertion}</wst:RequestedSecurityToken>`,
+    `<wst:Renewing Allow="${token.renewable}" OK="false"/>`,
+    `<wst:Delegatable>${token.delegable}</wst:Delegatable>`,
+    `<wst:KeyType>${token.keyType}</wst:KeyType>`,
     '</wst:RequestSecurityTokenResponse>',
-    '</wst:RequestSecurityTokenResponseCollection>',
+  ].join('');
+}
+
+/** Answers whether a token is valid now (WS-Trust `Validate`): the server's own SAML checks, nothing more. */
+export function validate(request: StsRequest, sts: Sts): string {
+  const verdict = checkAssertion(targetToken(request.operation, 'ValidateTarget'), sts.assertions, sts.clock.now());
+  const status = 'assertion' in verdict ? 'valid' : 'invalid';
+  return [
+    `<wst:RequestSecurityTokenResponse xmlns:wst="${WST}">`,
+    `<wst:TokenType>${WST}/RSTR/Status</wst:TokenType>`,
+    `<wst:Status><wst:Code>${WST}/status/${status}</wst:Code></wst:Status>`,
+    '</wst:RequestSecurityTokenResponse>',
   ].join('');
 }

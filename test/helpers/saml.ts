@@ -23,6 +23,8 @@ export interface AssertionOptions {
   audience?: string;
   method?: 'bearer' | 'holder-of-key';
   proxyCount?: number;
+  /** Count of a renew restriction condition, as vCenter's STS writes it. */
+  renewCount?: number | string;
   /** Raw XML put inside the NameID instead of the escaped subject. */
   nameIdXml?: string;
   /** Base64 DER of the holder's certificate (with method holder-of-key). */
@@ -46,6 +48,9 @@ export function assertionXml(options: AssertionOptions): string {
     `<saml2:Conditions NotBefore="${iso(options.notBefore)}" NotOnOrAfter="${iso(options.notOnOrAfter)}">`,
     options.audience ? `<saml2:AudienceRestriction><saml2:Audience>${options.audience}</saml2:Audience></saml2:AudienceRestriction>` : '',
     options.proxyCount === undefined ? '' : `<saml2:ProxyRestriction Count="${options.proxyCount}"/>`,
+    options.renewCount === undefined
+      ? ''
+      : `<saml2:Condition xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" Count="${options.renewCount}" xsi:type="rsa:RenewRestrictionType"/>`,
     '</saml2:Conditions>',
     '</saml2:Assertion>',
   ].join('');

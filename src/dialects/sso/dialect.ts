@@ -1,27 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Clock } from '../../core/clock.js';
-import type { CredentialChecker } from '../../identity/credential-check.js';
 import { lookup } from '../../sso/lookup-service.js';
 import { readEnvelope, sendFault, sendSoap, SoapFault } from '../../sso/soap.js';
-import { issue, requestType, validate, type StsPolicy } from '../../sso/sts-service.js';
-import { AssertionRejected, verifyAssertion, type AssertionPolicy } from '../../saml/verify-assertion.js';
-import type { StsKeys } from '../../sso/sts-keys.js';
+import { issue } from '../../sso/sts-issue.js';
+import { renew } from '../../sso/sts-renew.js';
+import { requestType, validate, type Sts, type StsRequest } from '../../sso/sts-service.js';
 import type { Dialect } from '../dialect.js';
 
 export const STS_PATH = '/sts/STSService/vsphere.local';
 export const LOOKUP_PATH = '/lookupservice/sdk';
 
 export interface SsoDeps {
-  keys: StsKeys;
-  policy: StsPolicy;
-  credentials: CredentialChecker;
-  clock: Clock;
+  sts: Sts;
   /** The server's TLS certificate, base64 DER, published as the endpoints' sslTrust. */
   tlsCertificateDer: string | undefined;
-  /** How this server checks SAML tokens, for Validate. */
-  assertions: AssertionPolicy;
 }
-
 async function answer(request: FastifyRequest, reply: FastifyReply, handle: (xml: string) => Promise<string> | string): Promise<FastifyReply> {
   try {
     return sendSoap(reply, await handle(typeof request.body === 'string' ? request.body : ''));
@@ -41,18 +33,9 @@ function register(app: FastifyInstance, deps: SsoDeps): void {
     scope.addContentTypeParser(['text/xml', 'application/soap+xml', 'application/xml'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
     scope.post(STS_PATH, (request, reply) =>
       answer(request, reply, (xml) => {
-        const { header, operation } = readEnvelope(xml);
-        if (requestType(operation) === 'Validate') {
-          return validate(operation, (token) => {
-            try {
-              return verifyAssertion(token, deps.assertions, deps.clock.now()) !== undefined;
-            } catch (error) {
-              if (error instanceof AssertionRejected) return false;
-              throw error;
-            }
-          });
-        }
-        return issue(operation, header, deps.keys, deps.credentials, deps.policy, deps.clock);
+        const sts: StsRequest = { xml, ...readEnvelope(xml) };
+        const operations = { Issue: issue, Renew: renew, Validate: validate };
+        return operations[requestType(sts.operation)](sts, deps.sts);
       }),
     );
     scope.post(LOOKUP_PATH, (request, reply) =>
@@ -62,7 +45,7 @@ function register(app: FastifyInstance, deps: SsoDeps): void {
 }
 
 /**
- * Single sign-on over SOAP: the STS (WS-Trust `Issue` and `Validate` of SAML tokens) and the lookup service
+ * Single sign-on over SOAP: the STS (WS-Trust `Issue`, `Renew` and `Validate` of SAML tokens) and the lookup service
  * that tells clients where the STS and the vAPI endpoint are.
  */
 export function ssoDialect(deps: SsoDeps): Dialect {

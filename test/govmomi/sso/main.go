@@ -124,12 +124,29 @@ func main() {
 		Certificate: holderCertificate(),
 		Lifetime:    10 * time.Minute,
 		Delegatable: true,
+		Renewable:   true,
 	})
 	if err != nil || !strings.Contains(hok.Token, "holder-of-key") {
 		fail("issue holder-of-key: %v", err)
 	}
 	fmt.Println("ok issue holder-of-key")
 	loginWith(ctx, vc, hok, user, "holder-of-key")
+
+	renewed, err := stsClient.Renew(ctx, sts.TokenRequest{Token: hok.Token, Certificate: hok.Certificate, Lifetime: 20 * time.Minute})
+	if err != nil {
+		fail("renew: %v", err)
+	}
+	if lifetime := renewed.Lifetime.Expires.Sub(renewed.Lifetime.Created); lifetime < 19*time.Minute || lifetime > 20*time.Minute || renewed.Token == hok.Token {
+		fail("renewed token: lifetime %s", lifetime)
+	}
+	fmt.Println("ok renew holder-of-key")
+	loginWith(ctx, vc, renewed, user, "renewed holder-of-key")
+
+	// Renewing takes the holder's key: another key pair cannot renew the token.
+	if _, err := stsClient.Renew(ctx, sts.TokenRequest{Token: hok.Token, Certificate: holderCertificate(), Lifetime: 20 * time.Minute}); err == nil {
+		fail("a token was renewed by a key it is not bound to")
+	}
+	fmt.Println("ok renew refused without the holder's key")
 
 	// The token without the key: a bearer-style SIGN header with a holder-of-key token is refused.
 	stolen := *hok

@@ -1,0 +1,45 @@
+import { X509Certificate } from 'node:crypto';
+import { issueAssertion } from './issue-assertion.js';
+import { SoapFault, WST } from './soap.js';
+import { checkAssertion, failedAuthentication, grantedEnd, signedBy, targetToken, tokenResponse, type Sts, type StsRequest } from './sts-service.js';
+
+function unableToRenew(reason: string): SoapFault {
+  return new SoapFault('wst:UnableToRenew', 'The token cannot be renewed.', 500, reason);
+}
+
+/**
+ * The WS-Trust 1.3 `Renew` binding, as vCenter's STS answers it: a holder-of-key token of this STS,
+ * still valid and renewable, in a request signed by the key the token is bound to, is re-issued for
+ * the requested lifetime (capped by policy) with one renewal fewer, to an account that still exists
+ * and is not locked. Bearer tokens are not renewed: nothing proves who presents them.
+ */
+export async function renew(request: StsRequest, sts: Sts): Promise<string> {
+  const now = sts.clock.now();
+  const signed = signedBy(request, sts);
+  // Only this STS's own tokens (current and retired keys) are renewed, never another issuer's.
+  const own = { ...sts.assertions, trustedCertificates: [sts.keys.cert, ...(sts.keys.previousCertificates ?? [])] };
+  const verdict = checkAssertion(targetToken(signed.operation, 'RenewTarget'), own, now);
+  if (!('assertion' in verdict)) throw unableToRenew(verdict.reason);
+  const token = verdict.assertion;
+  if (!token.holderCertificate) throw unableToRenew('a bearer token is never renewed');
+  if (!new X509Certificate(token.holderCertificate).raw.equals(Buffer.from(signed.certificateDer, 'base64'))) {
+    throw failedAuthentication('the request is not signed by the holder of the token');
+  }
+  if (token.renewals < 1) throw unableToRenew('the token is not renewable, or has been renewed as often as allowed');
+  const user = await sts.credentials.standing(token.subject);
+  if (!user) throw failedAuthentication('the account of the token no longer exists or is locked');
+
+  const expires = grantedEnd(signed.operation, sts.policy, now);
+  const renewals = token.renewals - 1;
+  const assertion = issueAssertion(sts.keys, {
+    subject: user,
+    notBefore: now,
+    notOnOrAfter: expires,
+    delegable: token.delegable,
+    renewals,
+    issuer: sts.policy.issuer,
+    ...(sts.policy.audience ? { audience: sts.policy.audience } : {}),
+    holderCertificate: signed.certificateDer,
+  });
+  return tokenResponse({ assertion, created: now, expires, renewable: renewals > 0, delegable: token.delegable, keyType: `${WST}/PublicKey` });
+}

@@ -1,0 +1,92 @@
+import { X509Certificate } from 'node:crypto';
+import type { Document, Element } from '@xmldom/xmldom';
+import { SignedXml } from 'xml-crypto';
+import { childElements, firstElement, parseXmlOr } from '../saml/parse-xml.js';
+import { SOAP_ENV, WSSE, WSU } from './soap.js';
+
+const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
+const X509_TOKEN = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3';
+
+/** A SOAP request signed with the key of the certificate in its WS-Security header. */
+export interface SignedRequest {
+  /** The signer's certificate (the BinarySecurityToken), base64 DER. */
+  certificateDer: string;
+  /** The first element of the Body, read from the canonical XML the signature covers. */
+  operation: Element;
+}
+
+/** Why a signed request was refused; for the log only. */
+export class SignatureRejected extends Error {
+  override name = 'SignatureRejected';
+}
+
+function reject(reason: string): never {
+  throw new SignatureRejected(reason);
+}
+
+function only(parent: Element | undefined, namespace: string, localName: string): Element {
+  const found = parent ? childElements(parent, namespace, localName) : [];
+  if (found.length !== 1) reject(`expected exactly one ${localName}`);
+  return found[0]!;
+}
+
+const parse = (xml: string): Document => parseXmlOr(xml, reject);
+
+function time(timestamp: Element, localName: string): number {
+  const ms = Date.parse((childElements(timestamp, WSU, localName)[0]?.textContent ?? '').trim());
+  if (!Number.isFinite(ms)) reject(`the Timestamp has no valid ${localName}`);
+  return ms;
+}
+
+/**
+ * Verifies a WS-Security signed SOAP request as WS-Trust clients sign it (govmomi, vCenter's SDKs): one
+ * X.509 BinarySecurityToken, a Timestamp valid now (within the tolerance), and one signature in the
+ * Security header by that certificate's key, whose references are exactly the Timestamp and the Body
+ * (by their `wsu:Id`, unique in the document). The body is then read from what was signed, so that
+ * nothing outside the signature can be slipped in (signature wrapping).
+ */
+export function verifySignedRequest(xml: string, now: number, toleranceMs: number): SignedRequest {
+  const envelope = parse(xml).documentElement;
+  if (!envelope || envelope.namespaceURI !== SOAP_ENV || envelope.localName !== 'Envelope') reject('not a SOAP envelope');
+  const security = only(only(envelope, SOAP_ENV, 'Header'), WSSE, 'Security');
+  const body = only(envelope, SOAP_ENV, 'Body');
+
+  const token = only(security, WSSE, 'BinarySecurityToken');
+  if (token.getAttribute('ValueType') !== X509_TOKEN) reject('the BinarySecurityToken is not an X.509 certificate');
+  const certificateDer = (token.textContent ?? '').replace(/\s+/g, '');
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(Buffer.from(certificateDer, 'base64'));
+  } catch {
+    return reject('the BinarySecurityToken does not hold a certificate');
+  }
+
+  const timestamp = only(security, WSU, 'Timestamp');
+  if (now + toleranceMs < time(timestamp, 'Created')) reject('the request was created in the future');
+  if (now - toleranceMs >= time(timestamp, 'Expires')) reject('the request has expired');
+
+  const signature = only(security, DSIG, 'Signature');
+  const bodyId = body.getAttributeNS(WSU, 'Id');
+  const timestampId = timestamp.getAttributeNS(WSU, 'Id');
+  if (!bodyId || !timestampId) reject('the Body and the Timestamp need a wsu:Id');
+  const uris = childElements(only(signature, DSIG, 'SignedInfo'), DSIG, 'Reference').map((reference) => reference.getAttribute('URI'));
+  if (uris.length !== 2 || !uris.includes(`#${bodyId}`) || !uris.includes(`#${timestampId}`)) reject('the signature must cover exactly the Body and the Timestamp');
+
+  // Only the certificate of the header verifies; xml-crypto refuses a referenced ID found twice.
+  const verifier = new SignedXml({ publicCert: certificate.toString(), getCertFromKeyInfo: () => null });
+  verifier.loadSignature(signature);
+  let valid = false;
+  try {
+    valid = verifier.checkSignature(xml);
+  } catch (error) {
+    reject(`the signature does not verify: ${(error as Error).message}`);
+  }
+  if (!valid) reject('the signature does not verify');
+  const signedBody = verifier
+    .getSignedReferences()
+    .map((canonical) => parse(canonical).documentElement!)
+    .find((element) => element.namespaceURI === SOAP_ENV && element.localName === 'Body');
+  const operation = signedBody && firstElement(signedBody);
+  if (!operation) reject('the signed Body is empty');
+  return { certificateDer, operation };
+}

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from './duration.js';
 import { ConfigError, defaultConfig, envName, OPTIONS, resolveConfig } from './options.js';
@@ -56,5 +57,13 @@ describe('resolveConfig', () => {
 
   it('refuses an unknown option', () => {
     expect(() => resolveConfig({ colour: 'red' }, {})).toThrow(/unknown option --colour/);
+  });
+});
+
+describe('the README', () => {
+  it('documents every option in its table, and no option that does not exist', async () => {
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const documented = [...readme.matchAll(/^\| `(--[^`]*)` \|/gm)].flatMap((row) => [...row[1]!.matchAll(/--([a-z-]+)/g)].map((flag) => flag[1]!));
+    expect(documented.sort()).toEqual(OPTIONS.map((option) => option.flag).sort());
   });
 });

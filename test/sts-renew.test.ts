@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterEach(async () => t.close());
 
-async function start(saml: { trustedCertificates: string[] } | undefined = undefined): Promise<void> {
+async function start(saml: { trustedCertificates: string[]; audience?: string } | undefined = undefined): Promise<void> {
   t = await startTestServer(new MemoryStore(), { sts: { keys, policy: { maxLifetimeMs: 2 * HOUR, maxRenewals: 2 } }, ...(saml ? { saml } : {}) });
   // The requests' Timestamps and the server agree on the time; tests move both together.
   t.clock.set(Date.now());
@@ -116,6 +116,15 @@ describe('STS Renew', () => {
     const accepted = await http(`${t.url}/api/session`, { method: 'POST', headers: { authorization: signedHeader(foreign, holder, { method: 'POST', path: '/api/session', host: '127.0.0.1', port }) } });
     expect(accepted.status).toBe(201);
     expect((await sts(renewRequest(foreign, holder))).text).toContain('wst:UnableToRenew');
+  });
+
+  it('writes the audience into renewed tokens when one is required, and renews such tokens', async () => {
+    await start({ trustedCertificates: [], audience: 'https://vc.example/' });
+    const token = await holderToken();
+    expect(token).toContain('<saml2:Audience>https://vc.example/</saml2:Audience>');
+    const renewed = await sts(renewRequest(token, holder));
+    expect(renewed.status).toBe(200);
+    expect(assertionOf(renewed.text)).toContain('<saml2:Audience>https://vc.example/</saml2:Audience>');
   });
 
   it('refuses to renew for an account that is locked or was removed', async () => {

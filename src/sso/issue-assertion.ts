@@ -3,6 +3,7 @@ import { escapeXml, escapeXmlText } from '../saml/parse-xml.js';
 import { signAssertion } from '../saml/sign-assertion.js';
 import { RENEW_RESTRICTION_TYPE } from '../saml/verify-assertion.js';
 import type { StsKeys } from './sts-keys.js';
+import type { StsPolicy } from './sts-service.js';
 
 export interface AssertionRequest {
   /** The account the token names: `name@domain`. */
@@ -13,8 +14,6 @@ export interface AssertionRequest {
   delegable: boolean;
   /** How many more times the token may be renewed (WS-Trust `Renew`); 0 = never. */
   renewals: number;
-  issuer: string;
-  audience?: string;
   /** Base64 DER of the certificate a holder-of-key token is bound to; a bearer token when absent. */
   holderCertificate?: string;
 }
@@ -62,12 +61,12 @@ function attribute(friendlyName: string, name: string, value: string): string {
  * section present, the conditions govmomi models first). An AudienceRestriction, which govmomi does
  * not model, is written only when an audience is configured.
  */
-export function issueAssertion(keys: StsKeys, request: AssertionRequest): string {
+export function issueAssertion(keys: StsKeys, policy: Pick<StsPolicy, 'issuer' | 'audience'>, request: AssertionRequest): string {
   const id = `_${randomUUID()}`;
   const { name, domain } = request.subject;
   const xml = [
     `<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" IssueInstant="${iso(request.notBefore)}" Version="2.0">`,
-    `<saml2:Issuer Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">${escapeXmlText(request.issuer)}</saml2:Issuer>`,
+    `<saml2:Issuer Format="urn:oasis:names:tc:SAML:2.0:nameid-format:entity">${escapeXmlText(policy.issuer)}</saml2:Issuer>`,
     '<saml2:Subject>',
     `<saml2:NameID Format="http://schemas.xmlsoap.org/claims/UPN">${escapeXmlText(`${name}@${domain}`)}</saml2:NameID>`,
     ...confirmation(request),
@@ -77,7 +76,7 @@ export function issueAssertion(keys: StsKeys, request: AssertionRequest): string
     request.renewals > 0
       ? `<saml2:Condition xmlns:rsa="${RSA_SAML}" xmlns:xsi="${XSI}" Count="${request.renewals}" xsi:type="${RENEW_RESTRICTION_TYPE}"/>`
       : '',
-    request.audience ? `<saml2:AudienceRestriction><saml2:Audience>${escapeXml(request.audience)}</saml2:Audience></saml2:AudienceRestriction>` : '',
+    policy.audience ? `<saml2:AudienceRestriction><saml2:Audience>${escapeXml(policy.audience)}</saml2:Audience></saml2:AudienceRestriction>` : '',
     '</saml2:Conditions>',
     `<saml2:AuthnStatement AuthnInstant="${iso(request.notBefore)}"><saml2:AuthnContext><saml2:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml2:AuthnContextClassRef></saml2:AuthnContext></saml2:AuthnStatement>`,
     '<saml2:AttributeStatement>',

@@ -36,14 +36,12 @@ export async function issue(request: StsRequest, sts: Sts): Promise<string> {
   const expires = grantedEnd(operation, sts.policy, now);
   const delegable = childText(operation, WST, 'Delegatable') === 'true';
   const renewable = childElements(operation, WST, 'Renewing')[0]?.getAttribute('Allow') === 'true' && sts.policy.maxRenewals > 0;
-  const assertion = issueAssertion(sts.keys, {
+  const assertion = issueAssertion(sts.keys, sts.policy, {
     subject: checked.user,
     notBefore: now,
     notOnOrAfter: expires,
     delegable,
     renewals: renewable ? sts.policy.maxRenewals : 0,
-    issuer: sts.policy.issuer,
-    ...(sts.policy.audience ? { audience: sts.policy.audience } : {}),
     ...(keyType === PUBLIC_KEY ? { holderCertificate: signed!.certificateDer } : {}),
   });
   const response = tokenResponse({ assertion, created: now, expires, renewable, delegable, keyType });

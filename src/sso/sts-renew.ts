@@ -31,14 +31,12 @@ export async function renew(request: StsRequest, sts: Sts): Promise<string> {
 
   const expires = grantedEnd(signed.operation, sts.policy, now);
   const renewals = token.renewals - 1;
-  const assertion = issueAssertion(sts.keys, {
+  const assertion = issueAssertion(sts.keys, sts.policy, {
     subject: user,
     notBefore: now,
     notOnOrAfter: expires,
     delegable: token.delegable,
     renewals,
-    issuer: sts.policy.issuer,
-    ...(sts.policy.audience ? { audience: sts.policy.audience } : {}),
     holderCertificate: signed.certificateDer,
   });
   return tokenResponse({ assertion, created: now, expires, renewable: renewals > 0, delegable: token.delegable, keyType: `${WST}/PublicKey` });

@@ -14,6 +14,7 @@ export interface SsoDeps {
   /** The server's TLS certificate, base64 DER, published as the endpoints' sslTrust. */
   tlsCertificateDer: string | undefined;
 }
+
 async function answer(request: FastifyRequest, reply: FastifyReply, handle: (xml: string) => Promise<string> | string): Promise<FastifyReply> {
   try {
     return sendSoap(reply, await handle(typeof request.body === 'string' ? request.body : ''));

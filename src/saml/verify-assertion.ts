@@ -3,7 +3,7 @@ import { SignedXml } from 'xml-crypto';
 import { childElements as children, descendants as elements, parseXmlOr } from './parse-xml.js';
 
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
-const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
+export const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 const HOLDER_OF_KEY = 'urn:oasis:names:tc:SAML:2.0:cm:holder-of-key';
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';

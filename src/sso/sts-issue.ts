@@ -1,10 +1,10 @@
 import type { Element } from '@xmldom/xmldom';
 import { childElements } from '../saml/parse-xml.js';
+import { DSIG } from '../saml/verify-assertion.js';
 import { issueAssertion } from './issue-assertion.js';
 import { childText, SoapFault, WSSE, WST } from './soap.js';
 import { failedAuthentication, grantedEnd, signedBy, tokenResponse, type Sts, type StsRequest } from './sts-service.js';
 
-const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
 const BEARER_KEY = `${WST}/Bearer`;
 const PUBLIC_KEY = `${WST}/PublicKey`;
 

@@ -2,9 +2,9 @@ import { X509Certificate } from 'node:crypto';
 import type { Document, Element } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
 import { childElements, firstElement, parseXmlOr } from '../saml/parse-xml.js';
+import { DSIG } from '../saml/verify-assertion.js';
 import { SOAP_ENV, WSSE, WSU } from './soap.js';
 
-const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
 const X509_TOKEN = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3';
 
 /** A SOAP request signed with the key of the certificate in its WS-Security header. */

@@ -211,7 +211,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const tokens =
     options.jwt &&
     new TokenService(options.jwt.keys, { ...DEFAULT_TOKEN_POLICY, ...options.jwt.policy }, store.kv, clock, identity, credentials);
-  const authenticators: Authenticator[] = [userPassAuthenticator(credentials, realm), sessionIdAuthenticator(sessions, identity)];
+  const authenticators: Authenticator[] = [userPassAuthenticator(credentials, realm), sessionIdAuthenticator(sessions)];
   const saml = samlPolicy(options);
   if (saml) {
     authenticators.push(samlBearerAuthenticator(saml, identity, clock, realm), samlHolderOfKeyAuthenticator(saml, identity, store.kv, clock));

@@ -43,24 +43,35 @@ for (const factory of storeFactories()) {
     describe('sessions', () => {
       it('stores and reads a session until it expires', async () => {
         expect(await store.sessions.insert(session('k1'), NO_CAPS, NOW)).toBe('created');
-        expect(await store.sessions.get('k1', NOW)).toEqual(session('k1'));
-        expect(await store.sessions.get('k1', NOW + 999)).toBeDefined();
-        expect(await store.sessions.get('k1', NOW + 1000)).toBeUndefined();
-        expect(await store.sessions.get('unknown', NOW)).toBeUndefined();
+        expect((await store.sessions.getWithUser('k1', NOW))?.session).toEqual(session('k1'));
+        expect((await store.sessions.getWithUser('k1', NOW + 999))?.session).toBeDefined();
+        expect((await store.sessions.getWithUser('k1', NOW + 1000))?.session).toBeUndefined();
+        expect((await store.sessions.getWithUser('unknown', NOW))?.session).toBeUndefined();
+      });
+
+      it('reads a session together with its account, and without it once the account is gone', async () => {
+        await store.users.create(user('a'));
+        await store.sessions.insert(session('k1'), NO_CAPS, NOW);
+        expect(await store.sessions.getWithUser('k1', NOW)).toEqual({ session: session('k1'), user: user('a') });
+        await store.users.update('a@vsphere.local', { roles: ['Administrator'] });
+        expect((await store.sessions.getWithUser('k1', NOW))?.user?.roles).toEqual(['Administrator']);
+        await store.users.delete('a@vsphere.local');
+        expect(await store.sessions.getWithUser('k1', NOW)).toEqual({ session: session('k1'), user: undefined });
+        expect(await store.sessions.getWithUser('k1', NOW + 1000)).toBeUndefined();
       });
 
       it('moves last access and expiry on touch, and ignores a touch of a missing session', async () => {
         await store.sessions.insert(session('k1'), NO_CAPS, NOW);
         await store.sessions.touch('k1', NOW + 500, NOW + 1500);
-        expect(await store.sessions.get('k1', NOW + 1200)).toMatchObject({ lastAccessedAt: NOW + 500, expiresAt: NOW + 1500 });
+        expect((await store.sessions.getWithUser('k1', NOW + 1200))?.session).toMatchObject({ lastAccessedAt: NOW + 500, expiresAt: NOW + 1500 });
         await store.sessions.touch('missing', NOW, NOW + 1000);
-        expect(await store.sessions.get('missing', NOW)).toBeUndefined();
+        expect((await store.sessions.getWithUser('missing', NOW))?.session).toBeUndefined();
       });
 
       it('never revives an expired session by touching it', async () => {
         await store.sessions.insert(session('k1', 'a', NOW + 100), NO_CAPS, NOW);
         await store.sessions.touch('k1', NOW + 100, NOW + 5000);
-        expect(await store.sessions.get('k1', NOW + 200)).toBeUndefined();
+        expect((await store.sessions.getWithUser('k1', NOW + 200))?.session).toBeUndefined();
       });
 
       it('deletes a live session once, and reports an expired one as not deleted', async () => {
@@ -68,7 +79,7 @@ for (const factory of storeFactories()) {
         await store.sessions.insert(session('k2'), NO_CAPS, NOW);
         expect(await store.sessions.delete('k1', NOW)).toBe(true);
         expect(await store.sessions.delete('k1', NOW)).toBe(false);
-        expect(await store.sessions.get('k1', NOW)).toBeUndefined();
+        expect((await store.sessions.getWithUser('k1', NOW))?.session).toBeUndefined();
         expect(await store.sessions.delete('k2', NOW + 1000)).toBe(false);
       });
 
@@ -80,7 +91,7 @@ for (const factory of storeFactories()) {
         expect(await store.sessions.insert(session('b1', 'b'), caps, NOW)).toBe('created');
         // a1 has expired by now: a's live count is 1 again.
         expect(await store.sessions.insert(session('a4', 'a', NOW + 1000), caps, NOW + 100)).toBe('created');
-        expect(await store.sessions.get('a3', NOW)).toBeUndefined();
+        expect((await store.sessions.getWithUser('a3', NOW))?.session).toBeUndefined();
       });
 
       it('enforces the total cap over live sessions only', async () => {
@@ -103,8 +114,8 @@ for (const factory of storeFactories()) {
         await store.sessions.insert(session('live', 'a', NOW + 1000), NO_CAPS, NOW);
         await store.purgeExpired(NOW + 10);
         await store.sessions.touch('old', NOW + 20, NOW + 5000); // a purged session stays gone
-        expect(await store.sessions.get('old', NOW + 20)).toBeUndefined();
-        expect(await store.sessions.get('live', NOW + 20)).toBeDefined();
+        expect((await store.sessions.getWithUser('old', NOW + 20))?.session).toBeUndefined();
+        expect((await store.sessions.getWithUser('live', NOW + 20))?.session).toBeDefined();
       });
     });
 

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { VapiError } from '../core/errors.js';
 import { message } from '../core/messages.js';
 import { randomHexToken, sha256Hex } from '../core/secrets.js';
-import type { SessionRecord, SessionStore } from '../store/store.js';
+import type { SessionRecord, SessionStore, SessionWithUser } from '../store/store.js';
 
 export interface SessionPolicy {
   /** A session ends after this long without a request. */
@@ -76,19 +76,21 @@ export class SessionService {
   }
 
   /**
-   * The live session a token names, with its last access moved to now; undefined when the token
-   * is unknown, malformed, deleted or expired (callers cannot tell these apart, by design).
+   * The live session a token names, with its last access moved to now, and its account (undefined
+   * when the account is gone); undefined when the token is unknown, malformed, deleted or expired
+   * (callers cannot tell these apart, by design). One store read.
    */
-  async validate(token: string): Promise<SessionRecord | undefined> {
+  async validate(token: string): Promise<SessionWithUser | undefined> {
     if (!TOKEN_FORMAT.test(token)) return undefined;
     const now = this.#clock.now();
-    const record = await this.#store.get(sha256Hex(token), now);
-    if (!record) return undefined;
-    const expiresAt = Math.min(now + this.#policy.idleTimeoutMs, record.absoluteExpiresAt);
-    if (now - record.lastAccessedAt >= this.#policy.touchIntervalMs) {
-      await this.#store.touch(record.key, now, expiresAt);
+    const found = await this.#store.getWithUser(sha256Hex(token), now);
+    if (!found) return undefined;
+    const { session, user } = found;
+    const expiresAt = Math.min(now + this.#policy.idleTimeoutMs, session.absoluteExpiresAt);
+    if (now - session.lastAccessedAt >= this.#policy.touchIntervalMs) {
+      await this.#store.touch(session.key, now, expiresAt);
     }
-    return { ...record, lastAccessedAt: now, expiresAt };
+    return { session: { ...session, lastAccessedAt: now, expiresAt }, user };
   }
 
   /** Ends the session with store key `key` on every node at once. */

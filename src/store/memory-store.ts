@@ -6,6 +6,7 @@ import type {
   SessionCaps,
   SessionRecord,
   SessionStore,
+  SessionWithUser,
   Store,
   TaskChange,
   TaskFilter,
@@ -19,8 +20,8 @@ import type {
 /** Process-local state: for tests, benchmarks and throw-away servers. Lost on exit. */
 export class MemoryStore implements Store {
   readonly kind = 'memory';
-  readonly sessions = new MemorySessionStore();
   readonly users = new MemoryUserStore();
+  readonly sessions = new MemorySessionStore(this.users);
   readonly tasks = new MemoryTaskStore();
   readonly kv = new MemoryKeyValueStore();
 
@@ -36,6 +37,11 @@ export class MemoryStore implements Store {
 class MemorySessionStore implements SessionStore {
   readonly #byKey = new Map<string, SessionRecord>();
   readonly #byUser = new Map<string, Set<string>>();
+  readonly #users: MemoryUserStore;
+
+  constructor(users: MemoryUserStore) {
+    this.#users = users;
+  }
 
   async insert(record: SessionRecord, caps: SessionCaps, now: number): Promise<InsertSessionResult> {
     // Expired records linger until purged; counting them would refuse a login that should pass,
@@ -54,9 +60,10 @@ class MemorySessionStore implements SessionStore {
     return 'created';
   }
 
-  async get(key: string, now: number): Promise<SessionRecord | undefined> {
+  async getWithUser(key: string, now: number): Promise<SessionWithUser | undefined> {
     const record = this.#byKey.get(key);
-    return record && record.expiresAt > now ? { ...record } : undefined;
+    if (!record || record.expiresAt <= now) return undefined;
+    return { session: { ...record }, user: await this.#users.get(record.userKey) };
   }
 
   async touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void> {

@@ -9,6 +9,7 @@ import type {
   SessionCaps,
   SessionRecord,
   SessionStore,
+  SessionWithUser,
   KeyValueStore,
   Store,
   TaskStore,
@@ -114,6 +115,15 @@ interface SessionRow {
   expires_at: number;
 }
 
+/** A session row joined with its account's columns (null when the account is gone). */
+interface SessionUserRow extends SessionRow {
+  u_name: string | null;
+  u_domain: string;
+  u_password_hash: string;
+  u_roles: string;
+  u_created_at: number;
+}
+
 function sessionFromRow(row: SessionRow): SessionRecord {
   return {
     key: row.key,
@@ -127,7 +137,7 @@ function sessionFromRow(row: SessionRow): SessionRecord {
 
 class SqliteSessionStore implements SessionStore {
   readonly #insert: (record: SessionRecord, caps: SessionCaps, now: number) => InsertSessionResult;
-  readonly #get: Database.Statement<[string, number], SessionRow>;
+  readonly #getWithUser: Database.Statement<[string, number], SessionUserRow>;
   readonly #touch: Database.Statement;
   readonly #delete: Database.Statement<[string], { expires_at: number }>;
 
@@ -148,7 +158,11 @@ class SqliteSessionStore implements SessionStore {
       return 'created';
     });
     this.#insert = (record, caps, now) => step.immediate(record, caps, now);
-    this.#get = db.prepare('SELECT * FROM sessions WHERE key = ? AND expires_at > ?');
+    this.#getWithUser = db.prepare(
+      `SELECT s.*, u.name AS u_name, u.domain AS u_domain, u.password_hash AS u_password_hash, u.roles AS u_roles, u.created_at AS u_created_at
+       FROM sessions s LEFT JOIN users u ON u.key = s.user_key
+       WHERE s.key = ? AND s.expires_at > ?`,
+    );
     this.#touch = db.prepare(
       'UPDATE sessions SET last_accessed_at = @last, expires_at = @expiresAt WHERE key = @key AND expires_at > @last',
     );
@@ -159,10 +173,15 @@ class SqliteSessionStore implements SessionStore {
     return guarded(() => this.#insert(record, caps, now));
   }
 
-  get(key: string, now: number): Promise<SessionRecord | undefined> {
+  getWithUser(key: string, now: number): Promise<SessionWithUser | undefined> {
     return guarded(() => {
-      const row = this.#get.get(key, now);
-      return row && sessionFromRow(row);
+      const row = this.#getWithUser.get(key, now);
+      if (!row) return undefined;
+      const user =
+        row.u_name === null
+          ? undefined
+          : userFromRow({ key: row.user_key, name: row.u_name, domain: row.u_domain, password_hash: row.u_password_hash, roles: row.u_roles, created_at: row.u_created_at });
+      return { session: sessionFromRow(row), user };
     });
   }
 

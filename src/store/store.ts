@@ -40,10 +40,19 @@ export interface SessionCaps {
 
 export type InsertSessionResult = 'created' | 'user_cap' | 'total_cap';
 
+export interface SessionWithUser {
+  session: SessionRecord;
+  user: UserRecord | undefined;
+}
+
 export interface SessionStore {
   /** Inserts unless a cap is reached, counting only live sessions; check and insert are one step. */
   insert(record: SessionRecord, caps: SessionCaps, now: number): Promise<InsertSessionResult>;
-  get(key: string, now: number): Promise<SessionRecord | undefined>;
+  /**
+   * A live session with the account it belongs to (undefined when the account is gone), in one
+   * read: this is the only store access of an authenticated request.
+   */
+  getWithUser(key: string, now: number): Promise<SessionWithUser | undefined>;
   /** Records an access at `lastAccessedAt`; does nothing for a session that is gone or expired by then. */
   touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void>;
   /** True when a live session was removed. */

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { InsertSessionResult, SessionCaps, SessionRecord, SessionStore } from '../store.js';
+import type { InsertSessionResult, SessionCaps, SessionRecord, SessionStore, SessionWithUser } from '../store.js';
 import type { RedisKeys } from './redis-keys.js';
 import { guarded } from './redis-guard.js';
+import { userFromHash } from './redis-user-store.js';
 
 /**
  * Inserts a session unless a cap is reached. The caps count live members of two sorted sets
@@ -45,6 +46,24 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return fields[2]
 `;
 
+/**
+ * A session hash and its account's hash, in one round trip; nothing when the session is gone.
+ * KEYS: session hash. ARGV: the account hash prefix (same hash tag, so same slot).
+ */
+const GET_WITH_USER = `
+local session = redis.call('HGETALL', KEYS[1])
+if #session == 0 then return false end
+local userKey = redis.call('HGET', KEYS[1], 'userKey')
+return { session, redis.call('HGETALL', ARGV[1] .. userKey) }
+`;
+
+/** A flat HGETALL reply from a script (field, value, …) as a record. */
+function hashOf(flat: string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i]!] = flat[i + 1]!;
+  return hash;
+}
+
 const FIELDS = ['userKey', 'createdAt', 'lastAccessedAt', 'absoluteExpiresAt', 'expiresAt'] as const;
 
 function fromHash(key: string, hash: Record<string, string>): SessionRecord | undefined {
@@ -82,10 +101,12 @@ export class RedisSessionStore implements SessionStore {
     );
   }
 
-  get(key: string, now: number): Promise<SessionRecord | undefined> {
+  getWithUser(key: string, now: number): Promise<SessionWithUser | undefined> {
     return guarded(async () => {
-      const record = fromHash(key, await this.#redis.hgetall(this.#keys.session(key)));
-      return record && record.expiresAt > now ? record : undefined;
+      const reply = (await this.#redis.eval(GET_WITH_USER, 1, this.#keys.session(key), this.#keys.user(''))) as [string[], string[]] | null;
+      const session = reply ? fromHash(key, hashOf(reply[0])) : undefined;
+      if (!session || session.expiresAt <= now) return undefined;
+      return { session, user: userFromHash(session.userKey, hashOf(reply![1])) };
     });
   }
 

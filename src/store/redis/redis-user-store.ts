@@ -19,7 +19,7 @@ if #ARGV > 0 then redis.call('HSET', KEYS[1], unpack(ARGV)) end
 return 1
 `;
 
-function fromHash(key: string, hash: Record<string, string>): UserRecord | undefined {
+export function userFromHash(key: string, hash: Record<string, string>): UserRecord | undefined {
   if (hash.name === undefined) return undefined;
   return {
     key,
@@ -47,7 +47,7 @@ export class RedisUserStore implements UserStore {
   }
 
   get(key: string): Promise<UserRecord | undefined> {
-    return guarded(async () => fromHash(key, await this.#redis.hgetall(this.#keys.user(key))));
+    return guarded(async () => userFromHash(key, await this.#redis.hgetall(this.#keys.user(key))));
   }
 
   list(): Promise<UserRecord[]> {
@@ -57,7 +57,7 @@ export class RedisUserStore implements UserStore {
       for (const key of keys) pipeline.hgetall(this.#keys.user(key));
       const hashes = (await pipeline.exec()) ?? [];
       return keys.flatMap((key, i) => {
-        const user = fromHash(key, (hashes[i]?.[1] ?? {}) as Record<string, string>);
+        const user = userFromHash(key, (hashes[i]?.[1] ?? {}) as Record<string, string>);
         return user ? [user] : [];
       });
     });

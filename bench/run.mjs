@@ -21,6 +21,9 @@ async function login(url) {
   return response.json();
 }
 
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 const rows = [];
 const bare = await startProcess(['bench/bare-server.mjs']);
 const servers = { sqlite: await startVapiAuth('sqlite'), memory: await startVapiAuth('memory') };
@@ -28,25 +31,44 @@ const redis = spawnSync('redis-server', ['--version']).status === 0 ? await star
 if (redis) servers.redis = await startVapiAuth(redis.url);
 else console.log('redis-server not found: the Redis rows are left out');
 try {
-  const warm = { ...(await load(`${bare.url}/api/session`, { duration: 1 })) };
-  void warm;
-  const baseline = await load(`${bare.url}/api/session`);
-  rows.push(['bare route GET /api/session (baseline)', baseline.rps, baseline.p99, 1, 1]);
+  await load(`${bare.url}/api/session`, { duration: 1 });
+  const tokens = {};
   for (const [store, server] of Object.entries(servers)) {
-    const token = await login(server.url);
-    const headers = { 'vmware-api-session-id': token };
-    await load(`${server.url}/api/session`, { headers, duration: 1 });
-    const authed = await load(`${server.url}/api/session`, { headers });
-    rows.push([`authenticated GET /api/session, ${store}`, authed.rps, authed.p99, authed.rps / baseline.rps, authed.p99 / Math.max(baseline.p99, 1)]);
+    tokens[store] = await login(server.url);
+    await load(`${server.url}/api/session`, { headers: { 'vmware-api-session-id': tokens[store] }, duration: 1 });
+  }
+  // Each load of a store follows a load of the bare route, and the pair's ratio is kept: the two
+  // run seconds apart, so a machine that slows down or speeds up moves both. The median over the
+  // rounds is reported.
+  const baselines = [];
+  const pairs = Object.fromEntries(Object.keys(servers).map((store) => [store, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [store, server] of Object.entries(servers)) {
+      const baseline = await load(`${bare.url}/api/session`);
+      const authed = await load(`${server.url}/api/session`, { headers: { 'vmware-api-session-id': tokens[store] } });
+      baselines.push(baseline);
+      pairs[store].push({ baseline, authed });
+    }
+  }
+  const baseline = { rps: median(baselines.map((b) => b.rps)), p99: median(baselines.map((b) => b.p99)) };
+  rows.push(['bare route GET /api/session (baseline)', baseline.rps, baseline.p99, 1, 1]);
+  for (const [store, measured] of Object.entries(pairs)) {
+    rows.push([
+      `authenticated GET /api/session, ${store}`,
+      median(measured.map((pair) => pair.authed.rps)),
+      median(measured.map((pair) => pair.authed.p99)),
+      median(measured.map((pair) => pair.authed.rps / pair.baseline.rps)),
+      median(measured.map((pair) => pair.authed.p99 / Math.max(pair.baseline.p99, 1))),
+    ]);
   }
   for (const [store, server] of Object.entries(servers)) {
     const created = await load(`${server.url}/api/session`, { method: 'POST', headers: { authorization: basic }, connections: 4 });
     rows.push([`session create (argon2id), ${store}`, created.rps, created.p99, created.rps / baseline.rps, created.p99 / Math.max(baseline.p99, 1)]);
   }
   if (servers.redis) {
-    const redisRow = rows.find(([name]) => name.endsWith(', redis'));
-    const sqliteRow = rows.find(([name]) => name.endsWith(', sqlite'));
-    rows.push(['authenticated GET, redis vs sqlite (embedded)', redisRow[1], redisRow[2], redisRow[1] / sqliteRow[1], redisRow[2] / Math.max(sqliteRow[2], 1)]);
+    const ratio = (select) => median(pairs.redis.map((pair, i) => select(pair.authed) / Math.max(select(pairs.sqlite[i].authed), 1)));
+    const redisRow = rows.find(([name]) => name.endsWith('GET /api/session, redis'));
+    rows.push(['authenticated GET, redis vs sqlite (embedded)', redisRow[1], redisRow[2], ratio((m) => m.rps), ratio((m) => m.p99)]);
   }
 } finally {
   await Promise.all([bare.stop(), ...Object.values(servers).map((server) => server.stop())]);
@@ -54,7 +76,7 @@ try {
 }
 
 const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-console.log(`\n${DURATION}s per load, ${CONNECTIONS} connections (4 for create), one run\n`);
+console.log(`\n${DURATION}s per load, ${CONNECTIONS} connections (4 for create); GET rows: median of ${ROUNDS} rounds, each paired with a baseline load\n`);
 console.log('| load | req/s | p99 ms | req/s vs baseline | p99 vs baseline |');
 console.log('|---|---:|---:|---:|---:|');
 for (const [name, rps, p99, ratio, p99Ratio] of rows) {

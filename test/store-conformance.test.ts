@@ -224,5 +224,40 @@ for (const factory of storeFactories()) {
         expect(await store.kv.increment('c', 1000, NOW)).toBe(1);
       });
     });
+
+    describe('bounded sets', () => {
+      const member = (id: string, expiresIn: number, group = 'g') => ({ id, group, expiresAt: NOW + expiresIn });
+      const noGroupCap = { members: 3, groups: 0 };
+
+      it('admits members up to the cap, then tells when the earliest one frees; a member already in is admitted again', async () => {
+        for (const [id, life] of [['a', 300], ['b', 100], ['c', 200]] as const) expect(await store.kv.claim('set', member(id, life), noGroupCap, NOW)).toEqual({ ok: true });
+        expect(await store.kv.claim('set', member('d', 300), noGroupCap, NOW + 50)).toEqual({ ok: false, freesAt: NOW + 100 });
+        expect(await store.kv.claim('set', member('a', 300), noGroupCap, NOW + 50)).toEqual({ ok: true });
+        expect(await store.kv.claim('set', member('d', 300), noGroupCap, NOW + 100)).toEqual({ ok: true });
+        expect(await store.kv.claim('other', member('d', 300), noGroupCap, NOW)).toEqual({ ok: true });
+      });
+
+      it('caps the distinct groups: a member of a new group is refused, one of a known group admitted', async () => {
+        const caps = { members: 0, groups: 2 };
+        expect(await store.kv.claim('ips', member('t1', 1000, '10.0.0.1'), caps, NOW)).toEqual({ ok: true });
+        expect(await store.kv.claim('ips', member('t2', 500, '10.0.0.2'), caps, NOW)).toEqual({ ok: true });
+        expect(await store.kv.claim('ips', member('t3', 1000, '10.0.0.3'), caps, NOW)).toEqual({ ok: false, freesAt: NOW + 500 });
+        expect(await store.kv.claim('ips', member('t4', 1000, '10.0.0.1'), caps, NOW)).toEqual({ ok: true });
+        expect(await store.kv.claim('ips', member('t3', 1000, '10.0.0.3'), caps, NOW + 500)).toEqual({ ok: true });
+      });
+
+      it('frees the place of a released member at once', async () => {
+        const caps = { members: 1, groups: 1 };
+        expect(await store.kv.claim('one', member('a', 1000, 'x'), caps, NOW)).toEqual({ ok: true });
+        expect((await store.kv.claim('one', member('b', 1000, 'y'), caps, NOW)).ok).toBe(false);
+        await store.kv.release('one', 'a');
+        expect(await store.kv.claim('one', member('b', 1000, 'y'), caps, NOW)).toEqual({ ok: true });
+      });
+
+      it('admits exactly the cap when many claim at once', async () => {
+        const results = await Promise.all(Array.from({ length: 200 }, (_, i) => store.kv.claim('race', member(`m${i}`, 60_000, `g${i % 7}`), { members: 10, groups: 0 }, NOW)));
+        expect(results.filter((result) => result.ok)).toHaveLength(10);
+      });
+    });
   });
 }

@@ -1,6 +1,10 @@
 import { ACTIVE_STATUSES, isLive, matchesTaskFilter } from './task-filter.js';
+import { admits } from './claim-rule.js';
 import type {
   CancelRequestResult,
+  ClaimCaps,
+  ClaimMember,
+  ClaimResult,
   InsertSessionResult,
   KeyValueStore,
   SessionCaps,
@@ -187,6 +191,7 @@ class MemoryTaskStore implements TaskStore {
 
 class MemoryKeyValueStore implements KeyValueStore {
   readonly #entries = new Map<string, { value: string; expiresAt: number }>();
+  readonly #claims = new Map<string, Map<string, ClaimMember>>();
 
   async increment(key: string, windowMs: number, now: number): Promise<number> {
     const entry = this.#entries.get(key);
@@ -211,7 +216,24 @@ class MemoryKeyValueStore implements KeyValueStore {
     this.#entries.delete(key);
   }
 
+  async claim(key: string, member: ClaimMember, caps: ClaimCaps, now: number): Promise<ClaimResult> {
+    let members = this.#claims.get(key);
+    if (!members) this.#claims.set(key, (members = new Map()));
+    for (const [id, existing] of members) if (existing.expiresAt <= now) members.delete(id);
+    const result = admits([...members.values()], member, caps);
+    if (result.ok) members.set(member.id, { ...member });
+    return result;
+  }
+
+  async release(key: string, id: string): Promise<void> {
+    this.#claims.get(key)?.delete(id);
+  }
+
   purge(now: number): void {
     for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+    for (const [key, members] of this.#claims) {
+      for (const [id, member] of members) if (member.expiresAt <= now) members.delete(id);
+      if (members.size === 0) this.#claims.delete(key);
+    }
   }
 }

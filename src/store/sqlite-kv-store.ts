@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { KeyValueStore } from './store.js';
+import { admits } from './claim-rule.js';
+import type { ClaimCaps, ClaimMember, ClaimResult, KeyValueStore } from './store.js';
 import { guarded } from './sqlite-guard.js';
 
 export const KV_SCHEMA = `
@@ -9,11 +10,24 @@ CREATE TABLE IF NOT EXISTS kv (
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS kv_by_expiry ON kv (expires_at);
+CREATE TABLE IF NOT EXISTS claims (
+  key TEXT NOT NULL,
+  id TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (key, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS claims_by_expiry ON claims (expires_at);
 `;
 
 
-/** Expiring records in one table; the counter is a single UPSERT, atomic across processes. */
+/**
+ * Expiring records in one table; the counter is a single UPSERT, atomic across processes. Bounded
+ * sets live in their own table; a claim reads and writes them in one IMMEDIATE transaction.
+ */
 export class SqliteKeyValueStore implements KeyValueStore {
+  readonly #claim: (key: string, member: ClaimMember, caps: ClaimCaps, now: number) => ClaimResult;
+  readonly #release: Database.Statement;
   readonly #increment: Database.Statement<{ key: string; now: number; expiresAt: number }, { value: string }>;
   readonly #put: Database.Statement;
   readonly #get: Database.Statement<[string, number], { value: string }>;
@@ -31,6 +45,27 @@ export class SqliteKeyValueStore implements KeyValueStore {
     );
     this.#get = db.prepare('SELECT value FROM kv WHERE key = ? AND expires_at > ?');
     this.#delete = db.prepare('DELETE FROM kv WHERE key = ?');
+    const dropExpired = db.prepare('DELETE FROM claims WHERE key = ? AND expires_at <= ?');
+    const live = db.prepare<[string], { id: string; group: string; expiresAt: number }>('SELECT id, grp AS "group", expires_at AS expiresAt FROM claims WHERE key = ?');
+    const add = db.prepare('INSERT INTO claims (key, id, grp, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (key, id) DO UPDATE SET grp = excluded.grp, expires_at = excluded.expires_at');
+    const step = db.transaction((key: string, member: ClaimMember, caps: ClaimCaps, now: number): ClaimResult => {
+      dropExpired.run(key, now);
+      const result = admits(live.all(key), member, caps);
+      if (result.ok) add.run(key, member.id, member.group, member.expiresAt);
+      return result;
+    });
+    this.#claim = (key, member, caps, now) => step.immediate(key, member, caps, now);
+    this.#release = db.prepare('DELETE FROM claims WHERE key = ? AND id = ?');
+  }
+
+  claim(key: string, member: ClaimMember, caps: ClaimCaps, now: number): Promise<ClaimResult> {
+    return guarded(() => this.#claim(key, member, caps, now));
+  }
+
+  release(key: string, id: string): Promise<void> {
+    return guarded(() => {
+      this.#release.run(key, id);
+    });
   }
 
   increment(key: string, windowMs: number, now: number): Promise<number> {

@@ -63,6 +63,7 @@ export class SqliteStore implements Store {
   readonly #purgeSessions: Database.Statement;
   readonly #purgeTasks: Database.Statement;
   readonly #purgeKv: Database.Statement;
+  readonly #purgeClaims: Database.Statement;
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(dirname(options.file), { recursive: true });
@@ -76,6 +77,7 @@ export class SqliteStore implements Store {
     this.tasks = new SqliteTaskStore(this.#db);
     this.kv = new SqliteKeyValueStore(this.#db);
     this.#purgeKv = this.#db.prepare('DELETE FROM kv WHERE expires_at <= ?');
+    this.#purgeClaims = this.#db.prepare('DELETE FROM claims WHERE expires_at <= ?');
     this.#purgeSessions = this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
     this.#purgeTasks = this.#db.prepare('DELETE FROM tasks WHERE expires_at <= ?');
   }
@@ -98,6 +100,7 @@ export class SqliteStore implements Store {
       this.#purgeSessions.run(now);
       this.#purgeTasks.run(now);
       this.#purgeKv.run(now);
+      this.#purgeClaims.run(now);
     });
   }
 

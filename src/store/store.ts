@@ -72,7 +72,30 @@ export interface KeyValueStore {
   put(key: string, value: string, expiresAt: number, now: number): Promise<void>;
   get(key: string, now: number): Promise<string | undefined>;
   delete(key: string): Promise<void>;
+  /**
+   * Adds `member` to the bounded set `key` unless that would exceed `caps`, counting live members
+   * only (check and add are one step); a member already in the set is kept and admitted again.
+   * When refused, `freesAt` is when the earliest live member expires.
+   */
+  claim(key: string, member: ClaimMember, caps: ClaimCaps, now: number): Promise<ClaimResult>;
+  /** Removes a member from the bounded set `key`. */
+  release(key: string, id: string): Promise<void>;
 }
+
+/** A member of a bounded set: its id, the group it counts toward (e.g. a client address), its expiry. */
+export interface ClaimMember {
+  id: string;
+  group: string;
+  expiresAt: number;
+}
+
+/** Most live members, and most distinct groups among them; 0 = no limit. */
+export interface ClaimCaps {
+  members: number;
+  groups: number;
+}
+
+export type ClaimResult = { ok: true } | { ok: false; freesAt: number };
 
 export interface UserRecord {
   /** Lower-case `name@domain`. */

@@ -35,6 +35,13 @@ export class RedisKeys {
   counter(key: string): string {
     return `${this.#prefix}kc:${key}`;
   }
+  /** A bounded set of the key-value store: member ids scored by expiry, and their groups. */
+  claims(key: string): string {
+    return `${this.#prefix}kb:${key}`;
+  }
+  claimGroups(key: string): string {
+    return `${this.#prefix}kg:${key}`;
+  }
   task(id: string): string {
     return `${this.#prefix}t:${id}`;
   }

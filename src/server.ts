@@ -16,6 +16,7 @@ import { OperationTable } from './core/operation-table.js';
 import { SCHEMES } from './core/schemes.js';
 import { apiDialect } from './dialects/api/dialect.js';
 import { omivvDialect } from './dialects/omivv/dialect.js';
+import { ClientLimits, DEFAULT_CLIENT_LIMITS, type ClientLimitPolicy } from './jwt/client-limits.js';
 import { restDialect } from './dialects/rest/dialect.js';
 import { ssoDialect } from './dialects/sso/dialect.js';
 import type { StsPolicy } from './sso/sts-service.js';
@@ -57,7 +58,8 @@ export interface VapiServerOptions {
    */
   sts?: { keys: StsKeys; policy?: Partial<StsPolicy> };
   /** JWT bearer tokens (the oauth scheme and the OMIVV login); off when absent. */
-  jwt?: { keys: KeyRing; policy?: Partial<TokenPolicy> };
+  /** JWT bearer tokens and the OMIVV login, with its client limits and request rates. */
+  jwt?: { keys: KeyRing; policy?: Partial<TokenPolicy>; limits?: Partial<ClientLimitPolicy> };
   /** Realm in WWW-Authenticate challenges. */
   realm?: string;
   /** Largest accepted request body in bytes. */
@@ -229,7 +231,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
   }
   assertEnforceable(table, authentication);
   const engine = new Engine(authentication, clock, tasks);
-  const dialects: Dialect[] = [jsonRpcDialect, apiDialect, restDialect, ...(tokens ? [omivvDialect(tokens)] : [])];
+  const dialects: Dialect[] = [jsonRpcDialect, apiDialect, restDialect, ...(tokens ? [omivvDialect(tokens, new ClientLimits(store.kv, clock, { ...DEFAULT_CLIENT_LIMITS, ...options.jwt?.limits }))] : [])];
   if (options.sts) {
     const policy = { ...DEFAULT_STS_POLICY, ...(saml?.audience ? { audience: saml.audience } : {}), ...options.sts.policy };
     dialects.push(

@@ -7,7 +7,7 @@ import { assertionXml, derOf, sign, testIssuer, type Issuer } from './helpers/sa
 import { createSign } from 'node:crypto';
 import { canonicalRequest } from '../src/dialects/jsonrpc/canonical-request.js';
 import { jobsService, Steps } from './helpers/task-services.js';
-import { ADMIN, ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
+import { ADMIN, ADMIN_PASSWORD, NO_CLIENT_LIMITS, startTestServer, type TestServer } from './helpers/test-server.js';
 
 const META = '/api/vapi/metadata/authentication';
 let t: TestServer;
@@ -19,7 +19,8 @@ async function start(authDefinition?: string, withSaml = false): Promise<void> {
   issuer = withSaml ? await testIssuer() : undefined;
   holder = withSaml ? await testIssuer('holder') : undefined;
   t = await startTestServer(new MemoryStore(), {
-    jwt: true,
+    // Every operation is probed with a fresh token: more than the OMIVV limits allow in a minute.
+    jwt: { limits: NO_CLIENT_LIMITS },
     services: [jobsService(new Steps())],
     tasks: { shutdownGraceMs: 10 },
     ...(authDefinition ? { authDefinition: { text: authDefinition, file: 'auth.yaml' } } : {}),

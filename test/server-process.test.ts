@@ -176,6 +176,14 @@ describe('vapi-auth serve', () => {
     expect(response.text).toContain('<wst:Renewing Allow="false" OK="false"/>');
   });
 
+  it('takes the OMIVV limits from its options: --omivv-max-tokens 1 refuses a second live token', async () => {
+    const server = await start(['--http', '--omivv-max-tokens', '1']);
+    expect((await omivvLogin(server.url, ADMIN, 'Pr0cess!')).status).toBe(200);
+    const refused = await omivvLogin(server.url, ADMIN, 'Pr0cess!');
+    expect(refused.status).toBe(503);
+    expect(refused.json).toEqual({ errorCode: 'CLIENT_LIMIT_EXHAUSTED', message: 'Client limit exhausted.' });
+  });
+
   it('refuses to start on a bad option, naming it', async () => {
     const result = await runCli(['serve', '--data-dir', sandbox.dataDir, '--idle-timeout', 'forever']);
     expect(result.code).toBe(2);

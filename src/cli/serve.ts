@@ -57,7 +57,16 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
       policy: { maxLifetimeMs: config.stsMaxLifetimeMs, maxRenewals: config.stsMaxRenewals },
     },
     services,
-    jwt: { keys, policy: { lifetimeMs: config.tokenLifetimeMs, issuer: config.tokenIssuer } },
+    jwt: {
+      keys,
+      policy: { lifetimeMs: config.tokenLifetimeMs, issuer: config.tokenIssuer },
+      limits: {
+        maxClients: config.omivvMaxClients,
+        maxTokens: config.omivvMaxTokens,
+        requestsPerMinute: config.omivvRate,
+        requestsPerTokenPerMinute: config.omivvTokenRate,
+      },
+    },
     lockout: { maxFailures: config.lockoutFailures, windowMs: config.lockoutWindowMs, durationMs: config.lockoutDurationMs },
     tasks: { retentionMs: config.taskRetentionMs, heartbeatMs: config.taskHeartbeatMs },
     store: await openStore(config.store, config.dataDir),

@@ -34,6 +34,10 @@ export interface ServeConfig {
   stsUrl: string | undefined;
   stsMaxLifetimeMs: number;
   stsMaxRenewals: number;
+  omivvMaxClients: number;
+  omivvMaxTokens: number;
+  omivvRate: number;
+  omivvTokenRate: number;
 }
 
 /** Parsed command-line flags: a value, a switch, or the values of a repeated flag. */
@@ -204,6 +208,38 @@ export const OPTIONS: readonly Option[] = [
     default: 6,
     parse: integer(0),
     doc: 'Wrong passwords within the window that lock an account; 0 = no lockout.',
+  }),
+  option({
+    key: 'omivvMaxClients',
+    flag: 'omivv-max-clients',
+    value: 'N',
+    default: 3,
+    parse: integer(0),
+    doc: 'OMIVV login: client addresses holding live tokens at once (more get 503); 0 = no limit.',
+  }),
+  option({
+    key: 'omivvMaxTokens',
+    flag: 'omivv-max-tokens',
+    value: 'N',
+    default: 10,
+    parse: integer(0),
+    doc: 'OMIVV login: live tokens at once (more get 503); 0 = no limit.',
+  }),
+  option({
+    key: 'omivvRate',
+    flag: 'omivv-rate',
+    value: 'N',
+    default: 100,
+    parse: integer(0),
+    doc: 'OMIVV login paths: requests in any minute, all clients together (more get 429); 0 = no limit.',
+  }),
+  option({
+    key: 'omivvTokenRate',
+    flag: 'omivv-token-rate',
+    value: 'N',
+    default: 10,
+    parse: integer(0),
+    doc: 'OMIVV login paths: requests in any minute with one token (more get 429); 0 = no limit.',
   }),
   option({ key: 'lockoutWindowMs', flag: 'lockout-window', value: 'DURATION', default: 3 * 60_000, parse: duration, doc: 'The window in which failures are counted.' }),
   option({ key: 'lockoutDurationMs', flag: 'lockout-duration', value: 'DURATION', default: 60_000, parse: duration, doc: 'How long a lock lasts.' }),

@@ -5,7 +5,7 @@ import type { CredentialChecker } from '../identity/credential-check.js';
 import type { LocalIdentitySource } from '../identity/identity-source.js';
 import { userKey } from '../identity/user-name.js';
 import type { KeyValueStore } from '../store/store.js';
-import { issueToken, type IssuedToken } from './issue-token.js';
+import { issueToken, newJti, tokenExpiry, type IssuedToken } from './issue-token.js';
 import type { KeyRing } from './key-ring.js';
 import type { TokenClaims, TokenPolicy } from './token-policy.js';
 import { TokenRejected, verifyToken } from './verify-token.js';
@@ -35,13 +35,18 @@ export class TokenService {
     private readonly credentials: CredentialChecker,
   ) {}
 
+  /** The `jti` and expiry the next token will have, known before the login (to hold a place for it). */
+  nextToken(): { jti: string; expiresAt: number } {
+    return { jti: newJti(), expiresAt: tokenExpiry(this.policy, this.clock.now()) };
+  }
+
   /** Password check (with lockout), then the role; a right password of a non-admin is not a failure. */
-  async login(userName: string, password: string): Promise<LoginResult> {
+  async login(userName: string, password: string, jti?: string): Promise<LoginResult> {
     const checked = await this.credentials.check(userName, password);
     if (!checked.ok) return { ok: false, code: 'invalid_credentials', reason: checked.reason };
     const { user } = checked;
     if (!user.roles.includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'not an Administrator' };
-    return { ok: true, issued: await issueToken(this.keys, this.policy, user, this.clock.now()) };
+    return { ok: true, issued: await issueToken(this.keys, this.policy, user, this.clock.now(), jti) };
   }
 
   async check(token: string): Promise<TokenCheck> {

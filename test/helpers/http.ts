@@ -16,6 +16,8 @@ export interface HttpRequestOptions {
   body?: unknown;
   /** Trusted CA (PEM) for https URLs. */
   ca?: string;
+  /** The client's own address, e.g. another loopback address (127.0.0.2) to act as another client. */
+  localAddress?: string;
 }
 
 /** One real HTTP(S) request over a fresh connection. */
@@ -35,7 +37,13 @@ export function http(url: string, options: HttpRequestOptions = {}): Promise<Htt
   return new Promise((resolve, reject) => {
     const req = send(
       target,
-      { method: options.method ?? 'GET', headers, agent: false, ...(options.ca ? { ca: options.ca } : {}) },
+      {
+        method: options.method ?? 'GET',
+        headers,
+        agent: false,
+        ...(options.ca ? { ca: options.ca } : {}),
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

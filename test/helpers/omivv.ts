@@ -2,8 +2,8 @@ import { http, type HttpResponse } from './http.js';
 
 export const OMIVV = '/Spectre/api/rest/v1/Services/AuthenticationService';
 
-export function omivvLogin(baseUrl: string, username: string, password: string, domain = ''): Promise<HttpResponse> {
-  return http(`${baseUrl}${OMIVV}/login`, { method: 'POST', body: { apiUserCredential: { username, domain, password } } });
+export function omivvLogin(baseUrl: string, username: string, password: string, domain = '', localAddress?: string): Promise<HttpResponse> {
+  return http(`${baseUrl}${OMIVV}/login`, { method: 'POST', body: { apiUserCredential: { username, domain, password } }, ...(localAddress ? { localAddress } : {}) });
 }
 
 export async function accessToken(baseUrl: string, username: string, password: string): Promise<string> {

@@ -61,17 +61,24 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** JWT options of a test server: an ephemeral key ring unless one is given. */
+export type TestJwtOptions = Omit<NonNullable<VapiServerOptions['jwt']>, 'keys'> & { keys?: KeyRing };
+
+/** The OMIVV client limits and request rates off, for tests about something else that log in a lot. */
+export const NO_CLIENT_LIMITS = { maxClients: 0, maxTokens: 0, requestsPerMinute: 0, requestsPerTokenPerMinute: 0 };
+
 /**
  * A real server on an ephemeral port with a fake clock and the administrator account, over the
  * given store. Users `reader@vsphere.local` (ReadOnly) exist too, with password `Read0nly`.
  */
 export async function startTestServer(
   store: Store,
-  options: Partial<Omit<VapiServerOptions, 'store' | 'jwt'>> & { jwt?: VapiServerOptions['jwt'] | true } = {},
+  options: Partial<Omit<VapiServerOptions, 'store' | 'jwt'>> & { jwt?: TestJwtOptions | true } = {},
 ): Promise<TestServer> {
   const clock = options.clock instanceof FakeClock ? options.clock : new FakeClock();
   const { jwt: wantsJwt, ...rest } = options;
-  const jwt = wantsJwt === true ? { keys: await KeyRing.ephemeral(clock.now()) } : wantsJwt;
+  const jwtOptions = wantsJwt === true ? {} : wantsJwt;
+  const jwt = jwtOptions && { ...jwtOptions, keys: jwtOptions.keys ?? (await KeyRing.ephemeral(clock.now())) };
   const server = createServer({ logLevel: 'silent', ...rest, ...(jwt ? { jwt } : {}), store, clock });
   await server.identity.add(ADMIN, ADMIN_PASSWORD, ['Administrator']);
   await server.identity.add('reader@vsphere.local', 'Read0nly', ['ReadOnly']);

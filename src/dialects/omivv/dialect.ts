@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorRow, toVapiError, type VapiError } from '../../core/errors.js';
-import type { TokenService } from '../../jwt/token-service.js';
+import type { ClientLimits } from '../../jwt/client-limits.js';
+import type { LoginResult, TokenService } from '../../jwt/token-service.js';
 import type { Dialect } from '../dialect.js';
 import { parseBearerAuthorization } from '../bearer-auth.js';
 import { logFailure } from '../log-failure.js';
@@ -29,12 +30,39 @@ function fail(request: FastifyRequest, reply: FastifyReply, error: unknown): Fas
   return sendOmivvError(reply, vapiError.errorType === 'SERVICE_UNAVAILABLE' ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_ERROR');
 }
 
-function register(app: FastifyInstance, tokens: TokenService): void {
-  app.post(`${OMIVV_PREFIX}/login`, async (request, reply) => {
+/**
+ * The request rates (omivv-jwt.md §6), before anything else: every request to the login paths
+ * counts, and one carrying a token also counts for that token.
+ */
+function rateLimit(limits: ClientLimits) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    try {
+      const waitMs = await limits.admitRequest(parseBearerAuthorization(request.headers.authorization));
+      if (waitMs === 0) return undefined;
+      reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+      return refuse(request, reply, 'TOO_MANY_REQUESTS', 'request rate limit reached');
+    } catch (error) {
+      return fail(request, reply, error);
+    }
+  };
+}
+
+function register(app: FastifyInstance, tokens: TokenService, limits: ClientLimits): void {
+  const onRequest = rateLimit(limits);
+  app.post(`${OMIVV_PREFIX}/login`, { onRequest }, async (request, reply) => {
     try {
       const credentials = loginCredentials(request.body);
       if (!credentials) return refuse(request, reply, 'INVALID_PARAMETERS', 'login body is not {apiUserCredential:{username,domain,password}}');
-      const result = await tokens.login(credentials.userName, credentials.password);
+      // The client limits come before the password check (§3): a place is held for the token and
+      // given back if the login fails.
+      const next = tokens.nextToken();
+      if (!(await limits.reserve(next.jti, request.ip, next.expiresAt))) return refuse(request, reply, 'CLIENT_LIMIT_EXHAUSTED', 'client or token limit reached');
+      let result: LoginResult | undefined;
+      try {
+        result = await tokens.login(credentials.userName, credentials.password, next.jti);
+      } finally {
+        if (!result?.ok) await limits.release(next.jti);
+      }
       if (!result.ok) return refuse(request, reply, result.code === 'not_authorized' ? 'NOT_AUTHORIZED' : 'INVALID_CREDENTIALS', result.reason);
       return reply.type('application/json').send(
         JSON.stringify({ accessToken: result.issued.token, tokenType: 'Bearer', expiresAt: new Date(result.issued.expiresAt).toISOString() }),
@@ -51,19 +79,20 @@ function register(app: FastifyInstance, tokens: TokenService): void {
       const result = await tokens.check(accessToken);
       if (!result.ok) return refuse(request, reply, TOKEN_ERRORS[result.code], result.reason);
       await tokens.revoke(result.claims);
+      await limits.release(result.claims.jti);
       return reply.type('text/plain').send('Logged off successfully');
     } catch (error) {
       return fail(request, reply, error);
     }
   };
-  app.post(`${OMIVV_PREFIX}/logoff`, logoff);
-  app.post(`${OMIVV_PREFIX}/logout`, logoff);
+  app.post(`${OMIVV_PREFIX}/logoff`, { onRequest }, logoff);
+  app.post(`${OMIVV_PREFIX}/logout`, { onRequest }, logoff);
 
   for (const path of JWKS_PATHS) {
     app.get(path, async (_request, reply) => reply.type('application/json').header('cache-control', 'max-age=300').send(JSON.stringify(tokens.jwks())));
   }
   for (const path of ['login', 'logoff', 'logout'].map((name) => `${OMIVV_PREFIX}/${name}`)) {
-    app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url: path, handler: async (_request, reply) => sendOmivvError(reply, 'METHOD_NOT_ALLOWED') });
+    app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url: path, onRequest, handler: async (_request, reply) => sendOmivvError(reply, 'METHOD_NOT_ALLOWED') });
   }
 }
 
@@ -77,14 +106,15 @@ function sendError(reply: FastifyReply, error: VapiError, status?: number): Fast
 
 /**
  * The OMIVV-style login: `…/AuthenticationService/login`, `logoff` (and `logout`), and the JWKS
- * of the signing keys. Paths are case-sensitive, as documented.
+ * of the signing keys. Paths are case-sensitive, as documented; the client limits and request
+ * rates apply to the login paths.
  */
-export function omivvDialect(tokens: TokenService): Dialect {
+export function omivvDialect(tokens: TokenService, limits: ClientLimits): Dialect {
   return {
     name: 'omivv',
     // Routes match case-sensitively (as documented); a miscased path still gets this dialect's 404.
     owns: (_method, path) => path.toLowerCase().startsWith('/spectre/') || JWKS_PATHS.includes(path),
-    register: (app) => register(app, tokens),
+    register: (app) => register(app, tokens, limits),
     sendError,
     sendNotFound: (reply) => sendOmivvError(reply, 'NOT_FOUND'),
   };

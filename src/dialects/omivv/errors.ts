@@ -13,8 +13,10 @@ export const OMIVV_ERRORS = {
   METHOD_NOT_ALLOWED: [405, 'Method not allowed'],
   REQUEST_TOO_LARGE: [413, 'Request body is too large'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'Request body must be application/json'],
+  TOO_MANY_REQUESTS: [429, 'Too many requests'],
   INTERNAL_ERROR: [500, 'Internal server error'],
   SERVICE_UNAVAILABLE: [503, 'Service unavailable'],
+  CLIENT_LIMIT_EXHAUSTED: [503, 'Client limit exhausted.'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type OmivvErrorCode = keyof typeof OMIVV_ERRORS;

@@ -38,6 +38,14 @@ describe('a SAML bearer assertion', () => {
     });
   });
 
+  it('refuses a malformed signature as a rejection, not a failure of the server', () => {
+    const signed = sign(valid(), trusted);
+    expect(reason(signed.replace('<ds:Transforms><ds:Transform', '<ds:Transforms>ds:Transform'))).toMatch(/no trusted certificate/);
+    expect(reason(signed.replace(/<ds:SignatureMethod [^>]*\/>/, ''))).toMatch(/no trusted certificate/);
+    expect(reason(signed.replace(/<ds:CanonicalizationMethod [^>]*\/>/, ''))).toMatch(/no trusted certificate/);
+    expect(reason(signed.replace(/<ds:DigestValue>[^<]*<\/ds:DigestValue>/, ''))).toMatch(/no trusted certificate/);
+  });
+
   it('reads how often a token may be renewed from its renew restriction, and refuses a malformed count', () => {
     expect(verifyAssertion(sign(valid({ renewCount: 3 }), trusted), policy, NOW).renewals).toBe(3);
     expect(reason(sign(valid({ renewCount: '-1' }), trusted))).toMatch(/invalid renew restriction/);

@@ -99,14 +99,14 @@ function signedAssertion(xml: string, certificates: readonly string[]): string {
   for (const certificate of certificates) {
     // Keys in KeyInfo are never used: only the issuers this server trusts can vouch for a token.
     const verifier = new SignedXml({ publicCert: certificate, getCertFromKeyInfo: () => null });
-    verifier.loadSignature(signatures[0]!);
     try {
+      verifier.loadSignature(signatures[0]!);
       if (verifier.checkSignature(xml)) {
         const signed = verifier.getSignedReferences();
         if (signed.length === 1) return signed[0]!;
       }
     } catch {
-      // A signature that does not verify with this certificate; try the next.
+      // A malformed signature, or one that does not verify with this certificate; try the next.
     }
   }
   return reject('no trusted certificate verifies the signature');

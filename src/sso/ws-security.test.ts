@@ -83,6 +83,11 @@ describe('verifySignedRequest', () => {
     expect(refused(onlyTimestamp)).toMatch(/exactly the Body and the Timestamp/);
   });
 
+  it('refuses a malformed signature as a rejection, not a failure of the server', () => {
+    expect(refused(signed().replace('<ds:Transforms><ds:Transform', '<ds:Transforms>ds:Transform'))).toMatch(/does not verify/);
+    expect(refused(signed().replace(/<ds:SignatureMethod [^>]*\/>/, ''))).toMatch(/does not verify/);
+  });
+
   it('refuses an unsigned request, a missing or second BinarySecurityToken, a DTD', () => {
     expect(refused(envelope(body, { now: NOW }))).toMatch(/BinarySecurityToken/);
     const xml = signed();

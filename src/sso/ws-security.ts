@@ -74,9 +74,9 @@ export function verifySignedRequest(xml: string, now: number, toleranceMs: numbe
 
   // Only the certificate of the header verifies; xml-crypto refuses a referenced ID found twice.
   const verifier = new SignedXml({ publicCert: certificate.toString(), getCertFromKeyInfo: () => null });
-  verifier.loadSignature(signature);
   let valid = false;
   try {
+    verifier.loadSignature(signature);
     valid = verifier.checkSignature(xml);
   } catch (error) {
     reject(`the signature does not verify: ${(error as Error).message}`);

@@ -1,0 +1,68 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore } from '../src/store/memory-store.js';
+import { ephemeralStsKeys } from '../src/sso/sts-keys.js';
+import { http } from './helpers/http.js';
+import { ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
+import { signHeader, testIssuer, type Issuer } from './helpers/saml.js';
+import { envelope, requestSecurityToken, signedEnvelope } from './helpers/ws-security.js';
+
+let t: TestServer;
+let holder: Issuer;
+let valid: { issue: string; renew: string; bearer: string };
+
+beforeAll(async () => {
+  holder = await testIssuer('holder');
+  t = await startTestServer(new MemoryStore(), { sts: { keys: await ephemeralStsKeys() } });
+  t.clock.set(Date.now());
+  const now = t.clock.now();
+  const issue = signedEnvelope(requestSecurityToken({ keyType: 'PublicKey', expires: now + 600_000, renewable: true }), holder, { user: 'administrator', password: ADMIN_PASSWORD, now });
+  const issued = await sts(issue);
+  expect(issued.status).toBe(200);
+  const token = issued.text.match(/<saml2:Assertion[\s\S]*<\/saml2:Assertion>/)![0];
+  const bearerResponse = await sts(envelope(requestSecurityToken({ expires: now + 600_000 }), { user: 'administrator', password: ADMIN_PASSWORD, now }));
+  const bearer = bearerResponse.text.match(/<saml2:Assertion[\s\S]*<\/saml2:Assertion>/)![0];
+  valid = { issue, renew: signedEnvelope(requestSecurityToken({ requestType: 'Renew', renewTarget: token, expires: now + 600_000 }), holder, { now }), bearer };
+});
+afterAll(async () => t.close());
+
+function sts(body: string) {
+  return http(`${t.url}/sts/STSService/vsphere.local`, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8' }, body });
+}
+
+/** A request cut, with a character dropped, or with one put in, somewhere. */
+const damaged = (text: string) =>
+  fc.oneof(
+    fc.nat(text.length - 1).map((at) => text.slice(0, at)),
+    fc.nat(text.length - 1).map((at) => text.slice(0, at) + text.slice(at + 1)),
+    fc.tuple(fc.nat(text.length - 1), fc.constantFrom('<', '>', '&', '"', '/', 'x', ' ', '\u0000', '\u00e9')).map(([at, c]) => text.slice(0, at) + c + text.slice(at)),
+  );
+
+describe('damaged SAML input', () => {
+  it('answers every damaged Issue or Renew request with a client fault, never a server error, and issues nothing unsigned', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('issue', 'renew').chain((kind) => damaged(valid[kind as 'issue' | 'renew'])),
+        async (request) => {
+          const response = await sts(request);
+          expect(response.text).not.toContain('S:Server');
+          if (response.status === 200) expect(response.text).toContain('<saml2:Assertion');
+          else expect(response.text).toContain('<faultcode');
+        },
+      ),
+      { numRuns: 150 },
+    );
+  }, 60_000);
+});
+
+describe('Session.create under damaged SAML tokens', () => {
+  it('answers every damaged bearer token with 401 (or a session when the damage is harmless), never a server error', async () => {
+    await fc.assert(
+      fc.asyncProperty(damaged(valid.bearer), async (token) => {
+        const response = await http(`${t.url}/api/session`, { method: 'POST', headers: { authorization: signHeader(token) } });
+        expect([201, 401]).toContain(response.status);
+      }),
+      { numRuns: 150 },
+    );
+  }, 60_000);
+});

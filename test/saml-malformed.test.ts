@@ -102,3 +102,40 @@ describe('the lookup service under damaged requests', () => {
     );
   }, 60_000);
 });
+
+describe('JSON-RPC under damaged SAML requests', () => {
+  const create = (samlToken: string) =>
+    JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'invoke',
+      id: '1',
+      params: {
+        serviceId: 'com.vmware.cis.session',
+        operationId: 'create',
+        input: { STRUCTURE: { 'operation-input': {} } },
+        ctx: { appCtx: {}, securityCtx: { schemeId: 'com.vmware.vapi.std.security.saml_bearer_token', samlToken } },
+      },
+    });
+  const post = (body: string) => http(`${t.url}/api`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  it('answers every damaged token with a JSON-RPC result or UNAUTHENTICATED, never a server error', async () => {
+    await fc.assert(
+      fc.asyncProperty(damaged(valid.bearer), async (token) => {
+        const response = await post(create(token));
+        expect(response.status).toBe(200);
+        const reply = response.json as { result?: unknown; error?: { data?: { name?: string } } };
+        if (!reply.result) expect(JSON.stringify(reply)).toContain('com.vmware.vapi.std.errors.unauthenticated');
+      }),
+      { numRuns: 150 },
+    );
+  }, 60_000);
+
+  it('answers every damaged request text with a client error, never a server error', async () => {
+    await fc.assert(
+      fc.asyncProperty(damaged(create(valid.bearer)), async (body) => {
+        expect((await post(body)).status).toBeLessThan(500);
+      }),
+      { numRuns: 150 },
+    );
+  }, 60_000);
+});

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OperationTable } from '../core/operation-table.js';
 import { SCHEMES } from '../core/schemes.js';
@@ -55,5 +56,25 @@ describe('the authentication definition file', () => {
 
   it('accepts an empty file as no change', () => {
     expect(parseAuthDefinition('', 'auth.yaml', table(), supported)).toEqual({ packages: {}, services: {}, operations: {} });
+  });
+
+  it('answers any damaged definition with an AuthDefinitionError naming the file, or reads it; it never fails otherwise', () => {
+    const yaml = 'packages:\n  com.vmware.cis: [session_id, oauth]\nservices:\n  com.vmware.cis.tasks: [oauth]\noperations:\n  com.vmware.cis.session.create: [user_pass, oauth]\n';
+    const damaged = fc.oneof(
+      fc.nat(yaml.length - 1).map((at) => yaml.slice(0, at)),
+      fc.nat(yaml.length - 1).map((at) => yaml.slice(0, at) + yaml.slice(at + 1)),
+      fc.tuple(fc.nat(yaml.length - 1), fc.constantFrom(':', '-', '[', ']', '{', '}', '&a', '*a', '!!', '"', '\t', ' ', '\n', '#', '<<')).map(([at, c]) => yaml.slice(0, at) + c + yaml.slice(at)),
+    );
+    fc.assert(
+      fc.property(damaged, (text) => {
+        try {
+          parseAuthDefinition(text, 'auth.yaml', table(), supported);
+        } catch (error) {
+          expect(error).toBeInstanceOf(AuthDefinitionError);
+          expect((error as Error).message).toMatch(/^auth\.yaml(:\d+:\d+)?: /);
+        }
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

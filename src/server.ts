@@ -16,6 +16,7 @@ import { OperationTable } from './core/operation-table.js';
 import { SCHEMES } from './core/schemes.js';
 import { apiDialect } from './dialects/api/dialect.js';
 import { omivvDialect } from './dialects/omivv/dialect.js';
+import { jsonNestingExceeds } from './core/json-nesting.js';
 import { ClientLimits, DEFAULT_CLIENT_LIMITS, type ClientLimitPolicy } from './jwt/client-limits.js';
 import { restDialect } from './dialects/rest/dialect.js';
 import { ssoDialect } from './dialects/sso/dialect.js';
@@ -245,6 +246,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
     // Kept for holder-of-key signatures, which cover the body as sent.
     request.rawBody = body as string;
     if (body === '') return done(null, undefined);
+    if (jsonNestingExceeds(body as string)) return done(malformedJson(), undefined);
     try {
       done(null, JSON.parse(body as string));
     } catch {

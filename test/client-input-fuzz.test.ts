@@ -73,3 +73,16 @@ describe('client mistakes on every dialect', () => {
     );
   }, 120_000);
 });
+
+describe('stack exhaustion', () => {
+  it('refuses JSON nested deeper than 256 levels as malformed, on /api and /rest, on JSON-RPC (also in a holder-of-key request) and the OMIVV login', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const hok = `{"jsonrpc":"2.0","method":"invoke","id":"1","params":{"serviceId":"com.vmware.cis.session","operationId":"create","input":{"STRUCTURE":{"operation-input":{}}},"ctx":{"appCtx":{"x":${deep}},"securityCtx":{"schemeId":"com.vmware.vapi.std.security.saml_hok_token","timestamp":{"created":"2020-01-01T00:00:00Z","expires":"2099-01-01T00:00:00Z"},"signatureAlgorithm":"RS256","signature":{"samlToken":"<x/>","value":"AA=="}}}}}`;
+    const rpc = await http(`${t.url}/api`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: hok });
+    expect(rpc.json).toEqual({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error.' }, id: null });
+    for (const path of ['/api/session', '/rest/com/vmware/cis/session', `${OMIVV}/login`]) {
+      const response = await http(`${t.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"x":${deep}}` });
+      expect(response.status, path).toBe(400);
+    }
+  });
+});

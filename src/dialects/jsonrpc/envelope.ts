@@ -1,3 +1,4 @@
+import { jsonNestingExceeds } from '../../core/json-nesting.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { isPlainObject } from '../../core/plain-json.js';
 
@@ -67,6 +68,7 @@ function checkHeader(headers: IncomingHttpHeaders, name: string, expected: strin
 export function parseEnvelope(body: string, headers: IncomingHttpHeaders): Envelope {
   let request: unknown;
   try {
+    if (jsonNestingExceeds(body)) throw new SyntaxError('nested too deeply');
     request = JSON.parse(body);
   } catch {
     throw new JsonRpcFailure(RPC.parseError, 'Parse error.', null);

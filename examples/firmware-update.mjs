@@ -32,6 +32,8 @@ const firmware = {
       input: operationInput({ host: t.id('HostSystem'), version: t.string, step_ms: t.optional(t.long) }),
       output: applyResult,
       errors: ['NOT_FOUND', 'INVALID_ARGUMENT', 'CANCELED'],
+      // Only callers whose role grants this privilege may flash firmware (see README: FirmwareOperator).
+      privileges: ['Host.Config.Firmware'],
       task: 'task',
       cancelable: true,
       description: message('com.example.firmware.apply', 'Apply host firmware'),

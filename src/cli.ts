@@ -9,6 +9,9 @@ import { AuthDefinitionError } from './auth-config/auth-definition.js';
 import { serve } from './cli/serve.js';
 import { keysCommand, stsCommand } from './cli/keys.js';
 import { UsageError, userCommand } from './cli/user.js';
+import { roleCommand } from './cli/role.js';
+import { permissionCommand } from './cli/permission.js';
+import { AccessError } from './authorization/access-control.js';
 import { openApiDocument } from './openapi/openapi-document.js';
 import { createServer } from './server.js';
 import { MemoryStore } from './store/memory-store.js';
@@ -23,9 +26,13 @@ function help(): string {
   return [
     'Usage:',
     '  vapi-auth serve [options]            run the server',
-    '  vapi-auth user add NAME [--role Administrator|ReadOnly] [--password-stdin]',
+    '  vapi-auth user add NAME [--role ROLE] [--password-stdin]',
     '  vapi-auth user list | remove NAME | passwd NAME [--password-stdin] | role NAME ROLE',
     '                                       manage local users in --data-dir (or --store redis://…)',
+    '  vapi-auth role add NAME --privilege P [--privilege P …] | list [--json] | show NAME [--json] | remove NAME',
+    '                                       custom roles (system roles: Administrator, ReadOnly, NoAccess)',
+    '  vapi-auth permission add PRINCIPAL ROLE [--group] | list [--json] | remove PRINCIPAL [--group]',
+    '                                       the role of a user or a group',
     '  vapi-auth keys rotate | list         JWT signing keys in --data-dir',
     '  vapi-auth sts rotate                 a new STS signing key in --data-dir',
     '  vapi-auth openapi                    print the OpenAPI document of the /api dialect',
@@ -51,6 +58,9 @@ function parse(argv: string[]) {
     version: { type: 'boolean' },
     role: { type: 'string' },
     'password-stdin': { type: 'boolean' },
+    privilege: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+    group: { type: 'boolean' },
   };
   for (const o of OPTIONS) options[o.flag] = { type: o.value ? 'string' : 'boolean', ...(o.multiple ? { multiple: true } : {}) };
   return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
@@ -74,26 +84,39 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${help()}\n`);
     return command === undefined && !values.help ? 2 : 0;
   }
-  const { help: _h, version: _v, role, 'password-stdin': passwordStdin, ...serveFlags } = values;
+  const { help: _h, version: _v, role, 'password-stdin': passwordStdin, privilege, json, group, ...serveFlags } = values;
+  const adminFlags = { privilege, json, group };
   try {
     switch (command) {
       case 'serve':
-        if (role !== undefined || passwordStdin !== undefined || args.length > 0) {
+        if (role !== undefined || passwordStdin !== undefined || Object.values(adminFlags).some((v) => v !== undefined) || args.length > 0) {
           throw new UsageError('serve takes no arguments besides its options');
         }
         await serve(serveFlags, process.env);
         return -1; // keeps running until a signal
       case 'user': {
         const { 'data-dir': dataDir, store, ...others } = serveFlags;
-        if (Object.keys(others).length > 0) {
+        if (Object.keys(others).length > 0 || Object.values(adminFlags).some((v) => v !== undefined)) {
           throw new UsageError('user commands take --data-dir, --store, --role and --password-stdin only');
         }
         await userCommand(args, { 'data-dir': dataDir, store, role, 'password-stdin': passwordStdin }, process.env, process.stdout);
         return 0;
       }
+      case 'role':
+      case 'permission': {
+        const { 'data-dir': dataDir, store, ...others } = serveFlags;
+        const allowed = command === 'role' ? ['privilege', 'json'] : ['json', 'group'];
+        const stray = Object.entries(adminFlags).filter(([flag, value]) => value !== undefined && !allowed.includes(flag));
+        if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined || stray.length > 0) {
+          throw new UsageError(`${command} commands take --data-dir, --store, ${allowed.map((f) => `--${f}`).join(' and ')} only`);
+        }
+        const run = command === 'role' ? roleCommand : permissionCommand;
+        await run(args, { 'data-dir': dataDir, store, privilege, json, group }, process.env, process.stdout);
+        return 0;
+      }
       case 'keys': {
         const { 'data-dir': dataDir, 'token-lifetime': tokenLifetime, ...others } = serveFlags;
-        if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined) {
+        if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined || Object.values(adminFlags).some((v) => v !== undefined)) {
           throw new UsageError('keys commands take --data-dir and --token-lifetime only');
         }
         await keysCommand(args, { 'data-dir': dataDir, 'token-lifetime': tokenLifetime }, process.env, process.stdout);
@@ -101,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'sts': {
         const { 'data-dir': dataDir, ...others } = serveFlags;
-        if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined) {
+        if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined || Object.values(adminFlags).some((v) => v !== undefined)) {
           throw new UsageError('sts commands take --data-dir only');
         }
         await stsCommand(args, { 'data-dir': dataDir }, process.env, process.stdout);
@@ -117,11 +140,11 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof AuthDefinitionError) {
+    if (error instanceof UsageError || error instanceof ConfigError || error instanceof AuthDefinitionError || (error instanceof AccessError && error.kind === 'usage')) {
       process.stderr.write(`vapi-auth: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof IdentityError || error instanceof PluginError) {
+    if (error instanceof IdentityError || error instanceof PluginError || error instanceof AccessError) {
       process.stderr.write(`vapi-auth: ${error.message}\n`);
       return 1;
     }

@@ -17,7 +17,10 @@ export type {
 } from './core/operations.js';
 export { OperationTable } from './core/operation-table.js';
 export { SCHEMES, type SchemeId } from './core/schemes.js';
-export { displayName, ROLES, type Principal, type Role } from './core/principal.js';
+export { displayName, type Principal } from './core/principal.js';
+export { AccessControl, AccessError, type PermissionView, type RoleView } from './authorization/access-control.js';
+export { BASE_PRIVILEGES, PRIVILEGES, ROOT_OBJECT } from './authorization/privileges.js';
+export { SYSTEM_ROLES } from './authorization/roles.js';
 export { MemoryStore } from './store/memory-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
 export type { Store, SessionRecord, UserRecord } from './store/store.js';

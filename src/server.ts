@@ -1,5 +1,9 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Authentication } from './auth/authentication.js';
+import { AccessControl } from './authorization/access-control.js';
+import { Authorizer } from './authorization/authorizer.js';
+import { PRIVILEGES } from './authorization/privileges.js';
+import { DEFAULT_PRIVILEGE_RECORDER_POLICY, PrivilegeRecorder, type PrivilegeRecorderPolicy } from './authorization/privilege-recorder.js';
 import { sessionIdAuthenticator } from './auth/session-id.js';
 import { oauthAuthenticator } from './auth/oauth.js';
 import { samlBearerAuthenticator, samlHolderOfKeyAuthenticator, type SamlBearerPolicy } from './auth/saml-bearer.js';
@@ -32,7 +36,11 @@ import { LocalIdentitySource } from './identity/identity-source.js';
 import { cisSessionService } from './services/cis-session.js';
 import { cisTasksService } from './services/cis-tasks.js';
 import { metadataAuthenticationServices } from './services/metadata-authentication.js';
+import { metadataPrivilegeServices } from './services/metadata-privilege.js';
+import { privilegeCheckServices } from './services/privilege-checks.js';
 import { AuthenticationMetadata } from './metadata/authentication-metadata.js';
+import { PrivilegeMetadata } from './metadata/privilege-metadata.js';
+import { requestIdOf } from './dialects/request-id.js';
 import { applyAuthDefinition, parseAuthDefinition } from './auth-config/auth-definition.js';
 import { TaskRunner, type TaskPolicy } from './tasks/task-runner.js';
 import { SessionService, type SessionPolicy } from './sessions/session-service.js';
@@ -72,6 +80,8 @@ export interface VapiServerOptions {
   logStream?: NodeJS.WritableStream;
   /** Further services to serve beside the built-in ones. */
   services?: readonly ServiceDefinition[];
+  /** The privilege-check recorder: how many checks the shared record keeps, how often this process writes. */
+  privilegeRecorder?: Partial<PrivilegeRecorderPolicy>;
   /**
    * An authentication definition (YAML or JSON text) overriding the schemes of packages, services
    * and operations; `file` names it in errors. A bad definition throws AuthDefinitionError.
@@ -83,6 +93,8 @@ export interface VapiServer {
   readonly app: FastifyInstance;
   readonly table: OperationTable;
   readonly identity: LocalIdentitySource;
+  /** Roles and permissions: what the CLI changes, for embedding programs. */
+  readonly access: AccessControl;
   readonly sessions: SessionService;
   readonly tasks: TaskRunner;
   /** Present when JWT bearer tokens are on. */
@@ -152,15 +164,17 @@ function dialectOf(dialects: readonly Dialect[], method: string, url: string): D
 }
 
 /**
- * The built-in operation table: CIS sessions and tasks, and the authentication metadata services.
- * `com.vmware.cis` and `com.vmware.vapi` take a session, and a JWT bearer token where those are on
- * (vCenter requires a session for the metadata services too); a session may be created from a
- * password or a token.
+ * The built-in operation table: CIS sessions and tasks, the authentication and privilege metadata
+ * services and the privilege-check recorder. `com.vmware.cis`, `com.vmware.vapi` and
+ * `com.vmware.vcenter` take a session, and a JWT bearer token where those are on (vCenter requires
+ * a session for the metadata services too); a session may be created from a password or a token.
+ * Reading metadata needs System.Read; docs/authorization.md gives every built-in privilege's reason.
  */
 function buildTable(
   sessions: SessionService,
   store: Store,
   tasks: TaskRunner,
+  recorder: PrivilegeRecorder,
   domain: string,
   enabled: { jwt: boolean; saml: boolean },
   extra: readonly ServiceDefinition[],
@@ -169,10 +183,14 @@ function buildTable(
   const saml = enabled.saml ? [SCHEMES.samlBearer, SCHEMES.samlHok] : [];
   const table = new OperationTable()
     .definePackage('com.vmware.cis', [SCHEMES.sessionId, ...bearer])
-    .definePackage('com.vmware.vapi', [SCHEMES.sessionId, ...bearer]);
+    .definePackage('com.vmware.vapi', [SCHEMES.sessionId, ...bearer])
+    .definePackage('com.vmware.vcenter', [SCHEMES.sessionId, ...bearer])
+    .definePackagePrivileges('com.vmware.vapi', [PRIVILEGES.read]);
   table.addService(cisSessionService(sessions, [SCHEMES.userPass, ...saml, ...bearer]));
   table.addService(cisTasksService(store.tasks, tasks, table, domain));
   for (const service of metadataAuthenticationServices(new AuthenticationMetadata(table))) table.addService(service);
+  for (const service of metadataPrivilegeServices(new PrivilegeMetadata(table))) table.addService(service);
+  for (const service of privilegeCheckServices(store.privilegeChecks, recorder)) table.addService(service);
   for (const service of extra) table.addService(service);
   return table;
 }
@@ -198,7 +216,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
     // A path that cannot be decoded (`%ZZ`) fails before routing; it gets the dialect's error too.
     frameworkErrors: (error, request, reply) => sendFailure(error, request, reply),
     bodyLimit: options.bodyLimit ?? 1_048_576,
-    requestIdHeader: 'x-request-id',
+    genReqId: (request) => requestIdOf(request.headers),
     // Failures are logged once, by the dialects, with their reason; success needs no line per request.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
@@ -209,11 +227,13 @@ export function createServer(options: VapiServerOptions): VapiServer {
     },
   });
 
+  const authorizer = new Authorizer(store.authorization);
+  const recorder = new PrivilegeRecorder(store.privilegeChecks, { ...DEFAULT_PRIVILEGE_RECORDER_POLICY, ...options.privilegeRecorder }, app.log);
   const lockout = new Lockout(store.kv, clock, { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout }, app.log);
   const credentials = new CredentialChecker(identity, lockout);
   const tokens =
     options.jwt &&
-    new TokenService(options.jwt.keys, { ...DEFAULT_TOKEN_POLICY, ...options.jwt.policy }, store.kv, clock, identity, credentials);
+    new TokenService(options.jwt.keys, { ...DEFAULT_TOKEN_POLICY, ...options.jwt.policy }, store.kv, clock, identity, credentials, authorizer);
   const authenticators: Authenticator[] = [userPassAuthenticator(credentials, realm), sessionIdAuthenticator(sessions)];
   const saml = samlPolicy(options);
   if (saml) {
@@ -223,7 +243,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const authentication = new Authentication(authenticators);
   const tasks = new TaskRunner(store.tasks, clock, { ...DEFAULT_TASK_POLICY, ...options.tasks }, app.log);
   const enabled = { jwt: tokens !== undefined, saml: saml !== undefined };
-  const table = buildTable(sessions, store, tasks, identity.domain, enabled, options.services ?? []);
+  const table = buildTable(sessions, store, tasks, recorder, identity.domain, enabled, options.services ?? []);
   // Before any dialect registers: routes keep the schemes they resolve at registration.
   if (options.authDefinition) {
     const { text, file } = options.authDefinition;
@@ -231,7 +251,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
     applyAuthDefinition(table, parseAuthDefinition(text, file, table, supported));
   }
   assertEnforceable(table, authentication);
-  const engine = new Engine(authentication, clock, tasks);
+  const engine = new Engine({ authentication, authorizer, recorder, clock, tasks });
   const dialects: Dialect[] = [jsonRpcDialect, apiDialect, restDialect, ...(tokens ? [omivvDialect(tokens, new ClientLimits(store.kv, clock, { ...DEFAULT_CLIENT_LIMITS, ...options.jwt?.limits }))] : [])];
   if (options.sts) {
     const policy = { ...DEFAULT_STS_POLICY, ...(saml?.audience ? { audience: saml.audience } : {}), ...options.sts.policy };
@@ -271,11 +291,14 @@ export function createServer(options: VapiServerOptions): VapiServer {
     app,
     table,
     identity,
+    access: new AccessControl(store.authorization, store.users, identity.domain),
     sessions,
     tasks,
     tokens,
     store,
     async listen(host, port) {
+      // So that roles can grant what this server's operations (plugins' included) need.
+      await store.authorization.publishPrivileges(table.declaredPrivileges());
       await tasks.startHeartbeat();
       return app.listen({ host, port });
     },
@@ -283,6 +306,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
       clearInterval(purge);
       await app.close();
       await tasks.stop();
+      await recorder.flush();
       await store.close();
     },
   };

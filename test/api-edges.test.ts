@@ -7,7 +7,7 @@ import { MemoryStore } from '../src/store/memory-store.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import type { ServiceDefinition } from '../src/core/operations.js';
 import { basic, http } from './helpers/http.js';
-import { ADMIN, ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
+import { ADMIN, ADMIN_PASSWORD, addUser, startTestServer, type TestServer } from './helpers/test-server.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,7 +145,7 @@ describe('the 401 answer', () => {
 
   it('accepts a password that contains colons and non-ASCII characters', async () => {
     t = await startTestServer(new MemoryStore());
-    await t.server.identity.add('uni@vsphere.local', 'p:ä:€:ß', ['ReadOnly']);
+    await addUser(t.server, 'uni@vsphere.local', 'p:ä:€:ß', 'ReadOnly');
     await login(t, 'uni@vsphere.local', 'p:ä:€:ß');
   });
 });

@@ -129,6 +129,18 @@ const CALLS: Record<string, () => { input: Record<string, unknown>; credentials?
   'com.vmware.vapi.metadata.authentication.service.get': () => ({ input: { service_id: 'com.vmware.cis.session' } }),
   'com.vmware.vapi.metadata.authentication.service.operation.list': () => ({ input: { service_id: 'com.vmware.cis.session' } }),
   'com.vmware.vapi.metadata.authentication.service.operation.get': () => ({ input: { service_id: 'com.vmware.cis.session', operation_id: 'create' } }),
+  'com.vmware.vapi.metadata.privilege.component.list': () => ({ input: {} }),
+  'com.vmware.vapi.metadata.privilege.component.get': () => ({ input: { component_id: 'com.vmware.cis' } }),
+  'com.vmware.vapi.metadata.privilege.component.fingerprint': () => ({ input: { component_id: 'com.vmware.vapi' } }),
+  'com.vmware.vapi.metadata.privilege.package.list': () => ({ input: {} }),
+  'com.vmware.vapi.metadata.privilege.package.get': () => ({ input: { package_id: 'com.vmware.vapi' } }),
+  'com.vmware.vapi.metadata.privilege.service.list': () => ({ input: {} }),
+  'com.vmware.vapi.metadata.privilege.service.get': () => ({ input: { service_id: 'com.vmware.cis.tasks' } }),
+  'com.vmware.vapi.metadata.privilege.service.operation.list': () => ({ input: { service_id: 'com.vmware.cis.tasks' } }),
+  'com.vmware.vapi.metadata.privilege.service.operation.get': () => ({ input: { service_id: 'com.vmware.cis.tasks', operation_id: 'cancel' } }),
+  // The first check only: later calls of this very test record more.
+  'com.vmware.vcenter.authorization.privilege_checks.list': () => ({ input: { iteration: { marker: '0', end_marker: '1' } } }),
+  'com.vmware.vcenter.authorization.privilege_checks.latest.get': () => ({ input: {} }),
 };
 
 beforeAll(async () => {
@@ -167,11 +179,12 @@ describe('the same operation over /api, /rest and JSON-RPC', () => {
       expect((api as { value: string }).value).toMatch(/:com\.example\.jobs$/);
       expect((rpc as { value: string }).value).toMatch(/:com\.example\.jobs$/);
       expect(rest).toEqual(NO_REST_TASKS);
-    } else if (name === 'com.vmware.cis.session.create') {
-      // A new token each time: the same kind of value, not the same value.
-      expect((api as { value: string }).value).toMatch(/^[0-9a-f]{32}$/);
-      expect((rest as { value: string }).value).toMatch(/^[0-9a-f]{32}$/);
-      expect((rpc as { value: string }).value).toMatch(/^[0-9a-f]{32}$/);
+    } else if (name === 'com.vmware.cis.session.create' || name === 'com.vmware.vcenter.authorization.privilege_checks.latest.get') {
+      // A new token, or a marker that moves with every check: the same kind of value, not the same value.
+      const kind = name.endsWith('create') ? /^[0-9a-f]{32}$/ : /^\d+$/;
+      expect((api as { value: string }).value).toMatch(kind);
+      expect((rest as { value: string }).value).toMatch(kind);
+      expect((rpc as { value: string }).value).toMatch(kind);
     } else {
       expect(rest).toEqual(api);
       expect(rpc).toEqual(api);

@@ -11,7 +11,7 @@ import type { Store } from '../src/store/store.js';
 import { basic, http } from './helpers/http.js';
 import { invokeBody } from './helpers/session-dialects.js';
 import { accessToken, bearer, callWithBearer, logoff, OMIVV, omivvLogin } from './helpers/omivv.js';
-import { ADMIN, ADMIN_PASSWORD, NO_CLIENT_LIMITS, startTestServer, type TestServer } from './helpers/test-server.js';
+import { ADMIN, ADMIN_PASSWORD, addUser, NO_CLIENT_LIMITS, startTestServer, type TestServer } from './helpers/test-server.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -173,9 +173,9 @@ describe('bearer tokens', () => {
   });
 
   it('stop working when their user is removed (401) or is no longer an Administrator (403)', async () => {
-    await t.server.identity.add('ops@vsphere.local', 'Op3rator', ['Administrator']);
+    await addUser(t.server, 'ops@vsphere.local', 'Op3rator', 'Administrator');
     const token = await accessToken(t.url, 'ops', 'Op3rator');
-    await t.server.identity.setRoles('ops', ['ReadOnly']);
+    await t.server.access.grant('ops', 'ReadOnly');
     expect((await callWithBearer(t.url, token)).status).toBe(403);
     expect((await logoff(t.url, token)).status).toBe(403);
     await t.server.identity.remove('ops');

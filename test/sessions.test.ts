@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, ADMIN_PASSWORD, startTestServer, storeFactories, type TestServer } from './helpers/test-server.js';
+import { ADMIN, ADMIN_PASSWORD, addUser, startTestServer, storeFactories, type TestServer } from './helpers/test-server.js';
 import { sessionDialects, type Outcome } from './helpers/session-dialects.js';
 
 const MINUTE = 60_000;
@@ -107,7 +107,7 @@ for (const stores of storeFactories()) {
       });
 
       it('ends the sessions of a removed user at once', async () => {
-        await t.server.identity.add('temp@vsphere.local', 'Temp0rary', ['ReadOnly']);
+        await addUser(t.server, 'temp@vsphere.local', 'Temp0rary', 'ReadOnly');
         const token = expectToken(await dialect.create(t.url, { userName: 'temp@vsphere.local', password: 'Temp0rary' }));
         expect((await dialect.get(t.url, { sessionId: token })).ok).toBe(true);
         await t.server.identity.remove('temp@vsphere.local');

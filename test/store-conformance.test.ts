@@ -10,7 +10,7 @@ function session(key: string, userKey = 'a@vsphere.local', expiresAt = NOW + 100
 }
 
 function user(name: string): UserRecord {
-  return { key: `${name}@vsphere.local`, name, domain: 'vsphere.local', passwordHash: '$argon2id$x', roles: ['ReadOnly'], createdAt: NOW };
+  return { key: `${name}@vsphere.local`, name, domain: 'vsphere.local', passwordHash: '$argon2id$x', createdAt: NOW };
 }
 
 function task(id: string, change: Partial<TaskRecord> = {}): TaskRecord {
@@ -49,14 +49,15 @@ for (const factory of storeFactories()) {
         expect((await store.sessions.getWithUser('unknown', NOW))?.session).toBeUndefined();
       });
 
-      it('reads a session together with its account, and without it once the account is gone', async () => {
+      it('reads a session together with its account and the authorization version, and without the account once it is gone', async () => {
         await store.users.create(user('a'));
         await store.sessions.insert(session('k1'), NO_CAPS, NOW);
-        expect(await store.sessions.getWithUser('k1', NOW)).toEqual({ session: session('k1'), user: user('a') });
-        await store.users.update('a@vsphere.local', { roles: ['Administrator'] });
-        expect((await store.sessions.getWithUser('k1', NOW))?.user?.roles).toEqual(['Administrator']);
+        const version = await store.authorization.version();
+        expect(await store.sessions.getWithUser('k1', NOW)).toEqual({ session: session('k1'), user: user('a'), authzVersion: version });
+        await store.authorization.setPermission({ principal: 'a@vsphere.local', group: false, role: 'Administrator' });
+        expect((await store.sessions.getWithUser('k1', NOW))?.authzVersion).toBe(version + 1);
         await store.users.delete('a@vsphere.local');
-        expect(await store.sessions.getWithUser('k1', NOW)).toEqual({ session: session('k1'), user: undefined });
+        expect(await store.sessions.getWithUser('k1', NOW)).toEqual({ session: session('k1'), user: undefined, authzVersion: version + 1 });
         expect(await store.sessions.getWithUser('k1', NOW + 1000)).toBeUndefined();
       });
 
@@ -131,9 +132,9 @@ for (const factory of storeFactories()) {
         await store.users.create(user('bob'));
         await store.users.create(user('ann'));
         expect((await store.users.list()).map((u) => u.name).sort()).toEqual(['ann', 'bob']);
-        expect(await store.users.update('ann@vsphere.local', { roles: ['Administrator'], passwordHash: 'h2' })).toBe(true);
-        expect(await store.users.get('ann@vsphere.local')).toMatchObject({ roles: ['Administrator'], passwordHash: 'h2' });
-        expect(await store.users.update('zed@vsphere.local', { roles: [] })).toBe(false);
+        expect(await store.users.update('ann@vsphere.local', { passwordHash: 'h2' })).toBe(true);
+        expect(await store.users.get('ann@vsphere.local')).toMatchObject({ passwordHash: 'h2' });
+        expect(await store.users.update('zed@vsphere.local', { passwordHash: 'h3' })).toBe(false);
         expect(await store.users.delete('ann@vsphere.local')).toBe(true);
         expect(await store.users.delete('ann@vsphere.local')).toBe(false);
         expect(await store.users.get('ann@vsphere.local')).toBeUndefined();
@@ -142,8 +143,8 @@ for (const factory of storeFactories()) {
       it('hands out copies, so a caller cannot change stored state by mutating a result', async () => {
         await store.users.create(user('ann'));
         const read = await store.users.get('ann@vsphere.local');
-        read!.roles.push('Administrator');
-        expect((await store.users.get('ann@vsphere.local'))!.roles).toEqual(['ReadOnly']);
+        read!.passwordHash = 'changed';
+        expect((await store.users.get('ann@vsphere.local'))!.passwordHash).toBe('$argon2id$x');
       });
     });
     describe('tasks', () => {
@@ -257,6 +258,115 @@ for (const factory of storeFactories()) {
       it('admits exactly the cap when many claim at once', async () => {
         const results = await Promise.all(Array.from({ length: 200 }, (_, i) => store.kv.claim('race', member(`m${i}`, 60_000, `g${i % 7}`), { members: 10, groups: 0 }, NOW)));
         expect(results.filter((result) => result.ok)).toHaveLength(10);
+      });
+    });
+
+    describe('roles and permissions', () => {
+      const ops = { name: 'Ops', privileges: ['System.Read', 'Host.Config.Firmware'] };
+      const permission = (principal: string, role: string, group = false) => ({ principal, group, role });
+
+      it('starts empty at version 0 and bumps the version with every change, and only then', async () => {
+        expect(await store.authorization.snapshot()).toEqual({ version: 0, roles: [], permissions: [] });
+        expect(await store.authorization.createRole(ops)).toBe(true);
+        expect(await store.authorization.createRole({ ...ops, privileges: [] })).toBe(false);
+        expect(await store.authorization.version()).toBe(1);
+        expect(await store.authorization.updateRole({ ...ops, privileges: ['System.Read'] })).toBe(true);
+        expect(await store.authorization.updateRole({ name: 'Missing', privileges: [] })).toBe(false);
+        expect(await store.authorization.setPermission(permission('a@vsphere.local', 'Ops'))).toBe('set');
+        expect(await store.authorization.setPermission(permission('admins@example.com', 'Administrator', true))).toBe('set');
+        expect(await store.authorization.version()).toBe(4);
+        expect(await store.authorization.snapshot()).toEqual({
+          version: 4,
+          roles: [{ name: 'Ops', privileges: ['System.Read'] }],
+          permissions: expect.arrayContaining([permission('a@vsphere.local', 'Ops'), permission('admins@example.com', 'Administrator', true)]),
+        });
+      });
+
+      it('gives a principal one permission, replaced by the next; a user and a group of the same name are apart', async () => {
+        await store.authorization.createRole(ops);
+        await store.authorization.setPermission(permission('x@vsphere.local', 'ReadOnly'));
+        await store.authorization.setPermission(permission('x@vsphere.local', 'Ops'));
+        await store.authorization.setPermission(permission('x@vsphere.local', 'NoAccess', true));
+        expect((await store.authorization.snapshot()).permissions).toHaveLength(2);
+        expect(await store.authorization.removePermission('x@vsphere.local', false)).toBe(true);
+        expect(await store.authorization.removePermission('x@vsphere.local', false)).toBe(false);
+        expect((await store.authorization.snapshot()).permissions).toEqual([permission('x@vsphere.local', 'NoAccess', true)]);
+      });
+
+      it('refuses a permission for a role that does not exist, and the removal of a role still given', async () => {
+        expect(await store.authorization.setPermission(permission('a@vsphere.local', 'Ghost'))).toBe('no_role');
+        expect(await store.authorization.version()).toBe(0);
+        await store.authorization.createRole(ops);
+        await store.authorization.setPermission(permission('g@vsphere.local', 'Ops', true));
+        expect(await store.authorization.removeRole('Ops')).toBe('in_use');
+        await store.authorization.removePermission('g@vsphere.local', true);
+        expect(await store.authorization.removeRole('Ops')).toBe('removed');
+        expect(await store.authorization.removeRole('Ops')).toBe('missing');
+      });
+
+      it('never lets a permission point at a role removed at the same moment', async () => {
+        for (let round = 0; round < 10; round++) {
+          await store.authorization.createRole(ops);
+          const [removed, set] = await Promise.all([store.authorization.removeRole('Ops'), store.authorization.setPermission(permission('r@vsphere.local', 'Ops'))]);
+          const { roles, permissions } = await store.authorization.snapshot();
+          const dangling = permissions.filter((p) => p.role === 'Ops' && !roles.some((r) => r.name === 'Ops'));
+          expect(dangling, `round ${round}: ${removed}/${set}`).toEqual([]);
+          await store.authorization.removePermission('r@vsphere.local', false);
+          await store.authorization.removeRole('Ops');
+        }
+      });
+
+      it('keeps the catalog of published privileges, once each', async () => {
+        await store.authorization.publishPrivileges(['B.Two', 'A.One']);
+        await store.authorization.publishPrivileges(['A.One']);
+        expect(await store.authorization.publishedPrivileges()).toEqual(['A.One', 'B.Two']);
+        expect(await store.authorization.version()).toBe(0);
+      });
+    });
+
+    describe('privilege checks', () => {
+      const check = (privilege: string, opId = 'op-1') => ({
+        principal: { name: 'ann', domain: 'vsphere.local' },
+        session: 'hash',
+        opId,
+        privilege,
+        object: { type: 'Folder', id: 'group-d1' },
+      });
+
+      it('numbers checks from 1 in the order appended, and keeps an identical check once', async () => {
+        expect(await store.privilegeChecks.latest()).toBe(0);
+        expect(await store.privilegeChecks.after(0, 10)).toEqual({ oldest: 1, checks: [] });
+        await store.privilegeChecks.append([check('System.Read'), check('A.B'), check('System.Read')], 100);
+        await store.privilegeChecks.append([check('A.B'), check('A.B', 'op-2')], 100);
+        expect(await store.privilegeChecks.latest()).toBe(3);
+        expect(await store.privilegeChecks.after(0, 10)).toEqual({
+          oldest: 1,
+          checks: [{ ...check('System.Read'), seq: 1 }, { ...check('A.B'), seq: 2 }, { ...check('A.B', 'op-2'), seq: 3 }],
+        });
+        expect((await store.privilegeChecks.after(1, 1)).checks).toEqual([{ ...check('A.B'), seq: 2 }]);
+      });
+
+      it('keeps only the newest checks up to the capacity, numbers going on', async () => {
+        await store.privilegeChecks.append(Array.from({ length: 7 }, (_, i) => check(`P.n${i}`)), 5);
+        expect(await store.privilegeChecks.latest()).toBe(7);
+        const { oldest, checks } = await store.privilegeChecks.after(0, 100);
+        expect(oldest).toBe(3);
+        expect(checks.map((c) => c.seq)).toEqual([3, 4, 5, 6, 7]);
+        // A dropped check may be recorded again, as a new one.
+        await store.privilegeChecks.append([check('P.n0')], 5);
+        expect((await store.privilegeChecks.after(7, 10)).checks).toEqual([{ ...check('P.n0'), seq: 8 }]);
+      });
+
+      it('keeps an anonymous check, without principal or session', async () => {
+        const anonymous = { opId: 'x', privilege: 'System.Anonymous', object: { type: 'Folder', id: 'group-d1' } };
+        await store.privilegeChecks.append([anonymous], 10);
+        expect((await store.privilegeChecks.after(0, 10)).checks).toEqual([{ ...anonymous, seq: 1 }]);
+      });
+
+      it('numbers checks appended at the same moment without a gap or a repeat', async () => {
+        await Promise.all(Array.from({ length: 20 }, (_, i) => store.privilegeChecks.append([check(`P.c${i}`), check(`P.d${i}`)], 1000)));
+        const { checks } = await store.privilegeChecks.after(0, 1000);
+        expect(checks.map((c) => c.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
       });
     });
   });

@@ -3,6 +3,6 @@ import type { SchemeId } from '../core/schemes.js';
 import type { UserRecord } from '../store/store.js';
 
 /** The principal an account authenticates as, with the scheme it used and anything the scheme adds. */
-export function principalOf(user: UserRecord, scheme: SchemeId, extra: Pick<Principal, 'session' | 'notAfter'> = {}): Principal {
-  return { userKey: user.key, name: user.name, domain: user.domain, roles: user.roles, scheme, ...extra };
+export function principalOf(user: UserRecord, scheme: SchemeId, extra: Pick<Principal, 'session' | 'notAfter' | 'authzVersion'> = {}): Principal {
+  return { userKey: user.key, name: user.name, domain: user.domain, scheme, ...extra };
 }

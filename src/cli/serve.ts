@@ -82,7 +82,7 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
     logLevel: config.logLevel,
     ...(https ? { https } : {}),
   });
-  const generated = await ensureAdministrator(server.identity, env.VAPI_AUTH_ADMIN_PASSWORD);
+  const generated = await ensureAdministrator(server.identity, server.access, env.VAPI_AUTH_ADMIN_PASSWORD);
   if (generated !== undefined) {
     process.stdout.write(
       `Created ${ADMINISTRATOR} with password ${generated}\n` +

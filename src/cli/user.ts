@@ -1,20 +1,11 @@
 import { text } from 'node:stream/consumers';
-import { envName, type Flags } from '../config/options.js';
-import { systemClock } from '../core/clock.js';
-import { isRole, ROLES, type Role } from '../core/principal.js';
+import type { Flags } from '../config/options.js';
 import { generatePassword } from '../identity/bootstrap.js';
-import { IdentityError, LocalIdentitySource } from '../identity/identity-source.js';
-import { isStoreSpec, openStore } from '../store/open-store.js';
+import { IdentityError } from '../identity/identity-source.js';
+import { userKey } from '../identity/user-name.js';
+import { argument, noMoreArguments, UsageError, withAdminStore } from './admin-store.js';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-
-function parseRole(value: string): Role {
-  if (!isRole(value)) throw new UsageError(`unknown role "${value}" (roles: ${ROLES.join(', ')})`);
-  return value;
-}
+export { UsageError } from './admin-store.js';
 
 /** The new password: stdin with --password-stdin, else VAPI_AUTH_PASSWORD, else generated and printed. */
 async function newPassword(flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<string> {
@@ -29,45 +20,56 @@ async function newPassword(flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.Wri
   return password;
 }
 
-function requireName(args: string[], usage: string): string {
-  const name = args[0];
-  if (!name) throw new UsageError(`usage: ${usage}`);
-  return name;
-}
+const USAGE = {
+  add: 'vapi-auth user add NAME [--role ROLE] [--password-stdin]',
+  remove: 'vapi-auth user remove NAME',
+  passwd: 'vapi-auth user passwd NAME [--password-stdin]',
+  role: 'vapi-auth user role NAME ROLE',
+};
 
-/** `vapi-auth user add|list|remove|passwd|role`, against the store the servers use (sqlite in the data dir by default). */
+/**
+ * `vapi-auth user add|list|remove|passwd|role`, against the store the servers use (sqlite in the
+ * data dir by default). A user's role is its user permission: `user role` is `permission add`.
+ */
 export async function userCommand(args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
   const [verb, ...rest] = args;
-  const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : (env[envName('data-dir')] ?? './data');
-  const spec = typeof flags.store === 'string' ? flags.store : (env[envName('store')] ?? 'sqlite');
-  if (!isStoreSpec(spec) || spec === 'memory') throw new UsageError(`user commands need a persistent store: sqlite or a redis:// URL, not "${spec}"`);
-  const store = await openStore(spec, dataDir);
-  const identity = new LocalIdentitySource(store.users, systemClock);
-  const missing = (name: string) => new IdentityError(`no user ${name}`);
-  try {
+  if (!verb || !['add', 'list', 'remove', 'passwd', 'role'].includes(verb)) throw new UsageError('usage: vapi-auth user add|list|remove|passwd|role …');
+  await withAdminStore(flags, env, async ({ identity, access }) => {
+    const missing = (name: string) => new IdentityError(`no user ${name}`);
     switch (verb) {
       case 'add': {
-        const name = requireName(rest, 'vapi-auth user add NAME [--role ROLE] [--password-stdin]');
-        const role = parseRole(typeof flags.role === 'string' ? flags.role : 'ReadOnly');
+        const name = argument(rest, 0, USAGE.add);
+        noMoreArguments(rest, 1, USAGE.add);
+        const role = typeof flags.role === 'string' ? flags.role : 'ReadOnly';
+        await access.role(role).catch(() => {
+          throw new UsageError(`unknown role "${role}"`);
+        });
         if (await identity.find(name)) throw new IdentityError(`user ${name} exists already`);
         const password = await newPassword(flags, env, out);
-        if (!(await identity.add(name, password, [role]))) throw new IdentityError(`user ${name} exists already`);
+        if (!(await identity.add(name, password))) throw new IdentityError(`user ${name} exists already`);
+        await access.grant(name, role);
         out.write(`Added ${name} (${role})\n`);
         return;
       }
-      case 'list':
+      case 'list': {
+        noMoreArguments(rest, 0, 'vapi-auth user list');
+        const roles = new Map((await access.permissions()).filter((p) => !p.group).map((p) => [p.principal, p.role]));
         for (const user of await identity.list()) {
-          out.write(`${user.name}@${user.domain.toUpperCase()}\t${user.roles.join(',')}\n`);
+          out.write(`${user.name}@${user.domain.toUpperCase()}\t${roles.get(userKey(user)) ?? '(no permission)'}\n`);
         }
         return;
+      }
       case 'remove': {
-        const name = requireName(rest, 'vapi-auth user remove NAME');
+        const name = argument(rest, 0, USAGE.remove);
+        noMoreArguments(rest, 1, USAGE.remove);
         if (!(await identity.remove(name))) throw missing(name);
+        await access.revoke(name);
         out.write(`Removed ${name}; its sessions end with it\n`);
         return;
       }
       case 'passwd': {
-        const name = requireName(rest, 'vapi-auth user passwd NAME [--password-stdin]');
+        const name = argument(rest, 0, USAGE.passwd);
+        noMoreArguments(rest, 1, USAGE.passwd);
         if (!(await identity.find(name))) throw missing(name);
         const password = await newPassword(flags, env, out);
         if (!(await identity.setPassword(name, password))) throw missing(name);
@@ -75,16 +77,13 @@ export async function userCommand(args: string[], flags: Flags, env: NodeJS.Proc
         return;
       }
       case 'role': {
-        const name = requireName(rest, 'vapi-auth user role NAME ROLE');
-        const role = parseRole(rest[1] ?? '');
-        if (!(await identity.setRoles(name, [role]))) throw missing(name);
+        const name = argument(rest, 0, USAGE.role);
+        const role = argument(rest, 1, USAGE.role);
+        noMoreArguments(rest, 2, USAGE.role);
+        await access.grant(name, role);
         out.write(`${name} is now ${role}\n`);
         return;
       }
-      default:
-        throw new UsageError('usage: vapi-auth user add|list|remove|passwd|role …');
     }
-  } finally {
-    await store.close();
-  }
+  });
 }

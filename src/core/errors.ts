@@ -115,12 +115,9 @@ export function unauthenticated(reason: string): VapiError {
   );
 }
 
+/** The one UNAUTHORIZED every missing privilege becomes (authorization.md §2); `reason` goes to the log only. */
 export function unauthorized(reason: string): VapiError {
-  return new VapiError(
-    'UNAUTHORIZED',
-    [message('com.vmware.vapi.endpoint.method.authorization.denied', 'Permission denied.')],
-    { reason },
-  );
+  return new VapiError('UNAUTHORIZED', [message('vapi.security.authorization.invalid', 'Unable to authorize user')], { reason });
 }
 
 export function serviceUnavailable(cause: unknown, msg = message(

@@ -1,4 +1,5 @@
 import type { OperationDefinition, ResolvedOperation, ServiceDefinition } from './operations.js';
+import { idTypeAt } from './input-objects.js';
 import { SCHEMES, type SchemeId } from './schemes.js';
 
 /** `com.vmware.cis.session` → `com.vmware.cis`. */
@@ -19,6 +20,7 @@ export function coversPackage(declared: string, pkg: string): boolean {
 export class OperationTable {
   readonly #services = new Map<string, ServiceDefinition>();
   readonly #packageSchemes = new Map<string, readonly SchemeId[]>();
+  readonly #packagePrivileges = new Map<string, readonly string[]>();
   /** Overrides of what services and operations declare (the authentication definition file). */
   readonly #serviceSchemes = new Map<string, readonly SchemeId[]>();
   readonly #operationSchemes = new Map<string, readonly SchemeId[]>();
@@ -32,6 +34,12 @@ export class OperationTable {
     return this;
   }
 
+  /** Declares the privileges of every operation in package `id` (and its sub-packages) whose service and operation declare none. */
+  definePackagePrivileges(id: string, privileges: readonly string[]): this {
+    this.#packagePrivileges.set(id, [...privileges]);
+    return this;
+  }
+
   addService(service: ServiceDefinition): this {
     if (this.#services.has(service.id)) throw new Error(`service ${service.id} is already registered`);
     if (service.schemes?.includes(SCHEMES.none)) {
@@ -41,6 +49,9 @@ export class OperationTable {
     for (const operation of service.operations) {
       if (ids.has(operation.id)) throw new Error(`service ${service.id}: operation ${operation.id} is declared twice`);
       ids.add(operation.id);
+      for (const path of Object.keys(operation.privilegeInfo ?? {})) {
+        if (!idTypeAt(operation.input, path)) throw new Error(`${service.id}.${operation.id}: privilege_info ${path} names no id in the input`);
+      }
     }
     this.#services.set(service.id, service);
     return this;
@@ -91,12 +102,33 @@ export class OperationTable {
 
   /** The schemes declared for the longest package id that covers `serviceId`. */
   packageSchemesFor(serviceId: string): { id: string; schemes: readonly SchemeId[] } | undefined {
-    const pkg = packageOf(serviceId);
-    let best: { id: string; schemes: readonly SchemeId[] } | undefined;
-    for (const [id, schemes] of this.#packageSchemes) {
-      if (coversPackage(id, pkg) && (!best || id.length > best.id.length)) best = { id, schemes };
+    const found = longestCovering(this.#packageSchemes, serviceId);
+    return found && { id: found.id, schemes: found.value };
+  }
+
+  /** Package ids with declared privileges, and those privileges. */
+  packagePrivileges(): ReadonlyMap<string, readonly string[]> {
+    return this.#packagePrivileges;
+  }
+
+  /** The privileges declared for the longest package id that covers `serviceId`. */
+  packagePrivilegesFor(serviceId: string): { id: string; privileges: readonly string[] } | undefined {
+    const found = longestCovering(this.#packagePrivileges, serviceId);
+    return found && { id: found.id, privileges: found.value };
+  }
+
+  /** Every privilege an operation, service or package of the table names: what roles can grant besides the system ones. */
+  declaredPrivileges(): string[] {
+    const all = new Set<string>();
+    for (const privileges of this.#packagePrivileges.values()) for (const p of privileges) all.add(p);
+    for (const service of this.#services.values()) {
+      for (const p of [...(service.privileges ?? []), ...(service.checks ?? [])]) all.add(p);
+      for (const operation of service.operations) {
+        for (const p of operation.privileges ?? []) all.add(p);
+        for (const list of Object.values(operation.privilegeInfo ?? {})) for (const p of list) all.add(p);
+      }
     }
-    return best;
+    return [...all].sort();
   }
 
   lookup(serviceId: string, operationId: string): ResolvedOperation | undefined {
@@ -117,6 +149,17 @@ export class OperationTable {
       this.declaredServiceSchemes(service.id) ??
       this.packageSchemesFor(service.id)?.schemes ??
       [];
-    return { service, operation, schemes };
+    const privileges = operation.privileges ?? service.privileges ?? this.packagePrivilegesFor(service.id)?.privileges ?? [];
+    return { service, operation, schemes, privileges };
   }
+}
+
+/** The entry of `byPackage` with the longest package id that covers `serviceId`'s package. */
+function longestCovering<T>(byPackage: ReadonlyMap<string, T>, serviceId: string): { id: string; value: T } | undefined {
+  const pkg = packageOf(serviceId);
+  let best: { id: string; value: T } | undefined;
+  for (const [id, value] of byPackage) {
+    if (coversPackage(id, pkg) && (!best || id.length > best.id.length)) best = { id, value };
+  }
+  return best;
 }

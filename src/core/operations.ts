@@ -30,8 +30,14 @@ export interface TaskControl {
 export interface OperationContext {
   principal: Principal;
   clock: Clock;
-  /** Id of the request, for logs. */
+  /** Id of the request (its operation id), for logs and the privilege-check recorder. */
   requestId: string;
+  /**
+   * Whether the caller holds `privilege` (on `object`, the root folder unless said); the check is
+   * recorded like the engine's own. For decisions a handler takes at run time (e.g. another user's
+   * task); the privilege must be listed in its service's `checks`.
+   */
+  hasPrivilege(privilege: string, object?: DynamicId): boolean;
   /** Present when the operation runs as a task. */
   task?: TaskControl;
 }
@@ -76,6 +82,18 @@ export interface OperationDefinition<Input = Record<string, unknown>, Output = u
   statusOverrides?: StatusOverrides;
   /** Explicit schemes; when absent the service's, then the package's apply. */
   schemes?: readonly SchemeId[];
+  /** Privileges the caller needs; when absent the service's, then the package's apply (none by default). */
+  privileges?: readonly string[];
+  /**
+   * Further privileges per input property (`param` or `param.field`), needed when that property is
+   * given: the privilege metadata's `privilege_info`. Checked on the object the property names.
+   */
+  privilegeInfo?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * What the operation does to the caller's session, for dialects that carry the session outside the
+   * body (the `/rest` cookie): `created` answers the new session id, `ended` ends the current one.
+   */
+  sessionEffect?: 'created' | 'ended';
   /** How the operation is reached on `/api`; several bindings serve the same operation. */
   api?: ApiBinding | readonly ApiBinding[];
   /**
@@ -105,6 +123,12 @@ export interface ServiceDefinition {
   id: string;
   /** Explicit schemes for every operation that declares none. */
   schemes?: readonly SchemeId[];
+  /** Privileges of every operation that declares none. */
+  privileges?: readonly string[];
+  /** Privileges its handlers check at run time (`context.hasPrivilege`), so that roles can grant them. */
+  checks?: readonly string[];
+  /** Its privilege checks are not recorded: the recorder's own service (reading the record is no part of the workflow it shows). */
+  unrecorded?: boolean;
   // Handlers differ in input and output types; the table treats them uniformly.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   operations: readonly OperationDefinition<any, any>[];
@@ -117,4 +141,6 @@ export interface ResolvedOperation {
   operation: OperationDefinition<any, any>;
   /** The schemes enforced: operation's, else service's, else the longest matching package's. */
   schemes: readonly SchemeId[];
+  /** The privileges enforced, by the same rule. */
+  privileges: readonly string[];
 }

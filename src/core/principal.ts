@@ -1,12 +1,5 @@
 import type { SchemeId } from './schemes.js';
 
-export const ROLES = ['Administrator', 'ReadOnly'] as const;
-export type Role = (typeof ROLES)[number];
-
-export function isRole(value: string): value is Role {
-  return (ROLES as readonly string[]).includes(value);
-}
-
 /** The session a request authenticated with, as the handler may see it. */
 export interface SessionView {
   /** The store key (a hash of the token); the token itself never leaves the authenticator. */
@@ -23,7 +16,10 @@ export interface Principal {
   name: string;
   /** The identity source's domain, lower-case (`vsphere.local`). */
   domain: string;
-  roles: readonly Role[];
+  /** Keys (lower-case `name@domain`) of the groups the account belongs to, for group permissions. */
+  groups?: readonly string[];
+  /** The authorization version read with the credential (the session read), when there was one. */
+  authzVersion?: number;
   /** The scheme the request authenticated with. */
   scheme: SchemeId;
   /** Present when the scheme was session_id. */

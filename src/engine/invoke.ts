@@ -1,58 +1,148 @@
 import type { Authentication } from '../auth/authentication.js';
-import type { PresentedCredentials } from '../auth/credentials.js';
+import type { Authorizer } from '../authorization/authorizer.js';
+import type { PrivilegeSet } from '../authorization/policy.js';
+import { ROOT_OBJECT } from '../authorization/privileges.js';
+import type { PrivilegeRecorder } from '../authorization/privilege-recorder.js';
 import type { Clock } from '../core/clock.js';
-import { toVapiError, VapiError } from '../core/errors.js';
-import type { ResolvedOperation } from '../core/operations.js';
+import { toVapiError, unauthorized, type VapiError } from '../core/errors.js';
+import type { DynamicId, OperationContext } from '../core/operations.js';
+import type { Principal } from '../core/principal.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
+import { inputObjects } from '../core/input-objects.js';
+import type { Invocation, Outcome } from './invocation.js';
 
-export interface Invocation {
-  target: ResolvedOperation;
-  credentials: PresentedCredentials;
-  /**
-   * Decodes and validates the input. Called only once the caller is authenticated, so that an
-   * anonymous caller learns nothing about an operation's input rules.
-   */
-  decodeInput(): Record<string, unknown>;
-  requestId: string;
-  /** Run as a task: answer the task id at once. The dialect has checked that the operation has a task form. */
-  asTask?: boolean;
+export interface EngineParts {
+  authentication: Authentication;
+  authorizer: Authorizer;
+  recorder: PrivilegeRecorder;
+  clock: Clock;
+  tasks: TaskRunner;
 }
 
+/** What the steps of one invocation learn, in order. */
+interface State {
+  readonly invocation: Invocation;
+  principal?: Principal;
+  /** Set by `authorize` when the operation needs privileges or checks some at run time. */
+  privileges?: PrivilegeSet;
+  input?: Record<string, unknown>;
+  output?: unknown;
+  body?: unknown;
+}
+
+/** Thrown by `resolveForm`: the operation has no such form. */
+class NoSuchForm extends Error {}
+
 /**
- * The one way an operation runs, whatever the dialect: authenticate with the schemes the table
- * lists, validate the input, run the handler. Every failure leaves as a VapiError.
+ * The one way an operation runs, whatever the dialect: a short list of named steps over the
+ * operation table's declarations. Every failure becomes an Outcome; nothing is thrown to the dialect.
  */
 export class Engine {
-  readonly #authentication: Authentication;
-  readonly #clock: Clock;
-  readonly #tasks: TaskRunner;
+  readonly #parts: EngineParts;
+  readonly #steps: readonly ((state: State) => Promise<void> | void)[] = [
+    (state) => this.#resolveForm(state),
+    (state) => this.#authenticate(state),
+    (state) => this.#authorize(state),
+    (state) => this.#decode(state),
+    (state) => this.#authorizeInput(state),
+    (state) => this.#run(state),
+    (state) => this.#encode(state),
+  ];
 
-  constructor(authentication: Authentication, clock: Clock, tasks: TaskRunner) {
-    this.#authentication = authentication;
-    this.#clock = clock;
-    this.#tasks = tasks;
+  constructor(parts: EngineParts) {
+    this.#parts = parts;
   }
 
-  async invoke(invocation: Invocation): Promise<unknown> {
+  async invoke(invocation: Invocation): Promise<Outcome> {
+    const state: State = { invocation };
     try {
-      const principal = await this.#authentication.authenticate(invocation.target.schemes, invocation.credentials);
-      const input = invocation.decodeInput();
-      if (invocation.asTask) return await this.#tasks.start(invocation.target, input, principal, invocation.requestId);
-      return await invocation.target.operation.handler(input, {
-        principal,
-        clock: this.#clock,
-        requestId: invocation.requestId,
-      });
+      for (const step of this.#steps) await step(state);
     } catch (error) {
-      throw this.normalize(error);
+      if (error instanceof NoSuchForm) return { kind: 'no_route' };
+      return { kind: 'failure', target: invocation.target, error: this.failure(error) };
     }
+    return { kind: 'success', target: invocation.target, form: invocation.form, output: state.output, body: state.body };
   }
 
   /** Any thrown value as the standard error to send, UNAUTHENTICATED with the server's challenge. */
-  normalize(error: unknown): VapiError {
+  failure(error: unknown): VapiError {
     const vapiError = toVapiError(error);
     return vapiError.errorType === 'UNAUTHENTICATED' && vapiError.challenge === undefined
-      ? vapiError.withChallenge(this.#authentication.challenge)
+      ? vapiError.withChallenge(this.#parts.authentication.challenge)
       : vapiError;
+  }
+
+  /** An operation without a task form has no task invocation, and a task-only one no inline one. */
+  #resolveForm({ invocation }: State): void {
+    const type = invocation.target.operation.task ?? 'none';
+    if (invocation.form === 'task' ? type === 'none' : type === 'task_only') throw new NoSuchForm();
+  }
+
+  async #authenticate(state: State): Promise<void> {
+    state.principal = await this.#parts.authentication.authenticate(state.invocation.target.schemes, state.invocation.credentials);
+  }
+
+  /** The operation's privileges, on the root object; before the input is decoded (authorization.md §2). */
+  async #authorize(state: State): Promise<void> {
+    const { service, operation, privileges } = state.invocation.target;
+    const needed = privileges.length > 0 || operation.privilegeInfo !== undefined || (service.checks?.length ?? 0) > 0;
+    if (!needed) return;
+    state.privileges = await this.#parts.authorizer.privilegesOf(state.principal!);
+    this.#require(state, privileges, ROOT_OBJECT);
+  }
+
+  #decode(state: State): void {
+    state.input = state.invocation.decodeInput();
+  }
+
+  /** The privileges of each input property that names an object (`privilege_info`), on that object. */
+  #authorizeInput(state: State): void {
+    const { operation } = state.invocation.target;
+    for (const [path, privileges] of Object.entries(operation.privilegeInfo ?? {})) {
+      for (const object of inputObjects(operation.input, state.input!, path)) this.#require(state, privileges, object);
+    }
+  }
+
+  async #run(state: State): Promise<void> {
+    const { invocation } = state;
+    const context = this.#context(state);
+    state.output =
+      invocation.form === 'task'
+        ? await this.#parts.tasks.start(invocation.target, state.input!, context)
+        : await invocation.target.operation.handler(state.input!, context);
+  }
+
+  #encode(state: State): void {
+    const { invocation } = state;
+    state.body = invocation.form === 'task' ? state.output : invocation.encodeOutput(invocation.target.operation.output, state.output);
+  }
+
+  #context(state: State): Omit<OperationContext, 'task'> {
+    const { target, requestId } = state.invocation;
+    const declared = new Set(target.service.checks ?? []);
+    return {
+      principal: state.principal!,
+      clock: this.#parts.clock,
+      requestId,
+      hasPrivilege: (privilege, object = ROOT_OBJECT) => {
+        if (!declared.has(privilege)) throw new Error(`${target.service.id} checks ${privilege} without declaring it in checks`);
+        this.#record(state, privilege, object);
+        return state.privileges!.has(privilege);
+      },
+    };
+  }
+
+  /** Checks and records each privilege; UNAUTHORIZED (the missing ones go to the log only) unless all are held. */
+  #require(state: State, privileges: readonly string[], object: DynamicId): void {
+    for (const privilege of privileges) this.#record(state, privilege, object);
+    const missing = privileges.filter((privilege) => !state.privileges!.has(privilege));
+    if (missing.length > 0) throw unauthorized(`missing ${missing.join(', ')} on ${object.type}:${object.id}`);
+  }
+
+  #record(state: State, privilege: string, object: DynamicId): void {
+    const { target, requestId } = state.invocation;
+    if (target.service.unrecorded) return;
+    const { name, domain, session } = state.principal!;
+    this.#parts.recorder.record({ principal: { name, domain }, ...(session ? { session: session.key } : {}), opId: requestId, privilege, object });
   }
 }

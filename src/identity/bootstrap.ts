@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AccessControl } from '../authorization/access-control.js';
 import type { LocalIdentitySource } from './identity-source.js';
 
 export const ADMINISTRATOR = 'administrator@vsphere.local';
@@ -9,12 +10,14 @@ export function generatePassword(): string {
 }
 
 /**
- * Creates `administrator@vsphere.local` when it does not exist, with `password` or a generated
- * one. Returns the generated password (to show once), or undefined when none was generated.
+ * Creates `administrator@vsphere.local` with the Administrator role when it does not exist, with
+ * `password` or a generated one. Returns the generated password (to show once), or undefined when
+ * none was generated.
  */
-export async function ensureAdministrator(identity: LocalIdentitySource, password?: string): Promise<string | undefined> {
+export async function ensureAdministrator(identity: LocalIdentitySource, access: AccessControl, password?: string): Promise<string | undefined> {
   if (await identity.find(ADMINISTRATOR)) return undefined;
   const chosen = password ?? generatePassword();
-  const created = await identity.add(ADMINISTRATOR, chosen, ['Administrator']);
+  const created = await identity.add(ADMINISTRATOR, chosen);
+  if (created) await access.grant(ADMINISTRATOR, 'Administrator');
   return created && password === undefined ? chosen : undefined;
 }

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
-import type { Role } from '../core/principal.js';
 import type { UserRecord, UserStore } from '../store/store.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 import { parseUserName, userKey, type QualifiedName } from './user-name.js';
@@ -10,8 +9,8 @@ export class IdentityError extends Error {
 }
 
 /**
- * The local identity source (`vsphere.local` by default): accounts, their roles and password
- * checks. A check for an unknown user costs the same as for a known one.
+ * The local identity source (`vsphere.local` by default): accounts and password checks (roles are
+ * given by permissions, see AccessControl). A check for an unknown user costs the same as for a known one.
  */
 export class LocalIdentitySource {
   readonly domain: string;
@@ -56,14 +55,13 @@ export class LocalIdentitySource {
   }
 
   /** Creates an account; false when it exists already. */
-  async add(userName: string, password: string, roles: Role[]): Promise<boolean> {
+  async add(userName: string, password: string): Promise<boolean> {
     const qualified = this.#require(userName);
     return this.#users.create({
       key: userKey(qualified),
       name: qualified.name,
       domain: qualified.domain,
       passwordHash: await hashPassword(password),
-      roles,
       createdAt: this.#clock.now(),
     });
   }
@@ -71,10 +69,6 @@ export class LocalIdentitySource {
   async setPassword(userName: string, password: string): Promise<boolean> {
     const key = userKey(this.#require(userName));
     return this.#users.update(key, { passwordHash: await hashPassword(password) });
-  }
-
-  async setRoles(userName: string, roles: Role[]): Promise<boolean> {
-    return this.#users.update(userKey(this.#require(userName)), { roles });
   }
 
   async remove(userName: string): Promise<boolean> {

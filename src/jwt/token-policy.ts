@@ -19,7 +19,8 @@ export interface TokenClaims {
   sub: string;
   /** Domain, lower-case. */
   dom: string;
-  roles: string[];
+  /** The account's roles when the token was issued; informative only, never used to authorize. */
+  roles?: string[];
   jti: string;
   iat: number;
   nbf: number;

@@ -1,3 +1,4 @@
+import type { Authorizer } from '../authorization/authorizer.js';
 import type { Clock } from '../core/clock.js';
 import type { Principal } from '../core/principal.js';
 import { SCHEMES } from '../core/schemes.js';
@@ -17,7 +18,7 @@ export type TokenCheck =
   | { ok: true; principal: Principal; claims: TokenClaims }
   | { ok: false; code: 'invalid' | 'expired' | 'locked' | 'not_authorized'; reason: string };
 
-/** Only Administrators may hold a token (OMIVV: "only a user profile with admin privilege"). */
+/** Only Administrators (by their own or a group permission) may hold a token (OMIVV: "only a user profile with admin privilege"). */
 const TOKEN_ROLE = 'Administrator';
 
 /**
@@ -33,6 +34,7 @@ export class TokenService {
     private readonly clock: Clock,
     private readonly identity: LocalIdentitySource,
     private readonly credentials: CredentialChecker,
+    private readonly authorizer: Authorizer,
   ) {}
 
   /** The `jti` and expiry the next token will have, known before the login (to hold a place for it). */
@@ -45,8 +47,9 @@ export class TokenService {
     const checked = await this.credentials.check(userName, password);
     if (!checked.ok) return { ok: false, code: 'invalid_credentials', reason: checked.reason };
     const { user } = checked;
-    if (!user.roles.includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'not an Administrator' };
-    return { ok: true, issued: await issueToken(this.keys, this.policy, user, this.clock.now(), jti) };
+    const roles = (await this.authorizer.policy()).rolesOf({ userKey: user.key });
+    if (!roles.includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'not an Administrator' };
+    return { ok: true, issued: await issueToken(this.keys, this.policy, { name: user.name, domain: user.domain, roles }, this.clock.now(), jti) };
   }
 
   async check(token: string): Promise<TokenCheck> {
@@ -63,11 +66,13 @@ export class TokenService {
     if (await this.credentials.isLocked(accountKey)) return { ok: false, code: 'locked', reason: 'account locked' };
     const user = await this.identity.get(accountKey);
     if (!user) return { ok: false, code: 'invalid', reason: 'the token user no longer exists' };
-    if (!user.roles.includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'no longer an Administrator' };
+    // The current roles, never the token's `roles` claim: a change applies to the next request.
+    const policy = await this.authorizer.policy();
+    if (!policy.rolesOf({ userKey: user.key }).includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'no longer an Administrator' };
     return {
       ok: true,
       claims,
-      principal: principalOf(user, SCHEMES.oauth, { notAfter: claims.exp * 1000 }),
+      principal: principalOf(user, SCHEMES.oauth, { notAfter: claims.exp * 1000, authzVersion: policy.version }),
     };
   }
 

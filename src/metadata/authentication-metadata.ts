@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { packageOf, type OperationTable } from '../core/operation-table.js';
 import { authenticationInfo, type AuthenticationInfo, type SchemeId } from '../core/schemes.js';
+import { componentData, componentOf } from './component.js';
 
 export interface OperationInfo {
   schemes: AuthenticationInfo[];
@@ -18,21 +18,6 @@ export interface ComponentInfo {
 }
 
 const infos = (schemes: readonly SchemeId[] | undefined): AuthenticationInfo[] => (schemes ?? []).map(authenticationInfo);
-
-/** A component is the top namespace of its packages: its first three segments (`com.vmware.cis`). */
-export function componentOf(packageId: string): string {
-  return packageId.split('.').slice(0, 3).join('.');
-}
-
-/** JSON with object keys sorted at every level: the input of the fingerprint. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 /**
  * What `com.vmware.vapi.metadata.authentication` reports, read from the operation table: the schemes
@@ -86,8 +71,7 @@ export class AuthenticationMetadata {
   component(id: string): { info: ComponentInfo; fingerprint: string } | undefined {
     const packages = this.packages().filter((pkg) => componentOf(pkg) === id);
     if (packages.length === 0) return undefined;
-    const info: ComponentInfo = { packages: Object.fromEntries(packages.map((pkg) => [pkg, this.package(pkg)!])) };
-    return { info, fingerprint: createHash('sha256').update(canonicalJson(info)).digest('hex') };
+    return componentData(Object.fromEntries(packages.map((pkg) => [pkg, this.package(pkg)!])));
   }
 
   /** Operation ids of a service with their own (operation-level) information. */

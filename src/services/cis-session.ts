@@ -30,6 +30,8 @@ export function cisSessionService(sessions: SessionService, createSchemes: reado
     id: SESSION_SERVICE_ID,
     // get and delete act on the session itself, so only a session id can name it.
     schemes: [SCHEMES.sessionId],
+    // Logging in, reading and ending one's own session need no privilege beyond authentication.
+    privileges: [],
     operations: [
       {
         id: 'create',
@@ -38,6 +40,7 @@ export function cisSessionService(sessions: SessionService, createSchemes: reado
         errors: SESSION_ERRORS,
         schemes: createSchemes,
         api: { method: 'POST', path: '/session', status: 201 },
+        sessionEffect: 'created',
         handler: async (_input, { principal }) => sessions.create(principal.userKey, principal.notAfter),
       },
       {
@@ -61,6 +64,7 @@ export function cisSessionService(sessions: SessionService, createSchemes: reado
         output: t.void,
         errors: SESSION_ERRORS,
         api: { method: 'DELETE', path: '/session', status: 204 },
+        sessionEffect: 'ended',
         handler: async (_input, { principal }) => {
           await sessions.delete(currentSession(principal).key);
         },

@@ -1,8 +1,8 @@
-import { invalidArgument, VapiError } from '../core/errors.js';
+import { PRIVILEGES } from '../authorization/privileges.js';
+import { invalidArgument, unauthorized, VapiError } from '../core/errors.js';
 import { message } from '../core/messages.js';
 import type { OperationTable } from '../core/operation-table.js';
-import type { DynamicId, ServiceDefinition } from '../core/operations.js';
-import type { Principal } from '../core/principal.js';
+import type { DynamicId, OperationContext, ServiceDefinition } from '../core/operations.js';
 import { dynamicIdType, operationInput, t } from '../core/types.js';
 import { parseUserName, userKey } from '../identity/user-name.js';
 import type { TaskFilter, TaskRecord, TaskStatus, TaskStore } from '../store/store.js';
@@ -47,12 +47,9 @@ interface FilterSpec {
 /** RESOURCE_INACCESSIBLE is 500 in `/api` for every cis.tasks operation (errors.md §3). */
 const STATUS_OVERRIDES = { RESOURCE_INACCESSIBLE: 500 };
 
-function canSeeAll(principal: Principal): boolean {
-  return principal.roles.includes('Administrator');
-}
-
-function visible(task: TaskRecord, principal: Principal): boolean {
-  return canSeeAll(principal) || task.userKey === principal.userKey;
+/** Whether the caller may see `task`: its own, or any with Task.ViewAll (checked, and recorded, only for others' tasks). */
+function visible(task: TaskRecord, context: OperationContext): boolean {
+  return task.userKey === context.principal.userKey || context.hasPrivilege(PRIVILEGES.viewAllTasks);
 }
 
 /** The account keys a `users` filter names; a name that parses as none matches no task. */
@@ -63,9 +60,10 @@ function userKeysOf(users: readonly string[], domain: string): string[] {
   });
 }
 
-/** Visibility as a filter: an Administrator sees every task, anyone else their own. */
-function restrictToVisible(filter: TaskFilter, principal: Principal): TaskFilter {
-  if (canSeeAll(principal)) return filter;
+/** Visibility as a filter: a caller with Task.ViewAll sees every task, anyone else their own. */
+function restrictToVisible(filter: TaskFilter, context: OperationContext): TaskFilter {
+  const { principal } = context;
+  if (context.hasPrivilege(PRIVILEGES.viewAllTasks)) return filter;
   const wanted = filter.userKeys ?? [];
   const own = wanted.length === 0 || wanted.includes(principal.userKey) ? [principal.userKey] : [];
   return { ...filter, userKeys: own.length > 0 ? own : ['\u0000none'] };
@@ -75,15 +73,18 @@ function restrictToVisible(filter: TaskFilter, principal: Principal): TaskFilter
 export function cisTasksService(store: TaskStore, runner: TaskRunner, table: OperationTable, domain: string): ServiceDefinition {
   const outputTypeOf = (task: TaskRecord) => table.lookup(task.service, task.operation)?.operation.output;
 
-  const read = async (id: string, principal: Principal, now: number): Promise<TaskRecord> => {
-    const task = await store.get(id, now);
+  const read = async (id: string, context: OperationContext): Promise<TaskRecord> => {
+    const task = await store.get(id, context.clock.now());
     // A task the caller may not see is reported as missing: no existence oracle.
-    if (!task || !visible(task, principal)) throw taskNotFound(id);
+    if (!task || !visible(task, context)) throw taskNotFound(id);
     return runner.reconcile(task);
   };
 
   return {
     id: TASKS_SERVICE_ID,
+    // Reading and canceling one's own tasks needs read access; other users' tasks need more (checked in the handlers).
+    privileges: [PRIVILEGES.read],
+    checks: [PRIVILEGES.viewAllTasks, PRIVILEGES.cancelOthersTask],
     operations: [
       {
         id: 'get',
@@ -97,8 +98,8 @@ export function cisTasksService(store: TaskStore, runner: TaskRunner, table: Ope
           query: { return_all: 'spec.return_all', exclude_result: 'spec.exclude_result' },
         },
         rest: { method: 'GET', path: '/cis/tasks/{task}' },
-        handler: async (input: { task: string; spec?: GetSpec }, { principal, clock }) => {
-          const task = await read(input.task, principal, clock.now());
+        handler: async (input: { task: string; spec?: GetSpec }, context) => {
+          const task = await read(input.task, context);
           return taskInfo(task, outputTypeOf(task), input.spec?.exclude_result ?? false);
         },
       },
@@ -125,7 +126,7 @@ export function cisTasksService(store: TaskStore, runner: TaskRunner, table: Ope
           },
         ],
         rest: { method: 'GET', path: '/cis/tasks' },
-        handler: async (input: { filter_spec?: FilterSpec; result_spec?: GetSpec }, { principal, clock }) => {
+        handler: async (input: { filter_spec?: FilterSpec; result_spec?: GetSpec }, context) => {
           const spec = input.filter_spec ?? {};
           if ((spec.tasks ?? []).length === 0 && (spec.services ?? []).length === 0) {
             throw invalidArgument(
@@ -142,8 +143,7 @@ export function cisTasksService(store: TaskStore, runner: TaskRunner, table: Ope
             ...(spec.targets ? { targets: spec.targets } : {}),
             ...(spec.users ? { userKeys: userKeysOf(spec.users, domain) } : {}),
           };
-          const now = clock.now();
-          const tasks = await store.list(restrictToVisible(filter, principal), now, MAX_LISTED_TASKS + 1);
+          const tasks = await store.list(restrictToVisible(filter, context), context.clock.now(), MAX_LISTED_TASKS + 1);
           if (tasks.length > MAX_LISTED_TASKS) {
             throw new VapiError('RESOURCE_INACCESSIBLE', [
               message('com.vmware.cis.tasks.list.too_many', `More than ${MAX_LISTED_TASKS} tasks match; narrow the filter.`, [
@@ -178,10 +178,12 @@ export function cisTasksService(store: TaskStore, runner: TaskRunner, table: Ope
         statusOverrides: STATUS_OVERRIDES,
         api: { method: 'POST', path: '/cis/tasks/{task}', action: 'cancel' },
         rest: { method: 'POST', path: '/cis/tasks/{task}', action: 'cancel' },
-        handler: async (input: { task: string }, { principal, clock }) => {
-          const now = clock.now();
-          await read(input.task, principal, now);
-          switch (await store.requestCancel(input.task, now)) {
+        handler: async (input: { task: string }, context) => {
+          const task = await read(input.task, context);
+          if (task.userKey !== context.principal.userKey && !context.hasPrivilege(PRIVILEGES.cancelOthersTask)) {
+            throw unauthorized(`missing ${PRIVILEGES.cancelOthersTask} to cancel another user's task`);
+          }
+          switch (await store.requestCancel(input.task, context.clock.now())) {
             case 'requested':
               runner.abortLocal(input.task);
               return;

@@ -85,12 +85,12 @@ export class SessionService {
     const now = this.#clock.now();
     const found = await this.#store.getWithUser(sha256Hex(token), now);
     if (!found) return undefined;
-    const { session, user } = found;
+    const { session } = found;
     const expiresAt = Math.min(now + this.#policy.idleTimeoutMs, session.absoluteExpiresAt);
     if (now - session.lastAccessedAt >= this.#policy.touchIntervalMs) {
       await this.#store.touch(session.key, now, expiresAt);
     }
-    return { session: { ...session, lastAccessedAt: now, expiresAt }, user };
+    return { ...found, session: { ...session, lastAccessedAt: now, expiresAt } };
   }
 
   /** Ends the session with store key `key` on every node at once. */

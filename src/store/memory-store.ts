@@ -1,5 +1,7 @@
 import { ACTIVE_STATUSES, isLive, matchesTaskFilter } from './task-filter.js';
 import { admits } from './claim-rule.js';
+import { MemoryAuthorizationStore } from './memory-authorization-store.js';
+import { MemoryPrivilegeCheckStore } from './memory-privilege-check-store.js';
 import type {
   CancelRequestResult,
   ClaimCaps,
@@ -25,7 +27,9 @@ import type {
 export class MemoryStore implements Store {
   readonly kind = 'memory';
   readonly users = new MemoryUserStore();
-  readonly sessions = new MemorySessionStore(this.users);
+  readonly authorization = new MemoryAuthorizationStore();
+  readonly privilegeChecks = new MemoryPrivilegeCheckStore();
+  readonly sessions = new MemorySessionStore(this.users, this.authorization);
   readonly tasks = new MemoryTaskStore();
   readonly kv = new MemoryKeyValueStore();
 
@@ -42,9 +46,11 @@ class MemorySessionStore implements SessionStore {
   readonly #byKey = new Map<string, SessionRecord>();
   readonly #byUser = new Map<string, Set<string>>();
   readonly #users: MemoryUserStore;
+  readonly #authorization: MemoryAuthorizationStore;
 
-  constructor(users: MemoryUserStore) {
+  constructor(users: MemoryUserStore, authorization: MemoryAuthorizationStore) {
     this.#users = users;
+    this.#authorization = authorization;
   }
 
   async insert(record: SessionRecord, caps: SessionCaps, now: number): Promise<InsertSessionResult> {
@@ -67,7 +73,7 @@ class MemorySessionStore implements SessionStore {
   async getWithUser(key: string, now: number): Promise<SessionWithUser | undefined> {
     const record = this.#byKey.get(key);
     if (!record || record.expiresAt <= now) return undefined;
-    return { session: { ...record }, user: await this.#users.get(record.userKey) };
+    return { session: { ...record }, user: await this.#users.get(record.userKey), authzVersion: await this.#authorization.version() };
   }
 
   async touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void> {
@@ -104,7 +110,7 @@ class MemorySessionStore implements SessionStore {
 
 /** A copy a caller may change freely (read on every request, so cheaper than structuredClone). */
 function copyUser(user: UserRecord): UserRecord {
-  return { ...user, roles: [...user.roles] };
+  return { ...user };
 }
 
 class MemoryUserStore implements UserStore {
@@ -125,11 +131,10 @@ class MemoryUserStore implements UserStore {
     return [...this.#users.values()].map(copyUser);
   }
 
-  async update(key: string, change: Partial<Pick<UserRecord, 'passwordHash' | 'roles'>>): Promise<boolean> {
+  async update(key: string, change: Partial<Pick<UserRecord, 'passwordHash'>>): Promise<boolean> {
     const user = this.#users.get(key);
     if (!user) return false;
     if (change.passwordHash !== undefined) user.passwordHash = change.passwordHash;
-    if (change.roles !== undefined) user.roles = [...change.roles];
     return true;
   }
 

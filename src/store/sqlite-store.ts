@@ -1,11 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { isRole, type Role } from '../core/principal.js';
+import { AUTHORIZATION_SCHEMA, AUTHZ_VERSION_SQL, SqliteAuthorizationStore } from './sqlite-authorization-store.js';
 import { KV_SCHEMA, SqliteKeyValueStore } from './sqlite-kv-store.js';
+import { PRIVILEGE_CHECK_SCHEMA, SqlitePrivilegeCheckStore } from './sqlite-privilege-check-store.js';
 import { SqliteTaskStore, TASK_SCHEMA } from './sqlite-task-store.js';
 import type {
+  AuthorizationStore,
   InsertSessionResult,
+  PrivilegeCheckStore,
   SessionCaps,
   SessionRecord,
   SessionStore,
@@ -25,7 +28,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -43,7 +46,6 @@ CREATE TABLE IF NOT EXISTS users (
   name TEXT NOT NULL,
   domain TEXT NOT NULL,
   password_hash TEXT NOT NULL,
-  roles TEXT NOT NULL,
   created_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
@@ -59,6 +61,8 @@ export class SqliteStore implements Store {
   readonly users: UserStore;
   readonly tasks: TaskStore;
   readonly kv: KeyValueStore;
+  readonly authorization: AuthorizationStore;
+  readonly privilegeChecks: PrivilegeCheckStore;
   readonly #db: Database.Database;
   readonly #purgeSessions: Database.Statement;
   readonly #purgeTasks: Database.Statement;
@@ -76,6 +80,8 @@ export class SqliteStore implements Store {
     this.users = new SqliteUserStore(this.#db);
     this.tasks = new SqliteTaskStore(this.#db);
     this.kv = new SqliteKeyValueStore(this.#db);
+    this.authorization = new SqliteAuthorizationStore(this.#db);
+    this.privilegeChecks = new SqlitePrivilegeCheckStore(this.#db);
     this.#purgeKv = this.#db.prepare('DELETE FROM kv WHERE expires_at <= ?');
     this.#purgeClaims = this.#db.prepare('DELETE FROM claims WHERE expires_at <= ?');
     this.#purgeSessions = this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
@@ -91,8 +97,27 @@ export class SqliteStore implements Store {
       this.#db.exec(SCHEMA);
       this.#db.exec(TASK_SCHEMA);
       this.#db.exec(KV_SCHEMA);
+      this.#db.exec(AUTHORIZATION_SCHEMA);
+      this.#db.exec(PRIVILEGE_CHECK_SCHEMA);
+      this.#moveRolesToPermissions();
       this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
+  }
+
+  /**
+   * Schema 3 kept each user's roles on the user row. From 4 on a role is given by a permission: each
+   * user keeps the role it had (Administrator where it had several) as a user permission.
+   */
+  #moveRolesToPermissions(): void {
+    const columns = this.#db.prepare<[], { name: string }>('PRAGMA table_info(users)').all();
+    if (!columns.some((column) => column.name === 'roles')) return;
+    const grant = this.#db.prepare('INSERT OR IGNORE INTO permissions (principal, grp, role) VALUES (?, 0, ?)');
+    for (const row of this.#db.prepare<[], { key: string; roles: string }>('SELECT key, roles FROM users').all()) {
+      const roles = JSON.parse(row.roles) as string[];
+      const role = roles.includes('Administrator') ? 'Administrator' : roles[0];
+      if (role !== undefined) grant.run(row.key, role);
+    }
+    this.#db.exec('ALTER TABLE users DROP COLUMN roles; UPDATE authz_version SET version = version + 1 WHERE id = 0;');
   }
 
   purgeExpired(now: number): Promise<void> {
@@ -123,8 +148,8 @@ interface SessionUserRow extends SessionRow {
   u_name: string | null;
   u_domain: string;
   u_password_hash: string;
-  u_roles: string;
   u_created_at: number;
+  authz_version: number;
 }
 
 function sessionFromRow(row: SessionRow): SessionRecord {
@@ -162,7 +187,8 @@ class SqliteSessionStore implements SessionStore {
     });
     this.#insert = (record, caps, now) => step.immediate(record, caps, now);
     this.#getWithUser = db.prepare(
-      `SELECT s.*, u.name AS u_name, u.domain AS u_domain, u.password_hash AS u_password_hash, u.roles AS u_roles, u.created_at AS u_created_at
+      `SELECT s.*, u.name AS u_name, u.domain AS u_domain, u.password_hash AS u_password_hash, u.created_at AS u_created_at,
+         ${AUTHZ_VERSION_SQL} AS authz_version
        FROM sessions s LEFT JOIN users u ON u.key = s.user_key
        WHERE s.key = ? AND s.expires_at > ?`,
     );
@@ -183,8 +209,8 @@ class SqliteSessionStore implements SessionStore {
       const user =
         row.u_name === null
           ? undefined
-          : userFromRow({ key: row.user_key, name: row.u_name, domain: row.u_domain, password_hash: row.u_password_hash, roles: row.u_roles, created_at: row.u_created_at });
-      return { session: sessionFromRow(row), user };
+          : userFromRow({ key: row.user_key, name: row.u_name, domain: row.u_domain, password_hash: row.u_password_hash, created_at: row.u_created_at });
+      return { session: sessionFromRow(row), user, authzVersion: row.authz_version };
     });
   }
 
@@ -207,34 +233,25 @@ interface UserRow {
   name: string;
   domain: string;
   password_hash: string;
-  roles: string;
   created_at: number;
 }
 
 function userFromRow(row: UserRow): UserRecord {
-  const roles = (JSON.parse(row.roles) as string[]).filter(isRole) as Role[];
-  return {
-    key: row.key,
-    name: row.name,
-    domain: row.domain,
-    passwordHash: row.password_hash,
-    roles,
-    createdAt: row.created_at,
-  };
+  return { key: row.key, name: row.name, domain: row.domain, passwordHash: row.password_hash, createdAt: row.created_at };
 }
 
 class SqliteUserStore implements UserStore {
-  readonly #db: Database.Database;
   readonly #create: Database.Statement;
   readonly #get: Database.Statement<[string], UserRow>;
   readonly #list: Database.Statement<[], UserRow>;
   readonly #delete: Database.Statement;
+  readonly #setPassword: Database.Statement;
 
   constructor(db: Database.Database) {
-    this.#db = db;
+    this.#setPassword = db.prepare('UPDATE users SET password_hash = ? WHERE key = ?');
     this.#create = db.prepare(
-      `INSERT OR IGNORE INTO users (key, name, domain, password_hash, roles, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO users (key, name, domain, password_hash, created_at)
+       VALUES (?, ?, ?, ?, ?)`,
     );
     this.#get = db.prepare('SELECT * FROM users WHERE key = ?');
     this.#list = db.prepare('SELECT * FROM users ORDER BY key');
@@ -244,8 +261,7 @@ class SqliteUserStore implements UserStore {
   create(user: UserRecord): Promise<boolean> {
     return guarded(
       () =>
-        this.#create.run(user.key, user.name, user.domain, user.passwordHash, JSON.stringify(user.roles), user.createdAt)
-          .changes === 1,
+        this.#create.run(user.key, user.name, user.domain, user.passwordHash, user.createdAt).changes === 1,
     );
   }
 
@@ -260,20 +276,10 @@ class SqliteUserStore implements UserStore {
     return guarded(() => this.#list.all().map(userFromRow));
   }
 
-  update(key: string, change: Partial<Pick<UserRecord, 'passwordHash' | 'roles'>>): Promise<boolean> {
+  update(key: string, change: Partial<Pick<UserRecord, 'passwordHash'>>): Promise<boolean> {
     return guarded(() => {
-      const sets: string[] = [];
-      const values: (string | number)[] = [];
-      if (change.passwordHash !== undefined) {
-        sets.push('password_hash = ?');
-        values.push(change.passwordHash);
-      }
-      if (change.roles !== undefined) {
-        sets.push('roles = ?');
-        values.push(JSON.stringify(change.roles));
-      }
-      if (sets.length === 0) return this.#get.get(key) !== undefined;
-      return this.#db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE key = ?`).run(...values, key).changes === 1;
+      if (change.passwordHash === undefined) return this.#get.get(key) !== undefined;
+      return this.#setPassword.run(change.passwordHash, key).changes === 1;
     });
   }
 

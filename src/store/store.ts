@@ -1,6 +1,5 @@
 import type { LocalizableMessage } from '../core/messages.js';
 import type { DynamicId } from '../core/operations.js';
-import type { Role } from '../core/principal.js';
 
 /**
  * Persistent state behind one small interface. Every method is atomic on its own; every
@@ -14,6 +13,8 @@ export interface Store {
   readonly users: UserStore;
   readonly tasks: TaskStore;
   readonly kv: KeyValueStore;
+  readonly authorization: AuthorizationStore;
+  readonly privilegeChecks: PrivilegeCheckStore;
   /** Removes expired records; housekeeping, never on a request path. */
   purgeExpired(now: number): Promise<void>;
   close(): Promise<void>;
@@ -43,14 +44,16 @@ export type InsertSessionResult = 'created' | 'user_cap' | 'total_cap';
 export interface SessionWithUser {
   session: SessionRecord;
   user: UserRecord | undefined;
+  /** The authorization version (AuthorizationStore.version) read in the same step. */
+  authzVersion: number;
 }
 
 export interface SessionStore {
   /** Inserts unless a cap is reached, counting only live sessions; check and insert are one step. */
   insert(record: SessionRecord, caps: SessionCaps, now: number): Promise<InsertSessionResult>;
   /**
-   * A live session with the account it belongs to (undefined when the account is gone), in one
-   * read: this is the only store access of an authenticated request.
+   * A live session with the account it belongs to (undefined when the account is gone) and the
+   * authorization version, in one read: this is the only store access of an authenticated request.
    */
   getWithUser(key: string, now: number): Promise<SessionWithUser | undefined>;
   /** Records an access at `lastAccessedAt`; does nothing for a session that is gone or expired by then. */
@@ -104,7 +107,6 @@ export interface UserRecord {
   domain: string;
   /** PHC string of the password hash. */
   passwordHash: string;
-  roles: Role[];
   createdAt: number;
 }
 
@@ -114,7 +116,7 @@ export interface UserStore {
   get(key: string): Promise<UserRecord | undefined>;
   list(): Promise<UserRecord[]>;
   /** False when there is no such user. */
-  update(key: string, change: Partial<Pick<UserRecord, 'passwordHash' | 'roles'>>): Promise<boolean>;
+  update(key: string, change: Partial<Pick<UserRecord, 'passwordHash'>>): Promise<boolean>;
   /** False when there is no such user. */
   delete(key: string): Promise<boolean>;
 }
@@ -192,4 +194,83 @@ export interface TaskStore {
   list(filter: TaskFilter, now: number, limit: number): Promise<TaskRecord[]>;
   /** Unfinished tasks whose owner has been silent since before `staleBefore`. */
   listOrphans(staleBefore: number, limit: number): Promise<TaskRecord[]>;
+}
+
+/** A custom role: a named set of privileges. System roles are constants, never stored. */
+export interface RoleRecord {
+  name: string;
+  privileges: string[];
+}
+
+/** A role given to a user or a group; `principal` is the lower-case `name@domain`. */
+export interface PermissionRecord {
+  principal: string;
+  group: boolean;
+  role: string;
+}
+
+/** Roles and permissions as of one version. */
+export interface AuthorizationSnapshot {
+  version: number;
+  roles: RoleRecord[];
+  permissions: PermissionRecord[];
+}
+
+export type RemoveRoleResult = 'removed' | 'missing' | 'in_use';
+export type SetPermissionResult = 'set' | 'no_role';
+
+/**
+ * Custom roles and permissions. Every change bumps one version counter in the same step, so a
+ * server caching a snapshot sees any change by comparing versions (read with the session).
+ */
+export interface AuthorizationStore {
+  version(): Promise<number>;
+  /** Roles, permissions and the version they are at, read in one step. */
+  snapshot(): Promise<AuthorizationSnapshot>;
+  /** False when a role of that name exists already. */
+  createRole(role: RoleRecord): Promise<boolean>;
+  /** False when there is no such role. */
+  updateRole(role: RoleRecord): Promise<boolean>;
+  /** Refused (`in_use`) while a permission gives the role: check and removal are one step. */
+  removeRole(name: string): Promise<RemoveRoleResult>;
+  /**
+   * Gives `permission.role` to the principal, replacing its earlier permission; `no_role` unless the
+   * role is a system role or a stored one (checked in the same step).
+   */
+  setPermission(permission: PermissionRecord): Promise<SetPermissionResult>;
+  /** False when the principal had no permission. */
+  removePermission(principal: string, group: boolean): Promise<boolean>;
+  /** Adds privileges to the catalog of those the servers declare (plugins' included); no version change. */
+  publishPrivileges(ids: readonly string[]): Promise<void>;
+  publishedPrivileges(): Promise<string[]>;
+}
+
+/** One privilege check the engine made (authorization.md §4). */
+export interface PrivilegeCheck {
+  /** Absent for an unauthenticated caller. */
+  principal?: { name: string; domain: string };
+  /** The store key (hash) of the session the request used, if any. */
+  session?: string;
+  /** The request's operation id. */
+  opId: string;
+  privilege: string;
+  object: DynamicId;
+}
+
+export interface RecordedCheck extends PrivilegeCheck {
+  /** Position in the record: 1, 2, 3, … with no gaps. */
+  seq: number;
+}
+
+/** The bounded, shared record of privilege checks. */
+export interface PrivilegeCheckStore {
+  /**
+   * Appends checks in order, numbering them after the last; a check equal in every field to one
+   * still kept is not added again. Then only the newest `capacity` are kept.
+   */
+  append(checks: readonly PrivilegeCheck[], capacity: number): Promise<void>;
+  /** The number of the last check ever appended; 0 before the first. */
+  latest(): Promise<number>;
+  /** Up to `limit` kept checks numbered after `seq`, oldest first, and the number of the oldest check kept (latest + 1 when none). */
+  after(seq: number, limit: number): Promise<{ oldest: number; checks: RecordedCheck[] }>;
 }

@@ -5,7 +5,8 @@ import { operationInput, t } from '../core/types.js';
 import { MemoryStore } from '../store/memory-store.js';
 import { TaskRunner } from './task-runner.js';
 
-const principal = { userKey: 'a@vsphere.local', name: 'a', domain: 'vsphere.local', roles: ['Administrator'] as const, scheme: 'com.vmware.vapi.std.security.session_id' as const };
+const principal = { userKey: 'a@vsphere.local', name: 'a', domain: 'vsphere.local', scheme: 'com.vmware.vapi.std.security.session_id' as const };
+const context = (clock: FakeClock) => ({ principal, clock, requestId: 'r1', hasPrivilege: () => false });
 const policy = { retentionMs: 60_000, heartbeatMs: 1000, shutdownGraceMs: 10 };
 const silentLog = { error: () => undefined };
 
@@ -14,6 +15,7 @@ function operation(handler: () => Promise<unknown>): ResolvedOperation {
     service: { id: 'com.example.s', operations: [] },
     operation: { id: 'op', input: operationInput(), output: t.string, errors: [], task: 'task', cancelable: true, handler },
     schemes: [],
+    privileges: [],
   };
 }
 
@@ -32,7 +34,7 @@ describe('the task runner', () => {
     const clock = new FakeClock();
     const runner = new TaskRunner(store.tasks, clock, policy, silentLog);
     let ran = false;
-    const id = await runner.start(operation(async () => (ran = true)), {}, principal, 'r1');
+    const id = await runner.start(operation(async () => (ran = true)), {}, context(clock));
     expect((await store.tasks.get(id, clock.now()))!.status).toBe('PENDING');
     expect(await store.tasks.requestCancel(id, clock.now())).toBe('requested');
     runner.abortLocal(id);
@@ -74,7 +76,7 @@ describe('the task runner', () => {
     const runner = new TaskRunner(store.tasks, clock, policy, silentLog);
     const id = await runner.start(operation(async () => {
       throw new TypeError('secret internals at /srv/app.js:12');
-    }), {}, principal, 'r1');
+    }), {}, context(clock));
     const task = await settled(store, id, clock);
     expect(task.error?.error_type).toBe('INTERNAL_SERVER_ERROR');
     expect(JSON.stringify(task.error)).not.toContain('secret internals');

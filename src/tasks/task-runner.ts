@@ -3,9 +3,9 @@ import type { Clock } from '../core/clock.js';
 import { plainErrorBody } from '../core/error-body.js';
 import { errorRow, toVapiError, VapiError } from '../core/errors.js';
 import { message } from '../core/messages.js';
-import type { ProgressReport, ResolvedOperation, TaskControl } from '../core/operations.js';
+import type { OperationContext, ProgressReport, ResolvedOperation, TaskControl } from '../core/operations.js';
 import { encodePlain } from '../core/plain-json.js';
-import { displayName, type Principal } from '../core/principal.js';
+import { displayName } from '../core/principal.js';
 import { ACTIVE_STATUSES } from '../store/task-filter.js';
 import type { TaskChange, TaskProgress, TaskRecord, TaskStore } from '../store/store.js';
 import { serverRestarted, taskCanceled } from './task-errors.js';
@@ -74,9 +74,10 @@ export class TaskRunner {
     }
   }
 
-  /** Records the task and returns its id at once; the work runs in the background. */
-  async start(target: ResolvedOperation, input: Record<string, unknown>, principal: Principal, requestId: string): Promise<string> {
+  /** Records the task and returns its id at once; the work runs in the background with `context` (and its task control). */
+  async start(target: ResolvedOperation, input: Record<string, unknown>, context: Omit<OperationContext, 'task'>): Promise<string> {
     const { service, operation } = target;
+    const { principal } = context;
     const now = this.#clock.now();
     const record: TaskRecord = {
       id: `${randomUUID()}:${service.id}`,
@@ -101,7 +102,7 @@ export class TaskRunner {
     };
     this.#running.set(record.id, running);
     const work = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.#run(record, target, input, principal, requestId, running))
+      .then(() => this.#run(record, target, input, context, running))
       .catch((error: unknown) => this.#log.error({ err: error, task: record.id }, 'task bookkeeping failed'))
       .finally(() => {
         this.#running.delete(record.id);
@@ -133,8 +134,7 @@ export class TaskRunner {
     record: TaskRecord,
     target: ResolvedOperation,
     input: Record<string, unknown>,
-    principal: Principal,
-    requestId: string,
+    context: Omit<OperationContext, 'task'>,
     running: RunningTask,
   ): Promise<void> {
     const { operation } = target;
@@ -150,12 +150,7 @@ export class TaskRunner {
     let change: TaskChange;
     try {
       if (running.controller.signal.aborted) throw taskCanceled();
-      const output = await operation.handler(input, {
-        principal,
-        clock: this.#clock,
-        requestId,
-        task: this.#control(record.id, running),
-      });
+      const output = await operation.handler(input, { ...context, task: this.#control(record.id, running) });
       change = this.#finish(this.#clock.now(), { status: 'SUCCEEDED', result: encodePlain(operation.output, output, 'object') }, { ...record, startTime });
     } catch (error) {
       const failure = !running.controller.signal.aborted

@@ -61,6 +61,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Creates a local user with a user permission for `role`. */
+export async function addUser(server: VapiServer, name: string, password: string, role: string): Promise<void> {
+  await server.identity.add(name, password);
+  await server.access.grant(name, role);
+}
+
 /** JWT options of a test server: an ephemeral key ring unless one is given. */
 export type TestJwtOptions = Omit<NonNullable<VapiServerOptions['jwt']>, 'keys'> & { keys?: KeyRing };
 
@@ -80,8 +86,8 @@ export async function startTestServer(
   const jwtOptions = wantsJwt === true ? {} : wantsJwt;
   const jwt = jwtOptions && { ...jwtOptions, keys: jwtOptions.keys ?? (await KeyRing.ephemeral(clock.now())) };
   const server = createServer({ logLevel: 'silent', ...rest, ...(jwt ? { jwt } : {}), store, clock });
-  await server.identity.add(ADMIN, ADMIN_PASSWORD, ['Administrator']);
-  await server.identity.add('reader@vsphere.local', 'Read0nly', ['ReadOnly']);
+  await addUser(server, ADMIN, ADMIN_PASSWORD, 'Administrator');
+  await addUser(server, 'reader@vsphere.local', 'Read0nly', 'ReadOnly');
   const url = await server.listen('127.0.0.1', 0);
   return { server, clock, url, close: () => server.close() };
 }

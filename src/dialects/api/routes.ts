@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { invalidRequest, type VapiError } from '../../core/errors.js';
+import { invalidRequest } from '../../core/errors.js';
 import { apiBindings, type ApiBinding, type ResolvedOperation } from '../../core/operations.js';
 import type { OperationTable } from '../../core/operation-table.js';
 import { decodePlain, encodePlain } from '../../core/plain-json.js';
 import type { Engine } from '../../engine/invoke.js';
-import { logFailure } from '../log-failure.js';
+import type { Invocation, InvocationForm, Outcome } from '../../engine/invocation.js';
+import { NoRoute, serveInvocation } from '../serve-invocation.js';
 import { apiCredentials } from './credentials.js';
 import { httpNotFound, sendApiError } from './errors.js';
 import { queryInput, type Query } from './query-input.js';
@@ -26,26 +27,18 @@ function selectOperation(candidates: readonly Candidate[], query: Query): Candid
   const action = query.action;
   if (Array.isArray(action)) throw invalidRequest('com.vmware.vapi.rest.badRequest.action', 'Repeated "action" query param.');
   const chosen = candidates.find((candidate) => candidate.binding.action === action);
-  if (!chosen) throw httpNotFound();
+  if (!chosen) throw new NoRoute();
   return chosen;
 }
 
-/**
- * Whether the request asks for the task form (`vmw-task=true`). An operation without a task form
- * is not found then, and a task-only operation is not found without it.
- */
-function wantsTask(query: Query, resolved: ResolvedOperation): boolean {
+/** The form `vmw-task` asks for: absent is inline, `true` a task, anything else a bad request. */
+function formOf(query: Query): InvocationForm {
   const value = query['vmw-task'];
-  const taskType = resolved.operation.task ?? 'none';
-  if (value === undefined) {
-    if (taskType === 'task_only') throw httpNotFound();
-    return false;
-  }
+  if (value === undefined) return 'inline';
   if (typeof value !== 'string' || value.toLowerCase() !== 'true') {
     throw invalidRequest('com.vmware.vapi.rest.badRequest.vmwTask', 'Invalid value for "vmw-task" query param', [String(value)]);
   }
-  if (taskType === 'none') throw httpNotFound();
-  return true;
+  return 'task';
 }
 
 /** Path variables, query parameters and body fields, decoded against the operation's input type. */
@@ -60,13 +53,37 @@ function inputOf(request: FastifyRequest, { resolved, binding }: Candidate): Rec
   return decodePlain(input, merged, '', 'object') as Record<string, unknown>;
 }
 
-function successStatus(candidate: Candidate): number {
-  return candidate.binding.status ?? (candidate.resolved.operation.output.kind === 'void' ? 204 : 200);
+function invocationOf(request: FastifyRequest, candidate: Candidate): Invocation {
+  return {
+    target: candidate.resolved,
+    form: formOf(request.query as Query),
+    credentials: apiCredentials(request),
+    decodeInput: () => inputOf(request, candidate),
+    encodeOutput: (type, value) => encodePlain(type, value, 'object'),
+    requestId: request.id,
+  };
+}
+
+/** Success is bare JSON (a task: 202 and its id); errors the bare std error with the operation's status pins. */
+function render(reply: FastifyReply, outcome: Outcome, binding: ApiBinding | undefined): FastifyReply {
+  switch (outcome.kind) {
+    case 'no_route':
+      return sendApiError(reply, httpNotFound());
+    case 'failure':
+      return sendApiError(reply, outcome.error, outcome.target?.operation.statusOverrides);
+    case 'success': {
+      if (outcome.form === 'task') return reply.code(202).type('application/json').send(JSON.stringify(outcome.body));
+      const { output } = outcome.target.operation;
+      const status = binding?.status ?? (output.kind === 'void' ? 204 : 200);
+      if (output.kind === 'void') return reply.code(status).send();
+      return reply.code(status).type('application/json').send(JSON.stringify(outcome.body));
+    }
+  }
 }
 
 /**
  * The `/api` dialect: one route per (method, path) bound in the operation table, operations sharing
- * a route told apart by `?action=`. Success bodies are bare JSON; errors the bare std error.
+ * a route told apart by `?action=`.
  */
 export function registerApiDialect(app: FastifyInstance, table: OperationTable, engine: Engine): void {
   const routes = new Map<string, Candidate[]>();
@@ -82,32 +99,15 @@ export function registerApiDialect(app: FastifyInstance, table: OperationTable, 
     app.route({
       method,
       url: fastifyUrl(path),
-      handler: async (request: FastifyRequest, reply: FastifyReply) => {
+      handler: (request: FastifyRequest, reply: FastifyReply) => {
         let chosen: Candidate | undefined;
-        try {
-          const query = request.query as Query;
-          chosen = selectOperation(candidates, query);
-          const candidate = chosen;
-          const asTask = wantsTask(query, candidate.resolved);
-          const output = await engine.invoke({
-            target: candidate.resolved,
-            credentials: apiCredentials(request),
-            decodeInput: () => inputOf(request, candidate),
-            requestId: request.id,
-            asTask,
-          });
-          if (asTask) return reply.code(202).type('application/json').send(JSON.stringify(output));
-          const { operation } = candidate.resolved;
-          if (operation.output.kind === 'void') return reply.code(successStatus(candidate)).send();
-          return reply
-            .code(successStatus(candidate))
-            .type('application/json')
-            .send(JSON.stringify(encodePlain(operation.output, output, 'object')));
-        } catch (error) {
-          const vapiError: VapiError = engine.normalize(error);
-          logFailure(request, vapiError);
-          return sendApiError(reply, vapiError, chosen?.resolved.operation.statusOverrides);
-        }
+        return serveInvocation(
+          engine,
+          request,
+          reply,
+          () => invocationOf(request, (chosen = selectOperation(candidates, request.query as Query))),
+          (response, outcome) => render(response, outcome, chosen?.binding),
+        );
       },
     });
   }

@@ -1,11 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PresentedCredentials } from '../../auth/credentials.js';
+import { operationNotFound } from '../../core/errors.js';
 import type { OperationTable } from '../../core/operation-table.js';
 import { SCHEMES } from '../../core/schemes.js';
 import type { Engine } from '../../engine/invoke.js';
+import type { Invocation } from '../../engine/invocation.js';
 import { SESSION_HEADER } from '../api/credentials.js';
-import { logFailure } from '../log-failure.js';
+import { acceptableRequestId } from '../request-id.js';
+import { serveInvocation } from '../serve-invocation.js';
 import { decodeDataValue, encodeDataValue } from './data-value.js';
 import { JsonRpcFailure, parseEnvelope, type Envelope } from './envelope.js';
 import { resolveOperation } from './operation-id.js';
@@ -43,23 +46,30 @@ export function registerJsonRpc(app: FastifyInstance, table: OperationTable, eng
         request.log.debug({ code: error.code, url: JSON_RPC_PATH }, 'request rejected');
         return sendFailure(reply, error);
       }
-      if (envelope.appCtx.opId !== undefined) request.log = request.log.child({ opId: envelope.appCtx.opId });
-      try {
-        const { target, asTask } = resolveOperation(table, envelope.serviceId, envelope.operationId);
-        const output = await engine.invoke({
+      const opId = acceptableRequestId(envelope.appCtx.opId);
+      if (opId !== undefined) request.log = request.log.child({ opId });
+      const parse = (): Invocation => {
+        const { target, form } = resolveOperation(table, envelope.serviceId, envelope.operationId);
+        return {
           target,
+          form,
           credentials: credentialsOf(envelope, request.headers),
           decodeInput: () => decodeDataValue(target.operation.input, envelope.input ?? EMPTY_INPUT, '') as Record<string, unknown>,
-          requestId: request.id,
-          asTask,
-        });
-        // A task invocation answers the task id.
-        return sendOutput(reply, envelope.id, asTask ? output : encodeDataValue(target.operation.output, output));
-      } catch (error) {
-        const vapiError = engine.normalize(error);
-        logFailure(request, vapiError);
-        return sendVapiError(reply, envelope.id, vapiError);
-      }
+          encodeOutput: encodeDataValue,
+          // The SDKs send their operation id in the application context; it names the request.
+          requestId: opId ?? request.id,
+        };
+      };
+      return serveInvocation(engine, request, reply, parse, (response, outcome) => {
+        switch (outcome.kind) {
+          case 'success':
+            return sendOutput(response, envelope.id, outcome.body);
+          case 'failure':
+            return sendVapiError(response, envelope.id, outcome.error);
+          case 'no_route':
+            return sendVapiError(response, envelope.id, operationNotFound(envelope.serviceId, envelope.operationId));
+        }
+      });
     });
   });
 }

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { invalidRequest, type VapiError } from '../../core/errors.js';
+import { invalidRequest } from '../../core/errors.js';
 import type { OperationTable } from '../../core/operation-table.js';
 import { decodePlain, encodePlain, isPlainObject } from '../../core/plain-json.js';
 import type { Engine } from '../../engine/invoke.js';
-import { SESSION_SERVICE_ID } from '../../services/cis-session.js';
-import { logFailure } from '../log-failure.js';
+import type { Invocation, Outcome } from '../../engine/invocation.js';
+import { NoRoute, serveInvocation } from '../serve-invocation.js';
 import { legacyBindings, matchSegments, type LegacyBinding } from './bindings.js';
 import { expiredSessionCookie, restCredentials, sessionCookie } from './credentials.js';
 import { dottedQueryInput } from './dotted-query.js';
@@ -14,8 +14,6 @@ export const REST_PREFIX = '/rest';
 const RESERVED = new Set(['~action', 'action']);
 
 type Query = Record<string, string | string[] | undefined>;
-
-class NoRoute extends Error {}
 
 function segmentsOf(url: string): string[] {
   const path = url.split('?', 1)[0]!.slice(REST_PREFIX.length);
@@ -56,41 +54,48 @@ function inputOf(request: FastifyRequest, binding: LegacyBinding, params: Record
   return decodePlain(input, { ...body, ...fromQuery, ...params }, '', 'entries') as Record<string, unknown>;
 }
 
+function invocationOf(request: FastifyRequest, bindings: readonly LegacyBinding[]): Invocation {
+  const query = request.query as Query;
+  const { binding, params } = route(bindings, request.method, segmentsOf(request.url), query);
+  refuseTaskForm(query);
+  return {
+    target: binding.resolved,
+    form: 'inline',
+    credentials: restCredentials(request),
+    decodeInput: () => inputOf(request, binding, params),
+    encodeOutput: (type, value) => encodePlain(type, value, 'entries'),
+    requestId: request.id,
+  };
+}
+
+/**
+ * Success is `{"value": …}`, a void success 200 with no body. The session an operation creates or
+ * ends (its declared `sessionEffect`) is also set or cleared as the session cookie, unless the
+ * client asked for header-only authentication.
+ */
+function render(request: FastifyRequest, reply: FastifyReply, outcome: Outcome): FastifyReply {
+  if (outcome.kind === 'no_route') return sendRestNotFound(reply);
+  if (outcome.kind === 'failure') return sendRestError(reply, outcome.error);
+  const { operation } = outcome.target;
+  const secure = request.protocol === 'https';
+  if (operation.sessionEffect === 'created' && request.headers['vmware-use-header-authn'] === undefined) {
+    reply.header('set-cookie', sessionCookie(outcome.output as string, secure));
+  }
+  if (operation.sessionEffect === 'ended') reply.header('set-cookie', expiredSessionCookie(secure));
+  if (operation.output.kind === 'void') return reply.code(200).send();
+  return reply.type('application/json').send(JSON.stringify({ value: outcome.body }));
+}
+
 /**
  * The legacy `/rest` dialect: every operation of the table by the generic rules (service id as path,
- * `id:` segments, `?~action=`), or by its custom binding. Success is `{"value": …}` (maps as
- * key/value lists); a void success is 200 with no body.
+ * `id:` segments, `?~action=`), or by its custom binding. Maps are key/value lists.
  */
 export function registerRestDialect(app: FastifyInstance, table: OperationTable, engine: Engine): void {
   const bindings = table.operations().flatMap(legacyBindings);
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     url: `${REST_PREFIX}/*`,
-    handler: async (request: FastifyRequest, reply: FastifyReply) => {
-      try {
-        const query = request.query as Query;
-        const { binding, params } = route(bindings, request.method, segmentsOf(request.url), query);
-        refuseTaskForm(query);
-        const output = await engine.invoke({
-          target: binding.resolved,
-          credentials: restCredentials(request),
-          decodeInput: () => inputOf(request, binding, params),
-          requestId: request.id,
-        });
-        const { service, operation } = binding.resolved;
-        const secure = request.protocol === 'https';
-        if (service.id === SESSION_SERVICE_ID && operation.id === 'create' && request.headers['vmware-use-header-authn'] === undefined) {
-          reply.header('set-cookie', sessionCookie(output as string, secure));
-        }
-        if (service.id === SESSION_SERVICE_ID && operation.id === 'delete') reply.header('set-cookie', expiredSessionCookie(secure));
-        if (operation.output.kind === 'void') return reply.code(200).send();
-        return reply.type('application/json').send(JSON.stringify({ value: encodePlain(operation.output, output, 'entries') }));
-      } catch (error) {
-        if (error instanceof NoRoute) return sendRestNotFound(reply);
-        const vapiError: VapiError = engine.normalize(error);
-        logFailure(request, vapiError);
-        return sendRestError(reply, vapiError);
-      }
-    },
+    handler: (request: FastifyRequest, reply: FastifyReply) =>
+      serveInvocation(engine, request, reply, () => invocationOf(request, bindings), (response, outcome) => render(request, response, outcome)),
   });
 }

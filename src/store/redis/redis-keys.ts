@@ -63,4 +63,32 @@ export class RedisKeys {
   tasksExpiring(): string {
     return `${this.#prefix}texp`;
   }
+  /** The authorization version counter, bumped by every role or permission change. */
+  authzVersion(): string {
+    return `${this.#prefix}av`;
+  }
+  /** Hash of custom roles: name → JSON list of privileges. */
+  roles(): string {
+    return `${this.#prefix}ar`;
+  }
+  /** Hash of permissions: `u:<principal>` or `g:<principal>` → role. */
+  permissions(): string {
+    return `${this.#prefix}ap`;
+  }
+  /** Set of the privileges the servers declare. */
+  publishedPrivileges(): string {
+    return `${this.#prefix}apriv`;
+  }
+  /** Hash of kept privilege checks: number → JSON record. */
+  privilegeChecks(): string {
+    return `${this.#prefix}pc`;
+  }
+  /** Hash of kept privilege checks: identity → number (to keep each check once). */
+  privilegeCheckKeys(): string {
+    return `${this.#prefix}pck`;
+  }
+  /** The numbers of the last appended and the oldest kept privilege check. */
+  privilegeCheckBounds(): string {
+    return `${this.#prefix}pcb`;
+  }
 }

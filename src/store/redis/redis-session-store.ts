@@ -47,14 +47,15 @@ return fields[2]
 `;
 
 /**
- * A session hash and its account's hash, in one round trip; nothing when the session is gone.
- * KEYS: session hash. ARGV: the account hash prefix (same hash tag, so same slot).
+ * A session hash, its account's hash and the authorization version, in one round trip; nothing
+ * when the session is gone. KEYS: session hash, version. ARGV: the account hash prefix (same hash
+ * tag, so same slot).
  */
 const GET_WITH_USER = `
 local session = redis.call('HGETALL', KEYS[1])
 if #session == 0 then return false end
 local userKey = redis.call('HGET', KEYS[1], 'userKey')
-return { session, redis.call('HGETALL', ARGV[1] .. userKey) }
+return { session, redis.call('HGETALL', ARGV[1] .. userKey), redis.call('GET', KEYS[2]) or '0' }
 `;
 
 /** A flat HGETALL reply from a script (field, value, …) as a record. */
@@ -103,10 +104,11 @@ export class RedisSessionStore implements SessionStore {
 
   getWithUser(key: string, now: number): Promise<SessionWithUser | undefined> {
     return guarded(async () => {
-      const reply = (await this.#redis.eval(GET_WITH_USER, 1, this.#keys.session(key), this.#keys.user(''))) as [string[], string[]] | null;
+      const k = this.#keys;
+      const reply = (await this.#redis.eval(GET_WITH_USER, 2, k.session(key), k.authzVersion(), k.user(''))) as [string[], string[], string] | null;
       const session = reply ? fromHash(key, hashOf(reply[0])) : undefined;
       if (!session || session.expiresAt <= now) return undefined;
-      return { session, user: userFromHash(session.userKey, hashOf(reply![1])) };
+      return { session, user: userFromHash(session.userKey, hashOf(reply![1])), authzVersion: Number(reply![2]) };
     });
   }
 

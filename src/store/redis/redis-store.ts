@@ -2,7 +2,9 @@ import { Redis } from 'ioredis';
 import type { Store } from '../store.js';
 import { guarded } from './redis-guard.js';
 import { RedisKeys } from './redis-keys.js';
+import { RedisAuthorizationStore } from './redis-authorization-store.js';
 import { RedisKeyValueStore } from './redis-kv-store.js';
+import { RedisPrivilegeCheckStore } from './redis-privilege-check-store.js';
 import { RedisSessionStore } from './redis-session-store.js';
 import { RedisTaskStore } from './redis-task-store.js';
 import { RedisUserStore } from './redis-user-store.js';
@@ -27,6 +29,8 @@ export class RedisStore implements Store {
   readonly users: RedisUserStore;
   readonly tasks: RedisTaskStore;
   readonly kv: RedisKeyValueStore;
+  readonly authorization: RedisAuthorizationStore;
+  readonly privilegeChecks: RedisPrivilegeCheckStore;
   readonly #redis: Redis;
   readonly #keys = new RedisKeys();
 
@@ -36,6 +40,8 @@ export class RedisStore implements Store {
     this.users = new RedisUserStore(redis, this.#keys);
     this.tasks = new RedisTaskStore(redis, this.#keys);
     this.kv = new RedisKeyValueStore(redis, this.#keys);
+    this.authorization = new RedisAuthorizationStore(redis, this.#keys);
+    this.privilegeChecks = new RedisPrivilegeCheckStore(redis, this.#keys);
   }
 
   /** Connects, or fails with an error naming the server (never the password). */
@@ -57,7 +63,26 @@ export class RedisStore implements Store {
       const where = new URL(options.url);
       throw new Error(`cannot reach Redis at ${where.protocol}//${where.host}${where.pathname}: ${(error as Error).message}`);
     }
-    return new RedisStore(redis);
+    const store = new RedisStore(redis);
+    await guarded(() => store.#moveRolesToPermissions());
+    return store;
+  }
+
+  /**
+   * Users written before permissions existed carry a `roles` field: each keeps the role it had
+   * (Administrator where it had several) as a user permission. Idempotent, so nodes may race.
+   */
+  async #moveRolesToPermissions(): Promise<void> {
+    const k = this.#keys;
+    for (const key of await this.#redis.smembers(k.users())) {
+      const roles = await this.#redis.hget(k.user(key), 'roles');
+      if (roles === null) continue;
+      const list = JSON.parse(roles) as string[];
+      const role = list.includes('Administrator') ? 'Administrator' : list[0];
+      const step = this.#redis.multi();
+      if (role !== undefined) step.hsetnx(k.permissions(), `u:${key}`, role).incr(k.authzVersion());
+      await step.hdel(k.user(key), 'roles').exec();
+    }
   }
 
   async purgeExpired(now: number): Promise<void> {

@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { isRole, type Role } from '../../core/principal.js';
 import type { UserRecord, UserStore } from '../store.js';
 import { guarded } from './redis-guard.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -26,7 +25,6 @@ export function userFromHash(key: string, hash: Record<string, string>): UserRec
     name: hash.name,
     domain: hash.domain!,
     passwordHash: hash.passwordHash!,
-    roles: (JSON.parse(hash.roles ?? '[]') as string[]).filter(isRole) as Role[],
     createdAt: Number(hash.createdAt),
   };
 }
@@ -42,7 +40,7 @@ export class RedisUserStore implements UserStore {
   }
 
   create(user: UserRecord): Promise<boolean> {
-    const fields = ['name', user.name, 'domain', user.domain, 'passwordHash', user.passwordHash, 'roles', JSON.stringify(user.roles), 'createdAt', String(user.createdAt)];
+    const fields = ['name', user.name, 'domain', user.domain, 'passwordHash', user.passwordHash, 'createdAt', String(user.createdAt)];
     return guarded(async () => (await this.#redis.eval(CREATE, 2, this.#keys.user(user.key), this.#keys.users(), user.key, ...fields)) === 1);
   }
 
@@ -63,10 +61,9 @@ export class RedisUserStore implements UserStore {
     });
   }
 
-  update(key: string, change: Partial<Pick<UserRecord, 'passwordHash' | 'roles'>>): Promise<boolean> {
+  update(key: string, change: Partial<Pick<UserRecord, 'passwordHash'>>): Promise<boolean> {
     const fields: string[] = [];
     if (change.passwordHash !== undefined) fields.push('passwordHash', change.passwordHash);
-    if (change.roles !== undefined) fields.push('roles', JSON.stringify(change.roles));
     return guarded(async () => (await this.#redis.eval(UPDATE, 1, this.#keys.user(key), ...fields)) === 1);
   }
 

@@ -1,0 +1,132 @@
+import { parseUserName, userKey } from '../identity/user-name.js';
+import type { AuthorizationStore, PermissionRecord, UserStore } from '../store/store.js';
+import { AuthorizationPolicy, sortPermissions } from './policy.js';
+import { BASE_PRIVILEGES, isPrivilegeId, PRIVILEGES } from './privileges.js';
+import { customRolePrivileges, isSystemRole, roleNameProblem, SYSTEM_ROLES } from './roles.js';
+
+/** Why a change of roles or permissions was refused: a bad name (`usage`), a missing thing, or a conflict. */
+export class AccessError extends Error {
+  override name = 'AccessError';
+  constructor(
+    readonly kind: 'usage' | 'missing' | 'conflict',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RoleView {
+  name: string;
+  system: boolean;
+  /** Every privilege of the role; Administrator's are all there are (`all`). */
+  privileges: readonly string[] | 'all';
+}
+
+export interface PermissionView extends PermissionRecord {
+  /** How the principal is shown: `name@DOMAIN`. */
+  display: string;
+}
+
+/** `ops@vsphere.local` → `ops@VSPHERE.LOCAL`. */
+function display(principal: string): string {
+  const at = principal.lastIndexOf('@');
+  return `${principal.slice(0, at)}@${principal.slice(at + 1).toUpperCase()}`;
+}
+
+/**
+ * Roles and permissions as an administrator changes them (the CLI, an embedding program): names
+ * checked, privileges checked against those that exist, a user permission only for a user that exists.
+ */
+export class AccessControl {
+  readonly #store: AuthorizationStore;
+  readonly #users: UserStore;
+  readonly #domain: string;
+
+  constructor(store: AuthorizationStore, users: UserStore, localDomain: string) {
+    this.#store = store;
+    this.#users = users;
+    this.#domain = localDomain;
+  }
+
+  /** The privileges that exist: the base ones, the built-in services', and those every server of this store declares (plugins'). */
+  async privileges(): Promise<string[]> {
+    return [...new Set([...BASE_PRIVILEGES, ...Object.values(PRIVILEGES), ...(await this.#store.publishedPrivileges())])].sort();
+  }
+
+  async roles(): Promise<RoleView[]> {
+    const snapshot = await this.#store.snapshot();
+    const policy = new AuthorizationPolicy(snapshot);
+    const system = SYSTEM_ROLES.map((name) => ({ name, system: true, privileges: policy.privilegesOfRole(name)! }));
+    return [...system, ...snapshot.roles.map((role) => ({ name: role.name, system: false, privileges: role.privileges }))];
+  }
+
+  async role(name: string): Promise<RoleView> {
+    const role = (await this.roles()).find((candidate) => candidate.name === name);
+    if (!role) throw new AccessError('missing', `no role ${name}`);
+    return role;
+  }
+
+  /** Creates a custom role; it always holds the base privileges too. */
+  async addRole(name: string, privileges: readonly string[]): Promise<RoleView> {
+    const problem = roleNameProblem(name);
+    if (problem) throw new AccessError('usage', problem);
+    const stored = customRolePrivileges(await this.#known(privileges));
+    if (!(await this.#store.createRole({ name, privileges: stored }))) throw new AccessError('conflict', `role ${name} exists already`);
+    return { name, system: false, privileges: stored };
+  }
+
+  /** Replaces the privileges of a custom role. */
+  async updateRole(name: string, privileges: readonly string[]): Promise<RoleView> {
+    if (isSystemRole(name)) throw new AccessError('usage', `${name} is a system role and cannot be changed`);
+    const stored = customRolePrivileges(await this.#known(privileges));
+    if (!(await this.#store.updateRole({ name, privileges: stored }))) throw new AccessError('missing', `no role ${name}`);
+    return { name, system: false, privileges: stored };
+  }
+
+  async removeRole(name: string): Promise<void> {
+    if (isSystemRole(name)) throw new AccessError('usage', `${name} is a system role and cannot be removed`);
+    switch (await this.#store.removeRole(name)) {
+      case 'missing':
+        throw new AccessError('missing', `no role ${name}`);
+      case 'in_use':
+        throw new AccessError('conflict', `role ${name} is given by a permission; remove or change that permission first`);
+      case 'removed':
+        return;
+    }
+  }
+
+  async permissions(): Promise<PermissionView[]> {
+    const { permissions } = await this.#store.snapshot();
+    return sortPermissions(permissions).map((permission) => ({ ...permission, display: display(permission.principal) }));
+  }
+
+  /** Gives `role` to a user (who must exist, when of the local domain) or a group, replacing its earlier permission. */
+  async grant(principal: string, role: string, group = false): Promise<PermissionView> {
+    const key = this.#principalKey(principal);
+    const unknownRole = () => new AccessError('usage', `unknown role "${role}"`);
+    if (!isSystemRole(role) && !(await this.#store.snapshot()).roles.some((candidate) => candidate.name === role)) throw unknownRole();
+    if (!group && key.endsWith(`@${this.#domain}`) && !(await this.#users.get(key))) throw new AccessError('missing', `no user ${principal}`);
+    const permission = { principal: key, group, role };
+    // The store checks the role again in the same step as it writes: it may have been removed meanwhile.
+    if ((await this.#store.setPermission(permission)) === 'no_role') throw unknownRole();
+    return { ...permission, display: display(key) };
+  }
+
+  /** Removes the permission of a user or group; false when it had none. */
+  async revoke(principal: string, group = false): Promise<boolean> {
+    return this.#store.removePermission(this.#principalKey(principal), group);
+  }
+
+  #principalKey(principal: string): string {
+    const qualified = parseUserName(principal, this.#domain);
+    if (!qualified) throw new AccessError('usage', `"${principal}" is not a user or group name`);
+    return userKey(qualified);
+  }
+
+  async #known(privileges: readonly string[]): Promise<readonly string[]> {
+    const known = new Set(await this.privileges());
+    const unknown = privileges.filter((privilege) => !isPrivilegeId(privilege) || !known.has(privilege));
+    if (unknown.length > 0) throw new AccessError('usage', `unknown privilege ${unknown.map((p) => `"${p}"`).join(', ')}`);
+    return privileges;
+  }
+}

@@ -1,0 +1,28 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Engine } from '../engine/invoke.js';
+import type { Invocation, Outcome } from '../engine/invocation.js';
+import { logFailure } from './log-failure.js';
+
+/** Thrown while parsing a request that names no operation: answered as the dialect's unknown route. */
+export class NoRoute extends Error {}
+
+/**
+ * The whole life of a dialect request: parse it into an invocation, let the engine run it, render
+ * the outcome. A parse failure is an outcome like any other; failures are logged here, once.
+ */
+export async function serveInvocation(
+  engine: Engine,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  parse: () => Invocation,
+  render: (reply: FastifyReply, outcome: Outcome) => FastifyReply,
+): Promise<FastifyReply> {
+  let outcome: Outcome;
+  try {
+    outcome = await engine.invoke(parse());
+  } catch (error) {
+    outcome = error instanceof NoRoute ? { kind: 'no_route' } : { kind: 'failure', error: engine.failure(error) };
+  }
+  if (outcome.kind === 'failure') logFailure(request, outcome.error);
+  return render(reply, outcome);
+}

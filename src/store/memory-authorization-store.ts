@@ -1,0 +1,74 @@
+import { isSystemRole } from '../authorization/roles.js';
+import type {
+  AuthorizationSnapshot,
+  AuthorizationStore,
+  PermissionRecord,
+  RemoveRoleResult,
+  RoleRecord,
+  SetPermissionResult,
+} from './store.js';
+
+const permissionKey = (principal: string, group: boolean) => `${group ? 'g' : 'u'}:${principal}`;
+
+/** Roles and permissions in process memory. */
+export class MemoryAuthorizationStore implements AuthorizationStore {
+  #version = 0;
+  readonly #roles = new Map<string, RoleRecord>();
+  readonly #permissions = new Map<string, PermissionRecord>();
+  readonly #privileges = new Set<string>();
+
+  async version(): Promise<number> {
+    return this.#version;
+  }
+
+  async snapshot(): Promise<AuthorizationSnapshot> {
+    return {
+      version: this.#version,
+      roles: [...this.#roles.values()].map((role) => ({ name: role.name, privileges: [...role.privileges] })),
+      permissions: [...this.#permissions.values()].map((permission) => ({ ...permission })),
+    };
+  }
+
+  async createRole(role: RoleRecord): Promise<boolean> {
+    if (this.#roles.has(role.name)) return false;
+    this.#roles.set(role.name, { name: role.name, privileges: [...role.privileges] });
+    this.#version++;
+    return true;
+  }
+
+  async updateRole(role: RoleRecord): Promise<boolean> {
+    if (!this.#roles.has(role.name)) return false;
+    this.#roles.set(role.name, { name: role.name, privileges: [...role.privileges] });
+    this.#version++;
+    return true;
+  }
+
+  async removeRole(name: string): Promise<RemoveRoleResult> {
+    if (!this.#roles.has(name)) return 'missing';
+    for (const permission of this.#permissions.values()) if (permission.role === name) return 'in_use';
+    this.#roles.delete(name);
+    this.#version++;
+    return 'removed';
+  }
+
+  async setPermission(permission: PermissionRecord): Promise<SetPermissionResult> {
+    if (!isSystemRole(permission.role) && !this.#roles.has(permission.role)) return 'no_role';
+    this.#permissions.set(permissionKey(permission.principal, permission.group), { ...permission });
+    this.#version++;
+    return 'set';
+  }
+
+  async removePermission(principal: string, group: boolean): Promise<boolean> {
+    if (!this.#permissions.delete(permissionKey(principal, group))) return false;
+    this.#version++;
+    return true;
+  }
+
+  async publishPrivileges(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.#privileges.add(id);
+  }
+
+  async publishedPrivileges(): Promise<string[]> {
+    return [...this.#privileges].sort();
+  }
+}

@@ -51,10 +51,10 @@ export async function startRedisServer() {
 }
 
 /** vapi-auth over plain HTTP on the given store, with the session caps off so load can create freely. */
-export function startVapiAuth(store) {
+export function startVapiAuth(store, extra = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'vapi-auth-bench-'));
   return startProcess(
-    ['dist/cli.js', 'serve', '--http', '--port', '0', '--store', store, '--data-dir', dataDir, '--max-sessions', '0', '--max-sessions-per-user', '0', '--log-level', 'info'],
+    ['dist/cli.js', 'serve', '--http', '--port', '0', '--store', store, '--data-dir', dataDir, '--max-sessions', '0', '--max-sessions-per-user', '0', '--log-level', 'info', ...extra],
     { VAPI_AUTH_ADMIN_PASSWORD: ADMIN_PASSWORD },
   );
 }

@@ -27,6 +27,8 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const rows = [];
 const bare = await startProcess(['bench/bare-server.mjs']);
 const servers = { sqlite: await startVapiAuth('sqlite'), memory: await startVapiAuth('memory') };
+// The same stores with the privilege-check recorder off: what recording costs on an authorized request.
+const unrecorded = { sqlite: await startVapiAuth('sqlite', ['--privilege-checks', '0']), memory: await startVapiAuth('memory', ['--privilege-checks', '0']) };
 const redis = spawnSync('redis-server', ['--version']).status === 0 ? await startRedisServer() : undefined;
 if (redis) servers.redis = await startVapiAuth(redis.url);
 else console.log('redis-server not found: the Redis rows are left out');
@@ -65,13 +67,30 @@ try {
     const created = await load(`${server.url}/api/session`, { method: 'POST', headers: { authorization: basic }, connections: 4 });
     rows.push([`session create (argon2id), ${store}`, created.rps, created.p99, created.rps / baseline.rps, created.p99 / Math.max(baseline.p99, 1)]);
   }
+  // An operation that needs a privilege (cis.tasks list: System.Read), so every request is
+  // authorized and its check recorded; the recorder-off server of the same store runs next to it.
+  const AUTHORIZED = '/api/cis/tasks?services=com.example.none';
+  for (const store of Object.keys(unrecorded)) {
+    const onToken = await login(servers[store].url);
+    const offToken = await login(unrecorded[store].url);
+    const measured = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const baseline = await load(`${bare.url}/api/session`);
+      const on = await load(`${servers[store].url}${AUTHORIZED}`, { headers: { 'vmware-api-session-id': onToken } });
+      const off = await load(`${unrecorded[store].url}${AUTHORIZED}`, { headers: { 'vmware-api-session-id': offToken } });
+      measured.push({ baseline, on, off });
+    }
+    const med = (select) => median(measured.map(select));
+    rows.push([`authorized GET /api/cis/tasks (System.Read, recorded), ${store}`, med((m) => m.on.rps), med((m) => m.on.p99), med((m) => m.on.rps / m.baseline.rps), med((m) => m.on.p99 / Math.max(m.baseline.p99, 1))]);
+    rows.push([`same, recorder on vs off (goal ≥ 0.9), ${store}`, med((m) => m.on.rps), med((m) => m.on.p99), med((m) => m.on.rps / m.off.rps), med((m) => m.on.p99 / Math.max(m.off.p99, 1))]);
+  }
   if (servers.redis) {
     const ratio = (select) => median(pairs.redis.map((pair, i) => select(pair.authed) / Math.max(select(pairs.sqlite[i].authed), 1)));
     const redisRow = rows.find(([name]) => name.endsWith('GET /api/session, redis'));
     rows.push(['authenticated GET, redis vs sqlite (embedded)', redisRow[1], redisRow[2], ratio((m) => m.rps), ratio((m) => m.p99)]);
   }
 } finally {
-  await Promise.all([bare.stop(), ...Object.values(servers).map((server) => server.stop())]);
+  await Promise.all([bare.stop(), ...[...Object.values(servers), ...Object.values(unrecorded)].map((server) => server.stop())]);
   await redis?.stop();
 }
 

@@ -2,7 +2,7 @@ import { privilegeCheckKey } from '../store/privilege-check-key.js';
 import type { PrivilegeCheck, PrivilegeCheckStore } from '../store/store.js';
 
 export interface PrivilegeRecorderPolicy {
-  /** How many checks the shared record keeps; older ones are dropped. */
+  /** How many checks the shared record keeps; older ones are dropped. 0 records none. */
   capacity: number;
   /** How long a check may wait in this process before it is written with the others. */
   flushIntervalMs: number;
@@ -37,6 +37,7 @@ export class PrivilegeRecorder {
   }
 
   record(check: PrivilegeCheck): void {
+    if (this.#policy.capacity === 0) return;
     const key = privilegeCheckKey(check);
     if (this.#buffered.has(key)) return;
     this.#buffered.add(key);

@@ -69,6 +69,7 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
     },
     lockout: { maxFailures: config.lockoutFailures, windowMs: config.lockoutWindowMs, durationMs: config.lockoutDurationMs },
     tasks: { retentionMs: config.taskRetentionMs, heartbeatMs: config.taskHeartbeatMs },
+    privilegeRecorder: { capacity: config.privilegeChecks },
     store: await openStore(config.store, config.dataDir),
     sessions: {
       idleTimeoutMs: config.idleTimeoutMs,

@@ -20,6 +20,7 @@ export interface ServeConfig {
   realm: string;
   taskRetentionMs: number;
   taskHeartbeatMs: number;
+  privilegeChecks: number;
   plugins: string[];
   tokenLifetimeMs: number;
   tokenIssuer: string;
@@ -240,6 +241,14 @@ export const OPTIONS: readonly Option[] = [
     default: 10,
     parse: integer(0),
     doc: 'OMIVV login paths: requests in any minute with one token (more get 429); 0 = no limit.',
+  }),
+  option({
+    key: 'privilegeChecks',
+    flag: 'privilege-checks',
+    value: 'N',
+    default: 10_000,
+    parse: integer(0, 1_000_000),
+    doc: 'Privilege checks the shared recorder keeps (the newest); 0 = record none.',
   }),
   option({ key: 'lockoutWindowMs', flag: 'lockout-window', value: 'DURATION', default: 3 * 60_000, parse: duration, doc: 'The window in which failures are counted.' }),
   option({ key: 'lockoutDurationMs', flag: 'lockout-duration', value: 'DURATION', default: 60_000, parse: duration, doc: 'How long a lock lasts.' }),

@@ -219,3 +219,28 @@ describe('privileges on input properties (privilege_info)', () => {
     expect(() => new OperationTable().addService(broken)).toThrow(/privilege_info host.name names no id/);
   });
 });
+
+describe('the privilege metadata', () => {
+  it('answers every level from the table, and NOT_FOUND for what it does not know', async () => {
+    await start();
+    const headers = await admin();
+    const read = async (path: string) => http(`${t.url}/api/vapi/metadata/privilege${path}`, { headers });
+    expect((await read('/component')).json).toEqual(['com.example', 'com.vmware.cis', 'com.vmware.vapi', 'com.vmware.vcenter']);
+    const vapi = (await read('/package/com.vmware.vapi')).json as { privileges: string[]; services: Record<string, unknown> };
+    expect(vapi.privileges).toEqual(['System.Read']);
+    expect(Object.keys(vapi.services)).toContain('com.vmware.vapi.metadata.privilege.service.operation');
+    expect((await read('/service/com.vmware.cis.session')).json).toEqual({
+      operations: Object.fromEntries(['create', 'get', 'delete'].map((op) => [op, { privileges: [], privilege_info: [] }])),
+    });
+    expect((await read('/service/com.vmware.cis.tasks/operation')).json).toEqual(['get', 'list', 'cancel']);
+    const component = (await read('/component/com.vmware.cis')).json as { fingerprint: string };
+    expect((await read('/component/com.vmware.cis/fingerprint')).json).toBe(component.fingerprint);
+    for (const path of ['/component/com.nothing', '/package/com.vmware', '/service/com.vmware.cis.nothing', '/service/com.vmware.cis.session/operation/nothing']) {
+      const response = await read(path);
+      expect(response.status, path).toBe(404);
+      expect((response.json as { messages: { id: string }[] }).messages[0]!.id).toBe('com.vmware.vapi.metadata.privilege.not_found');
+    }
+    const legacy = await http(`${t.url}/rest/com/vmware/vapi/metadata/privilege/service/operation/id:com.example.firmware?~action=get`, { method: 'POST', headers, body: { operation_id: 'apply' } });
+    expect(legacy.json).toEqual({ value: { privileges: ['Host.Config.Firmware'], privilege_info: [] } });
+  });
+});

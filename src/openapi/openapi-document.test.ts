@@ -21,12 +21,23 @@ describe('the OpenAPI document', () => {
     const { doc, server } = documentOf();
     const listed = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => `${method} ${path} ${op.operationId}`));
     const expected = server.table.operations().flatMap((r) =>
-      apiBindings(r.operation).map((b) => {
+      apiBindings(r.operation).map((b, i) => {
         const path = b.action ? `${b.path}?action=${b.action}` : b.path;
-        return `${b.method.toLowerCase()} ${path} ${r.service.id}.${r.operation.id}`;
+        return `${b.method.toLowerCase()} ${path} ${r.service.id}.${r.operation.id}${i > 0 ? `_${i + 1}` : ''}`;
       }),
     );
     expect(listed.sort()).toEqual(expected.sort());
+    const ids = listed.map((entry) => entry.split(' ')[2]);
+    expect(new Set(ids).size, 'operation ids are unique').toBe(ids.length);
+    await server.close();
+  });
+
+  it('states the privileges each operation needs, as the server enforces them', async () => {
+    const { doc, server } = documentOf();
+    const list = doc.paths['/cis/tasks?action=list']!.post! as unknown as { 'x-vmw-privileges': string[]; description: string };
+    expect(list['x-vmw-privileges']).toEqual(['System.Read']);
+    expect(list.description).toBe('Privileges: System.Read.');
+    expect((doc.paths['/session']!.post! as unknown as { 'x-vmw-privileges': string[] })['x-vmw-privileges']).toEqual([]);
     await server.close();
   });
 

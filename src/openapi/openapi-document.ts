@@ -43,8 +43,12 @@ function parameters(binding: ApiBinding): Schema[] {
   return [...inPath, ...inQuery];
 }
 
-function operationObject(resolved: ResolvedOperation, binding: ApiBinding, asTask: boolean, components: Record<string, Schema>): Schema {
-  const { service, operation, schemes } = resolved;
+/**
+ * One operation object. `bindingIndex` tells apart the bindings of an operation that has several
+ * (e.g. `cis.tasks.list` by GET and by POST): operation ids must be unique in the document.
+ */
+function operationObject(resolved: ResolvedOperation, binding: ApiBinding, bindingIndex: number, asTask: boolean, components: Record<string, Schema>): Schema {
+  const { service, operation, schemes, privileges } = resolved;
   const responses: Record<string, Schema> = {};
   if (asTask) {
     responses['202'] = { description: 'Task started; the body is its id.', content: { 'application/json': { schema: { type: 'string' } } } };
@@ -69,8 +73,10 @@ function operationObject(resolved: ResolvedOperation, binding: ApiBinding, asTas
       ? { requestBody: { content: { 'application/json': { schema: objectSchema(Object.fromEntries(inputFields), components) } } } }
       : {};
   return {
-    operationId: `${service.id}.${operation.id}${asTask ? '$task' : ''}`,
+    operationId: `${service.id}.${operation.id}${asTask ? '$task' : ''}${bindingIndex > 0 ? `_${bindingIndex + 1}` : ''}`,
     tags: [service.id],
+    description: `Privileges: ${privileges.length > 0 ? privileges.join(', ') : 'none beyond authentication'}.`,
+    'x-vmw-privileges': [...privileges],
     parameters: parameters(binding),
     ...body,
     security: schemes.flatMap((scheme) => (SECURITY_SCHEMES[scheme] ? [{ [SECURITY_SCHEMES[scheme]![0]]: [] }] : [])),
@@ -85,14 +91,14 @@ export function openApiDocument(table: OperationTable, version: string): Schema 
   const usedSchemes = new Set<SchemeId>();
   for (const resolved of table.operations()) {
     const taskType = resolved.operation.task ?? 'none';
-    for (const binding of apiBindings(resolved.operation)) {
+    for (const [index, binding] of apiBindings(resolved.operation).entries()) {
       const query = [binding.action ? `action=${binding.action}` : undefined];
       const forms = [...(taskType === 'task_only' ? [] : [false]), ...(taskType === 'none' ? [] : [true])];
       for (const asTask of forms) {
         const queryText = [...query, asTask ? 'vmw-task=true' : undefined].filter(Boolean).join('&');
         const path = queryText ? `${binding.path}?${queryText}` : binding.path;
         paths[path] ??= {};
-        paths[path]![binding.method.toLowerCase()] = operationObject(resolved, binding, asTask, components);
+        paths[path]![binding.method.toLowerCase()] = operationObject(resolved, binding, index, asTask, components);
       }
       for (const scheme of resolved.schemes) usedSchemes.add(scheme);
     }

@@ -19,20 +19,21 @@ export class Authorizer {
   async policy(version?: number): Promise<AuthorizationPolicy> {
     const wanted = version ?? (await this.#store.version());
     const current = this.#policy;
-    if (current && current.version >= wanted) return current;
+    // Version 0 after a cached later one: the store lost its data; what was cached no longer holds.
+    if (current && current.version >= wanted && !(wanted === 0 && current.version > 0)) return current;
     // Concurrent requests that see the same change share one reload.
     this.#loading ??= this.#store
       .snapshot()
       .then((snapshot) => {
         const loaded = new AuthorizationPolicy(snapshot);
-        if (!this.#policy || loaded.version >= this.#policy.version) this.#policy = loaded;
+        if (!this.#policy || loaded.version >= this.#policy.version || loaded.version === 0) this.#policy = loaded;
         return loaded;
       })
       .finally(() => {
         this.#loading = undefined;
       });
     const loaded = await this.#loading;
-    return loaded.version >= wanted ? loaded : this.policy(wanted);
+    return loaded.version >= wanted || wanted === 0 ? loaded : this.policy(wanted);
   }
 
   async privilegesOf(principal: Principal): Promise<PrivilegeSet> {

@@ -64,6 +64,7 @@ describe('role names', () => {
     expect(roleNameProblem('Ops team.v2')).toBeUndefined();
     expect(roleNameProblem('administrator')).toMatch(/system role/);
     expect(roleNameProblem('NOACCESS')).toMatch(/system role/);
-    for (const bad of ['', ' lead', 'a/b', 'x'.repeat(65), 'tab\there']) expect(roleNameProblem(bad), bad).toMatch(/not a role name/);
+    expect(roleNameProblem('x'.repeat(64))).toBeUndefined();
+    for (const bad of ['', ' lead', 'trail ', 'a/b', 'x'.repeat(65), 'tab\there']) expect(roleNameProblem(bad), bad).toMatch(/not a role name/);
   });
 });

@@ -1,4 +1,4 @@
-import { privilegeCheckKey } from '../store/privilege-check-key.js';
+import { privilegeCheckKey } from './privilege-check-key.js';
 import type { PrivilegeCheck, PrivilegeCheckStore } from '../store/store.js';
 
 export interface PrivilegeRecorderPolicy {

@@ -14,14 +14,17 @@ export function systemRolePrivileges(role: SystemRole): readonly string[] | 'all
     case 'Administrator':
       return 'all';
     case 'ReadOnly':
-      return BASE_PRIVILEGES;
+      return [...BASE_PRIVILEGES].sort();
     case 'NoAccess':
       return [];
   }
 }
 
-/** A custom role's name: 1 to 64 letters, digits, spaces, `_`, `-` and `.`, not a system role's name in any case. */
-const ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/;
+/**
+ * A custom role's name: 1 to 64 letters, digits, spaces, `_`, `-` and `.`, starting with a letter or
+ * digit and not ending in a space; not a system role's name in any case.
+ */
+const ROLE_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9 _.-]{0,62}[A-Za-z0-9_.-])?$/;
 
 export function roleNameProblem(name: string): string | undefined {
   if (!ROLE_NAME.test(name)) return `"${name}" is not a role name (1 to 64 letters, digits, spaces, "_", "-" or ".")`;

@@ -17,6 +17,11 @@ export class MemoryAuthorizationStore implements AuthorizationStore {
   readonly #permissions = new Map<string, PermissionRecord>();
   readonly #privileges = new Set<string>();
 
+  /** Versions never go back, even across a loss of the store's data: see AuthorizationStore.version. */
+  #bump(): void {
+    this.#version = Math.max(this.#version + 1, Date.now());
+  }
+
   async version(): Promise<number> {
     return this.#version;
   }
@@ -32,14 +37,14 @@ export class MemoryAuthorizationStore implements AuthorizationStore {
   async createRole(role: RoleRecord): Promise<boolean> {
     if (this.#roles.has(role.name)) return false;
     this.#roles.set(role.name, { name: role.name, privileges: [...role.privileges] });
-    this.#version++;
+    this.#bump();
     return true;
   }
 
   async updateRole(role: RoleRecord): Promise<boolean> {
     if (!this.#roles.has(role.name)) return false;
     this.#roles.set(role.name, { name: role.name, privileges: [...role.privileges] });
-    this.#version++;
+    this.#bump();
     return true;
   }
 
@@ -47,20 +52,20 @@ export class MemoryAuthorizationStore implements AuthorizationStore {
     if (!this.#roles.has(name)) return 'missing';
     for (const permission of this.#permissions.values()) if (permission.role === name) return 'in_use';
     this.#roles.delete(name);
-    this.#version++;
+    this.#bump();
     return 'removed';
   }
 
   async setPermission(permission: PermissionRecord): Promise<SetPermissionResult> {
     if (!isSystemRole(permission.role) && !this.#roles.has(permission.role)) return 'no_role';
     this.#permissions.set(permissionKey(permission.principal, permission.group), { ...permission });
-    this.#version++;
+    this.#bump();
     return 'set';
   }
 
   async removePermission(principal: string, group: boolean): Promise<boolean> {
     if (!this.#permissions.delete(permissionKey(principal, group))) return false;
-    this.#version++;
+    this.#bump();
     return true;
   }
 

@@ -1,7 +1,4 @@
 import { join } from 'node:path';
-import { MemoryStore } from './memory-store.js';
-import { RedisStore } from './redis/redis-store.js';
-import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 
 /** What `--store` names: `sqlite`, `memory`, or a `redis://` / `rediss://` URL. */
@@ -18,9 +15,16 @@ export function isStoreSpec(value: string): value is StoreSpec {
   }
 }
 
-/** The store a `--store` value names; sqlite keeps its file in the data dir. */
+/**
+ * The store a `--store` value names; sqlite keeps its file in the data dir. Only the backend named
+ * is loaded (the Redis client and the SQLite binding cost start-up time where they are not used).
+ */
 export async function openStore(spec: StoreSpec, dataDir: string): Promise<Store> {
-  if (spec === 'sqlite') return new SqliteStore({ file: join(dataDir, 'vapi-auth.sqlite') });
-  if (spec === 'memory') return new MemoryStore();
+  if (spec === 'sqlite') {
+    const { SqliteStore } = await import('./sqlite-store.js');
+    return new SqliteStore({ file: join(dataDir, 'vapi-auth.sqlite') });
+  }
+  if (spec === 'memory') return new (await import('./memory-store.js')).MemoryStore();
+  const { RedisStore } = await import('./redis/redis-store.js');
   return RedisStore.connect({ url: spec });
 }

@@ -32,6 +32,9 @@ CREATE TABLE IF NOT EXISTS published_privileges (
 ) WITHOUT ROWID;
 `;
 
+/** Moves the version on (see AuthorizationStore.version); takes the wall time in milliseconds. */
+export const BUMP_SQL = 'UPDATE authz_version SET version = max(version + 1, ?) WHERE id = 0';
+
 /** Selects the authorization version; joined into the session read so that it costs no extra step. */
 export const AUTHZ_VERSION_SQL = '(SELECT version FROM authz_version WHERE id = 0)';
 
@@ -58,7 +61,7 @@ export class SqliteAuthorizationStore implements AuthorizationStore {
 
   constructor(db: Database.Database) {
     this.#version = db.prepare(`SELECT ${AUTHZ_VERSION_SQL} AS version`);
-    const bump = db.prepare('UPDATE authz_version SET version = version + 1 WHERE id = 0');
+    const bump = db.prepare(BUMP_SQL);
     const roles = db.prepare<[], { name: string; privileges: string }>('SELECT name, privileges FROM roles ORDER BY name');
     const permissions = db.prepare<[], PermissionRow>('SELECT principal, grp, role FROM permissions ORDER BY grp, principal');
     const snapshot = db.transaction(
@@ -85,7 +88,7 @@ export class SqliteAuthorizationStore implements AuthorizationStore {
     const changing = <A extends unknown[], R>(change: (...args: A) => R, changed: (result: R) => boolean) => {
       const step = db.transaction((...args: A) => {
         const result = change(...args);
-        if (changed(result)) bump.run();
+        if (changed(result)) bump.run(Date.now());
         return result;
       });
       return (...args: A) => step.immediate(...args);

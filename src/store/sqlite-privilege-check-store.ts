@@ -1,12 +1,10 @@
 import type Database from 'better-sqlite3';
-import { privilegeCheckKey } from './privilege-check-key.js';
 import { guarded } from './sqlite-guard.js';
 import type { PrivilegeCheck, PrivilegeCheckStore, RecordedCheck } from './store.js';
 
 export const PRIVILEGE_CHECK_SCHEMA = `
 CREATE TABLE IF NOT EXISTS privilege_checks (
   seq INTEGER PRIMARY KEY,
-  key TEXT NOT NULL UNIQUE,
   record TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS privilege_check_latest (
@@ -31,17 +29,12 @@ export class SqlitePrivilegeCheckStore implements PrivilegeCheckStore {
       checks: after.all(seq, limit).map((row) => ({ ...(JSON.parse(row.record) as PrivilegeCheck), seq: row.seq })),
     }));
     this.#after = (seq, limit) => read.deferred(seq, limit);
-    const kept = db.prepare<[string], { seq: number }>('SELECT seq FROM privilege_checks WHERE key = ?');
-    const insert = db.prepare('INSERT INTO privilege_checks (seq, key, record) VALUES (?, ?, ?)');
+    const insert = db.prepare('INSERT INTO privilege_checks (seq, record) VALUES (?, ?)');
     const setLatest = db.prepare('UPDATE privilege_check_latest SET seq = ? WHERE id = 0');
     const trim = db.prepare('DELETE FROM privilege_checks WHERE seq <= ?');
     const append = db.transaction((checks: readonly PrivilegeCheck[], capacity: number) => {
       let latest = this.#latest.get()!.seq;
-      for (const check of checks) {
-        const key = privilegeCheckKey(check);
-        if (kept.get(key)) continue;
-        insert.run(++latest, key, JSON.stringify(check));
-      }
+      for (const check of checks) insert.run(++latest, JSON.stringify(check));
       setLatest.run(latest);
       trim.run(latest - capacity);
     });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { AUTHORIZATION_SCHEMA, AUTHZ_VERSION_SQL, SqliteAuthorizationStore } from './sqlite-authorization-store.js';
+import { AUTHORIZATION_SCHEMA, AUTHZ_VERSION_SQL, BUMP_SQL, SqliteAuthorizationStore } from './sqlite-authorization-store.js';
 import { KV_SCHEMA, SqliteKeyValueStore } from './sqlite-kv-store.js';
 import { PRIVILEGE_CHECK_SCHEMA, SqlitePrivilegeCheckStore } from './sqlite-privilege-check-store.js';
 import { SqliteTaskStore, TASK_SCHEMA } from './sqlite-task-store.js';
@@ -117,7 +117,8 @@ export class SqliteStore implements Store {
       const role = roles.includes('Administrator') ? 'Administrator' : roles[0];
       if (role !== undefined) grant.run(row.key, role);
     }
-    this.#db.exec('ALTER TABLE users DROP COLUMN roles; UPDATE authz_version SET version = version + 1 WHERE id = 0;');
+    this.#db.exec('ALTER TABLE users DROP COLUMN roles');
+    this.#db.prepare(BUMP_SQL).run(Date.now());
   }
 
   purgeExpired(now: number): Promise<void> {

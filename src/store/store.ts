@@ -220,10 +220,15 @@ export type RemoveRoleResult = 'removed' | 'missing' | 'in_use';
 export type SetPermissionResult = 'set' | 'no_role';
 
 /**
- * Custom roles and permissions. Every change bumps one version counter in the same step, so a
- * server caching a snapshot sees any change by comparing versions (read with the session).
+ * Custom roles and permissions. Every change moves one version on in the same step, so a server
+ * caching a snapshot sees any change by comparing versions (read with the session).
  */
 export interface AuthorizationStore {
+  /**
+   * Grows with every change and never goes back: a change sets it to max(version + 1, the time in
+   * ms), so that after a loss of the store's data (a Redis without persistence, a restored file)
+   * the next change still moves past every version a server may have cached. 0 before any change.
+   */
   version(): Promise<number>;
   /** Roles, permissions and the version they are at, read in one step. */
   snapshot(): Promise<AuthorizationSnapshot>;
@@ -264,10 +269,7 @@ export interface RecordedCheck extends PrivilegeCheck {
 
 /** The bounded, shared record of privilege checks. */
 export interface PrivilegeCheckStore {
-  /**
-   * Appends checks in order, numbering them after the last; a check equal in every field to one
-   * still kept is not added again. Then only the newest `capacity` are kept.
-   */
+  /** Appends checks in order, numbering them after the last; then only the newest `capacity` are kept. */
   append(checks: readonly PrivilegeCheck[], capacity: number): Promise<void>;
   /** The number of the last check ever appended; 0 before the first. */
   latest(): Promise<number>;

@@ -11,12 +11,21 @@ import type {
 import { guarded } from './redis-guard.js';
 import type { RedisKeys } from './redis-keys.js';
 
+/**
+ * Moves the version key on (see AuthorizationStore.version), by Redis's own clock, so that nodes with
+ * skewed clocks still agree. Appended to every changing script; `KEYS[N]` is replaced by its key.
+ */
+export function bumpVersion(key: string): string {
+  return `local t = redis.call('TIME')
+redis.call('SET', ${key}, math.max(tonumber(redis.call('GET', ${key}) or '0') + 1, tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)))`;
+}
+
 /** KEYS: roles, version. ARGV: name, privileges JSON, 1 to create (absent) or 0 to update (present). */
 const PUT_ROLE = `
 local exists = redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1
 if (ARGV[3] == '1') == exists then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('INCR', KEYS[2])
+${bumpVersion('KEYS[2]')}
 return 1
 `;
 
@@ -26,7 +35,7 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 'missing' end
 local permissions = redis.call('HVALS', KEYS[2])
 for _, role in ipairs(permissions) do if role == ARGV[1] then return 'in_use' end end
 redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('INCR', KEYS[3])
+${bumpVersion('KEYS[3]')}
 return 'removed'
 `;
 
@@ -36,14 +45,14 @@ local system = false
 for i = 3, #ARGV do if ARGV[i] == ARGV[2] then system = true end end
 if not system and redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then return 'no_role' end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-redis.call('INCR', KEYS[3])
+${bumpVersion('KEYS[3]')}
 return 'set'
 `;
 
 /** KEYS: permissions, version. ARGV: permission key. */
 const REMOVE_PERMISSION = `
 if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('INCR', KEYS[2])
+${bumpVersion('KEYS[2]')}
 return 1
 `;
 

@@ -83,10 +83,6 @@ export class RedisKeys {
   privilegeChecks(): string {
     return `${this.#prefix}pc`;
   }
-  /** Hash of kept privilege checks: identity → number (to keep each check once). */
-  privilegeCheckKeys(): string {
-    return `${this.#prefix}pck`;
-  }
   /** The numbers of the last appended and the oldest kept privilege check. */
   privilegeCheckBounds(): string {
     return `${this.#prefix}pcb`;

@@ -1,33 +1,25 @@
 import type { Redis } from 'ioredis';
-import { privilegeCheckKey } from '../privilege-check-key.js';
 import type { PrivilegeCheck, PrivilegeCheckStore, RecordedCheck } from '../store.js';
 import { guarded } from './redis-guard.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /**
- * Appends checks and drops the oldest beyond the capacity, in one step. KEYS: records, identities,
- * bounds. ARGV: capacity, then identity and record of each check.
+ * Appends checks and drops the oldest beyond the capacity, in one step. KEYS: records, bounds.
+ * ARGV: capacity, then the record of each check.
  */
 const APPEND = `
-local latest = tonumber(redis.call('HGET', KEYS[3], 'latest') or '0')
-local oldest = tonumber(redis.call('HGET', KEYS[3], 'oldest') or '1')
-for i = 2, #ARGV, 2 do
-  if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 0 then
-    latest = latest + 1
-    redis.call('HSET', KEYS[1], latest, ARGV[i + 1])
-    redis.call('HSET', KEYS[2], ARGV[i], latest)
-  end
+local latest = tonumber(redis.call('HGET', KEYS[2], 'latest') or '0')
+local oldest = tonumber(redis.call('HGET', KEYS[2], 'oldest') or '1')
+for i = 2, #ARGV do
+  latest = latest + 1
+  redis.call('HSET', KEYS[1], latest, ARGV[i])
 end
 local capacity = tonumber(ARGV[1])
 while latest - oldest + 1 > capacity do
-  local record = redis.call('HGET', KEYS[1], oldest)
-  if record then
-    redis.call('HDEL', KEYS[1], oldest)
-    redis.call('HDEL', KEYS[2], cjson.decode(record)['key'])
-  end
+  redis.call('HDEL', KEYS[1], oldest)
   oldest = oldest + 1
 end
-redis.call('HSET', KEYS[3], 'latest', latest, 'oldest', oldest)
+redis.call('HSET', KEYS[2], 'latest', latest, 'oldest', oldest)
 return latest
 `;
 
@@ -58,12 +50,8 @@ export class RedisPrivilegeCheckStore implements PrivilegeCheckStore {
   append(checks: readonly PrivilegeCheck[], capacity: number): Promise<void> {
     if (checks.length === 0) return Promise.resolve();
     const k = this.#keys;
-    const args = checks.flatMap((check) => {
-      const key = privilegeCheckKey(check);
-      return [key, JSON.stringify({ ...check, key })];
-    });
     return guarded(async () => {
-      await this.#redis.eval(APPEND, 3, k.privilegeChecks(), k.privilegeCheckKeys(), k.privilegeCheckBounds(), capacity, ...args);
+      await this.#redis.eval(APPEND, 2, k.privilegeChecks(), k.privilegeCheckBounds(), capacity, ...checks.map((check) => JSON.stringify(check)));
     });
   }
 
@@ -77,8 +65,7 @@ export class RedisPrivilegeCheckStore implements PrivilegeCheckStore {
       const [oldest, ...flat] = (await this.#redis.eval(AFTER, 2, k.privilegeChecks(), k.privilegeCheckBounds(), seq, limit)) as string[];
       const checks: RecordedCheck[] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) {
-        const { key: _key, ...check } = JSON.parse(flat[i + 1]!) as PrivilegeCheck & { key: string };
-        checks.push({ ...check, seq: Number(flat[i]) });
+        checks.push({ ...(JSON.parse(flat[i + 1]!) as PrivilegeCheck), seq: Number(flat[i]) });
       }
       return { oldest: Number(oldest), checks };
     });

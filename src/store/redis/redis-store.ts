@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { Store } from '../store.js';
 import { guarded } from './redis-guard.js';
 import { RedisKeys } from './redis-keys.js';
-import { RedisAuthorizationStore } from './redis-authorization-store.js';
+import { bumpVersion, RedisAuthorizationStore } from './redis-authorization-store.js';
 import { RedisKeyValueStore } from './redis-kv-store.js';
 import { RedisPrivilegeCheckStore } from './redis-privilege-check-store.js';
 import { RedisSessionStore } from './redis-session-store.js';
@@ -17,6 +17,14 @@ export interface RedisStoreOptions {
   /** A command that gets no answer in this time fails (the request gets 503) instead of hanging. */
   commandTimeoutMs?: number;
 }
+
+/** Gives a user's old role as its permission (unless it has one) and drops the field. KEYS: permissions, version, user. ARGV: permission key, role. */
+const MOVE_ROLE = `
+if ARGV[2] ~= '' and redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  ${bumpVersion('KEYS[2]')}
+end
+redis.call('HDEL', KEYS[3], 'roles')
+`;
 
 /**
  * State shared by every node through one Redis. While Redis is unreachable every command fails at
@@ -79,9 +87,7 @@ export class RedisStore implements Store {
       if (roles === null) continue;
       const list = JSON.parse(roles) as string[];
       const role = list.includes('Administrator') ? 'Administrator' : list[0];
-      const step = this.#redis.multi();
-      if (role !== undefined) step.hsetnx(k.permissions(), `u:${key}`, role).incr(k.authzVersion());
-      await step.hdel(k.user(key), 'roles').exec();
+      await this.#redis.eval(MOVE_ROLE, 3, k.permissions(), k.authzVersion(), k.user(key), `u:${key}`, role ?? '');
     }
   }
 

@@ -1,20 +1,14 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatDuration } from './config/duration.js';
-import { ConfigError, envName, OPTIONS } from './config/options.js';
-import { IdentityError } from './identity/identity-source.js';
-import { PluginError } from './plugins/load-plugins.js';
-import { AuthDefinitionError } from './auth-config/auth-definition.js';
-import { serve } from './cli/serve.js';
-import { keysCommand, stsCommand } from './cli/keys.js';
-import { UsageError, userCommand } from './cli/user.js';
-import { roleCommand } from './cli/role.js';
-import { permissionCommand } from './cli/permission.js';
-import { AccessError } from './authorization/access-control.js';
-import { openApiDocument } from './openapi/openapi-document.js';
-import { createServer } from './server.js';
-import { MemoryStore } from './store/memory-store.js';
+import { envName, OPTIONS } from './config/options.js';
+import { UsageError } from './cli/usage-error.js';
+
+/** Errors that mean the command was given wrong (exit 2), and those that mean what it names is wrong (exit 1), by name. */
+const USAGE_ERRORS = new Set(['UsageError', 'ConfigError', 'AuthDefinitionError']);
+const NAMED_ERRORS = new Set(['IdentityError', 'PluginError', 'AccessError']);
 
 function help(): string {
   const lines = OPTIONS.map((o) => {
@@ -92,14 +86,15 @@ async function main(argv: string[]): Promise<number> {
         if (role !== undefined || passwordStdin !== undefined || Object.values(adminFlags).some((v) => v !== undefined) || args.length > 0) {
           throw new UsageError('serve takes no arguments besides its options');
         }
-        await serve(serveFlags, process.env);
+        // Each command loads what it needs only: a CLI call starts in a fraction of the server's time.
+        await (await import('./cli/serve.js')).serve(serveFlags, process.env);
         return -1; // keeps running until a signal
       case 'user': {
         const { 'data-dir': dataDir, store, ...others } = serveFlags;
         if (Object.keys(others).length > 0 || Object.values(adminFlags).some((v) => v !== undefined)) {
           throw new UsageError('user commands take --data-dir, --store, --role and --password-stdin only');
         }
-        await userCommand(args, { 'data-dir': dataDir, store, role, 'password-stdin': passwordStdin }, process.env, process.stdout);
+        await (await import('./cli/user.js')).userCommand(args, { 'data-dir': dataDir, store, role, 'password-stdin': passwordStdin }, process.env, process.stdout);
         return 0;
       }
       case 'role':
@@ -110,7 +105,7 @@ async function main(argv: string[]): Promise<number> {
         if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined || stray.length > 0) {
           throw new UsageError(`${command} commands take --data-dir, --store, ${allowed.map((f) => `--${f}`).join(' and ')} only`);
         }
-        const run = command === 'role' ? roleCommand : permissionCommand;
+        const run = command === 'role' ? (await import('./cli/role.js')).roleCommand : (await import('./cli/permission.js')).permissionCommand;
         await run(args, { 'data-dir': dataDir, store, privilege, json, group }, process.env, process.stdout);
         return 0;
       }
@@ -119,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
         if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined || Object.values(adminFlags).some((v) => v !== undefined)) {
           throw new UsageError('keys commands take --data-dir and --token-lifetime only');
         }
-        await keysCommand(args, { 'data-dir': dataDir, 'token-lifetime': tokenLifetime }, process.env, process.stdout);
+        await (await import('./cli/keys.js')).keysCommand(args, { 'data-dir': dataDir, 'token-lifetime': tokenLifetime }, process.env, process.stdout);
         return 0;
       }
       case 'sts': {
@@ -127,10 +122,15 @@ async function main(argv: string[]): Promise<number> {
         if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined || Object.values(adminFlags).some((v) => v !== undefined)) {
           throw new UsageError('sts commands take --data-dir only');
         }
-        await stsCommand(args, { 'data-dir': dataDir }, process.env, process.stdout);
+        await (await import('./cli/keys.js')).stsCommand(args, { 'data-dir': dataDir }, process.env, process.stdout);
         return 0;
       }
       case 'openapi': {
+        const [{ createServer }, { MemoryStore }, { openApiDocument }] = await Promise.all([
+          import('./server.js'),
+          import('./store/memory-store.js'),
+          import('./openapi/openapi-document.js'),
+        ]);
         const server = createServer({ store: new MemoryStore(), logLevel: 'silent' });
         process.stdout.write(`${JSON.stringify(openApiDocument(server.table, version()), null, 2)}\n`);
         await server.close();
@@ -140,12 +140,13 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError || error instanceof AuthDefinitionError || (error instanceof AccessError && error.kind === 'usage')) {
-      process.stderr.write(`vapi-auth: ${error.message}\n`);
+    const { name, message, kind } = error as { name?: string; message?: string; kind?: string };
+    if (USAGE_ERRORS.has(name ?? '') || (name === 'AccessError' && kind === 'usage')) {
+      process.stderr.write(`vapi-auth: ${message}\n`);
       return 2;
     }
-    if (error instanceof IdentityError || error instanceof PluginError || error instanceof AccessError) {
-      process.stderr.write(`vapi-auth: ${error.message}\n`);
+    if (NAMED_ERRORS.has(name ?? '')) {
+      process.stderr.write(`vapi-auth: ${message}\n`);
       return 1;
     }
     process.stderr.write(`vapi-auth: ${(error as Error).message ?? String(error)}\n`);
@@ -154,4 +155,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const code = await main(process.argv.slice(2));
+// A worker's channel to its primary would keep it alive: a worker that cannot serve exits at once.
+if (code > 0 && cluster.isWorker) process.exit(code);
 if (code >= 0) process.exitCode = code;

@@ -1,3 +1,4 @@
+import type { LogFn, Logger } from 'pino';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Authentication } from './auth/authentication.js';
 import { AccessControl } from './authorization/access-control.js';
@@ -78,6 +79,8 @@ export interface VapiServerOptions {
   logLevel?: string;
   /** Where log lines go (JSON, one per line); stdout by default. */
   logStream?: NodeJS.WritableStream;
+  /** Whether the listening address is logged (true); a worker leaves that to its primary. */
+  announceListening?: boolean;
   /** Further services to serve beside the built-in ones. */
   services?: readonly ServiceDefinition[];
   /** The privilege-check recorder: how many checks the shared record keeps, how often this process writes. */
@@ -154,6 +157,12 @@ export const DEFAULT_TASK_POLICY: TaskPolicy = {
 
 const PURGE_INTERVAL_MS = 60_000;
 
+/** A pino hook that drops Fastify's "Server listening at" line (several workers share one address). */
+function dropListeningLine(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
+  if (typeof args[0] === 'string' && args[0].startsWith('Server listening at')) return;
+  method.apply(this, args);
+}
+
 /**
  * The dialect that owns a request, asked in order; the `/api` dialect answers everything else.
  * JSON-RPC owns exactly `POST /api`, so it is asked before `/api`, which owns the rest of `/api`.
@@ -224,6 +233,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
       level: options.logLevel ?? 'info',
       ...(options.logStream ? { stream: options.logStream } : {}),
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["vmware-api-session-id"]'],
+      ...(options.announceListening === false ? { hooks: { logMethod: dropListeningLine } } : {}),
     },
   });
 

@@ -5,9 +5,9 @@ import { LocalIdentitySource } from '../identity/identity-source.js';
 import { isStoreSpec, openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { UsageError } from './usage-error.js';
+
+export { UsageError };
 
 /** What an administration command works on: the store the servers use, its users, roles and permissions. */
 export interface AdminStore {

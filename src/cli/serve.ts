@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import { readFile } from 'node:fs/promises';
-import { ConfigError, resolveConfig, type Flags } from '../config/options.js';
+import { availableParallelism } from 'node:os';
+import { ConfigError, resolveConfig, type Flags, type ServeConfig } from '../config/options.js';
 import { ensureAdministrator } from '../identity/bootstrap.js';
 import { ADMINISTRATOR } from '../identity/bootstrap.js';
 import { systemClock } from '../core/clock.js';
@@ -10,8 +12,12 @@ import { loadPlugins } from '../plugins/load-plugins.js';
 import { createServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
 import { selfSignedCertificate } from '../tls/self-signed.js';
+import { AccessControl } from '../authorization/access-control.js';
+import { LocalIdentitySource } from '../identity/identity-source.js';
+import type { VapiServer } from '../server.js';
+import { joinPrimary, runPrimary } from './serve-cluster.js';
 
-async function tlsOptions(config: ReturnType<typeof resolveConfig>) {
+async function tlsOptions(config: ServeConfig) {
   if (config.http) return undefined;
   if (config.cert && config.key) {
     return { cert: await readFile(config.cert), key: await readFile(config.key) };
@@ -35,9 +41,81 @@ async function trustedCertificates(file: string): Promise<string[]> {
   return certificates;
 }
 
-/** `vapi-auth serve`: runs until SIGTERM or SIGINT, then finishes running requests and exits. */
+/** How many processes serve: `auto` is one per core, except with the memory store (one process). */
+function workerCount(config: ServeConfig): number {
+  if (config.workers !== 'auto') return config.workers;
+  return config.store === 'memory' ? 1 : availableParallelism();
+}
+
+/**
+ * `vapi-auth serve`: runs until SIGTERM or SIGINT, then finishes running requests and exits. With
+ * several workers this process prepares the data dir (certificate, keys, administrator) and forks
+ * them; they share the port (node:cluster), and it prints the one listening line.
+ */
 export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void> {
   const config = resolveConfig(flags, env);
+  if (cluster.isWorker) {
+    await runServer(config, env, { worker: true });
+    return;
+  }
+  const workers = workerCount(config);
+  if (workers === 1) {
+    await runServer(config, env, { worker: false });
+    return;
+  }
+  await prepareDataDir(config, env);
+  await runPrimary(workers);
+}
+
+/**
+ * Builds the server once in this process before any worker exists: this creates what every process
+ * reads at start (certificate, keys, administrator), so that no two create it at once, and refuses a
+ * bad plugin or definition once, here, instead of in every worker.
+ */
+async function prepareDataDir(config: ServeConfig, env: NodeJS.ProcessEnv): Promise<void> {
+  const server = await buildServer(config, false);
+  try {
+    await announceAdministrator(server.identity, server.access, env);
+  } finally {
+    await server.close();
+  }
+}
+
+async function announceAdministrator(identity: LocalIdentitySource, access: AccessControl, env: NodeJS.ProcessEnv): Promise<void> {
+  const generated = await ensureAdministrator(identity, access, env.VAPI_AUTH_ADMIN_PASSWORD);
+  if (generated !== undefined) {
+    process.stdout.write(
+      `Created ${ADMINISTRATOR} with password ${generated}\n` +
+        `(shown once; set VAPI_AUTH_ADMIN_PASSWORD before the first start to choose it, or change it with "vapi-auth user passwd ${ADMINISTRATOR}")\n`,
+    );
+  }
+}
+
+/** One serving process: alone, or a worker of a primary (which then announces the address and the administrator). */
+async function runServer(config: ServeConfig, env: NodeJS.ProcessEnv, { worker }: { worker: boolean }): Promise<void> {
+  const server = await buildServer(config, worker);
+  if (!worker) await announceAdministrator(server.identity, server.access, env);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.app.log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  const url = await server.listen(config.host, config.port);
+  if (worker) joinPrimary(url, server.tasks, () => stop('primary'));
+}
+
+/** The server `config` describes, with its store open and its plugins loaded; not yet listening. */
+async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiServer> {
   const https = await tlsOptions(config);
   const services = await loadPlugins(config.plugins);
   const keys = await KeyRing.open(jwtKeyFile(config.dataDir), systemClock.now());
@@ -49,7 +127,7 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
     ...(config.samlAudience ? { audience: config.samlAudience } : {}),
     ...(config.stsUrl ? { stsUrl: config.stsUrl } : {}),
   };
-  const server = createServer({
+  return createServer({
     ...(authDefinition ? { authDefinition } : {}),
     saml,
     sts: {
@@ -81,29 +159,8 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
     realm: config.realm,
     bodyLimit: config.bodyLimit,
     logLevel: config.logLevel,
+    announceListening: !worker,
     ...(https ? { https } : {}),
   });
-  const generated = await ensureAdministrator(server.identity, server.access, env.VAPI_AUTH_ADMIN_PASSWORD);
-  if (generated !== undefined) {
-    process.stdout.write(
-      `Created ${ADMINISTRATOR} with password ${generated}\n` +
-        `(shown once; set VAPI_AUTH_ADMIN_PASSWORD before the first start to choose it, or change it with "vapi-auth user passwd ${ADMINISTRATOR}")\n`,
-    );
-  }
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    server.app.log.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        server.app.log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  await server.listen(config.host, config.port);
 }
+

@@ -21,6 +21,7 @@ export interface ServeConfig {
   taskRetentionMs: number;
   taskHeartbeatMs: number;
   privilegeChecks: number;
+  workers: number | 'auto';
   plugins: string[];
   tokenLifetimeMs: number;
   tokenIssuer: string;
@@ -109,6 +110,14 @@ export const OPTIONS: readonly Option[] = [
     default: 'sqlite',
     parse: storeSpec,
     doc: 'State store: sqlite (a file in the data dir; survives restarts), memory (lost on exit), or a redis:// or rediss:// URL shared by several nodes.',
+  }),
+  option({
+    key: 'workers',
+    flag: 'workers',
+    value: 'N|auto',
+    default: 'auto',
+    parse: (value) => (value === 'auto' ? 'auto' : integer(1, 256)(value)),
+    doc: 'Processes serving requests on the one port: auto = one per core (1 with the memory store, which lives in one process).',
   }),
   option({ key: 'http', flag: 'http', default: false, parse: boolean, doc: 'Serve plain HTTP instead of HTTPS (local testing only).' }),
   option({
@@ -340,5 +349,8 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv): ServeConfig
   }
   const result = config as unknown as ServeConfig;
   if ((result.cert === undefined) !== (result.key === undefined)) throw new ConfigError('--cert and --key go together');
+  if (result.store === 'memory' && typeof result.workers === 'number' && result.workers > 1) {
+    throw new ConfigError('--workers must be 1 with --store memory: the memory store lives in one process (use sqlite or redis:// for several)');
+  }
   return result;
 }

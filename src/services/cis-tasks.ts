@@ -185,7 +185,7 @@ export function cisTasksService(store: TaskStore, runner: TaskRunner, table: Ope
           }
           switch (await store.requestCancel(input.task, context.clock.now())) {
             case 'requested':
-              runner.abortLocal(input.task);
+              runner.abort(input.task);
               return;
             case 'missing':
               throw taskNotFound(input.task);

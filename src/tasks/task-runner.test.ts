@@ -37,7 +37,7 @@ describe('the task runner', () => {
     const id = await runner.start(operation(async () => (ran = true)), {}, context(clock));
     expect((await store.tasks.get(id, clock.now()))!.status).toBe('PENDING');
     expect(await store.tasks.requestCancel(id, clock.now())).toBe('requested');
-    runner.abortLocal(id);
+    runner.abort(id);
     const task = await settled(store, id, clock);
     expect(task).toMatchObject({ status: 'FAILED', error: { error_type: 'CANCELED' }, startTime: clock.now(), endTime: clock.now() });
     expect(ran).toBe(false);

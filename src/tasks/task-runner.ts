@@ -41,6 +41,7 @@ export class TaskRunner {
   readonly #policy: TaskPolicy;
   readonly #log: TaskLog;
   readonly #running = new Map<string, RunningTask>();
+  #relay: ((id: string) => void) | undefined;
   readonly #inFlight = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #stopping = false;
@@ -112,9 +113,24 @@ export class TaskRunner {
     return record.id;
   }
 
-  /** Asks the task to stop: aborts it here, or its owner notices at its next heartbeat. */
-  abortLocal(id: string): void {
-    this.#running.get(id)?.controller.abort();
+  /**
+   * Asks a task whose cancel was recorded to stop: aborts it here if it runs here, else tells the
+   * other workers of this server (see relayCancels); its owner also notices at its next heartbeat.
+   */
+  abort(id: string): void {
+    if (!this.abortHere(id)) this.#relay?.(id);
+  }
+
+  /** Aborts the task if it runs in this process; false when it does not. */
+  abortHere(id: string): boolean {
+    const running = this.#running.get(id);
+    running?.controller.abort();
+    return running !== undefined;
+  }
+
+  /** Where cancels of tasks running elsewhere are sent at once (the other workers of one server). */
+  relayCancels(relay: (id: string) => void): void {
+    this.#relay = relay;
   }
 
   /**

@@ -34,6 +34,7 @@ import { fromFastifyError } from './dialects/fastify-errors.js';
 import { logFailure } from './dialects/log-failure.js';
 import { Engine } from './engine/invoke.js';
 import { LocalIdentitySource } from './identity/identity-source.js';
+import { defaultHashingPolicy, PasswordHasher, type HashingPolicy } from './identity/password-hash.js';
 import { cisSessionService } from './services/cis-session.js';
 import { cisTasksService } from './services/cis-tasks.js';
 import { metadataAuthenticationServices } from './services/metadata-authentication.js';
@@ -83,6 +84,8 @@ export interface VapiServerOptions {
   announceListening?: boolean;
   /** Further services to serve beside the built-in ones. */
   services?: readonly ServiceDefinition[];
+  /** How many passwords are hashed at once, and how many may wait (more get 503); half the cores and 32 each by default. */
+  passwordHashing?: Partial<HashingPolicy>;
   /** The privilege-check recorder: how many checks the shared record keeps, how often this process writes. */
   privilegeRecorder?: Partial<PrivilegeRecorderPolicy>;
   /**
@@ -218,7 +221,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const clock = options.clock ?? systemClock;
   const { store } = options;
   const realm = options.realm ?? 'VAPI endpoint';
-  const identity = new LocalIdentitySource(store.users, clock);
+  const identity = new LocalIdentitySource(store.users, clock, undefined, new PasswordHasher({ ...defaultHashingPolicy(), ...options.passwordHashing }));
   const sessions = new SessionService(store.sessions, clock, { ...DEFAULT_SESSION_POLICY, ...options.sessions });
   const app = Fastify({
     ...(options.https ? { https: options.https } : {}),

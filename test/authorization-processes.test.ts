@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { hashPassword } from '../src/identity/password-hash.js';
+import { PasswordHasher } from '../src/identity/password-hash.js';
 import { basic, http, type HttpResponse } from './helpers/http.js';
 import { accessToken, callWithBearer, omivvLogin } from './helpers/omivv.js';
 import { processSandbox, runCli, startServerProcess, type ServerProcess } from './helpers/cli-process.js';
@@ -246,7 +246,7 @@ CREATE INDEX IF NOT EXISTS claims_by_expiry ON claims (expires_at);
       ['both', USER_PASSWORD, ['ReadOnly', 'Administrator']],
       ['nothing', USER_PASSWORD, []],
     ];
-    for (const [name, password, roles] of users) insert.run(`${name}@vsphere.local`, name, 'vsphere.local', await hashPassword(password), JSON.stringify(roles), now);
+    for (const [name, password, roles] of users) insert.run(`${name}@vsphere.local`, name, 'vsphere.local', await new PasswordHasher().hash(password), JSON.stringify(roles), now);
     const token = randomBytes(16).toString('hex');
     db.prepare('INSERT INTO sessions (key, user_key, created_at, last_accessed_at, absolute_expires_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(
       createHash('sha256').update(token).digest('hex'),

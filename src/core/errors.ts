@@ -1,4 +1,5 @@
 import { message, type LocalizableMessage } from './messages.js';
+import { QueueFullError } from './work-queue.js';
 
 /**
  * The 25 vAPI standard errors (`com.vmware.vapi.std.errors.*`) and the HTTP status each gets in
@@ -167,6 +168,9 @@ export function operationNotFound(service: string, operation: string): VapiError
 export function toVapiError(error: unknown): VapiError {
   if (error instanceof VapiError) return error;
   if (error instanceof StoreUnavailableError) return serviceUnavailable(error);
+  if (error instanceof QueueFullError) {
+    return serviceUnavailable(error, message('com.vmware.vapi.endpoint.busy', 'The server is busy; try again later.'));
+  }
   return internalServerError(error);
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { UserRecord, UserStore } from '../store/store.js';
-import { hashPassword, verifyPassword } from './password-hash.js';
+import { PasswordHasher } from './password-hash.js';
 import { parseUserName, userKey, type QualifiedName } from './user-name.js';
 
 export class IdentityError extends Error {
@@ -16,12 +16,14 @@ export class LocalIdentitySource {
   readonly domain: string;
   readonly #users: UserStore;
   readonly #clock: Clock;
+  readonly hasher: PasswordHasher;
   #dummyHash: Promise<string> | undefined;
 
-  constructor(users: UserStore, clock: Clock, domain = 'vsphere.local') {
+  constructor(users: UserStore, clock: Clock, domain = 'vsphere.local', hasher = new PasswordHasher()) {
     this.#users = users;
     this.#clock = clock;
     this.domain = domain.toLowerCase();
+    this.hasher = hasher;
   }
 
   /** Parses a user name in any accepted form; only names in this source's domain qualify. */
@@ -36,7 +38,7 @@ export class LocalIdentitySource {
     const user = qualified && (await this.#users.get(userKey(qualified)));
     // Unknown users are checked against a throw-away hash so that both answers take as long.
     const hash = user?.passwordHash ?? (await this.#dummy());
-    const ok = await verifyPassword(hash, password);
+    const ok = await this.hasher.verify(hash, password);
     return ok && user ? user : undefined;
   }
 
@@ -61,14 +63,14 @@ export class LocalIdentitySource {
       key: userKey(qualified),
       name: qualified.name,
       domain: qualified.domain,
-      passwordHash: await hashPassword(password),
+      passwordHash: await this.hasher.hash(password),
       createdAt: this.#clock.now(),
     });
   }
 
   async setPassword(userName: string, password: string): Promise<boolean> {
     const key = userKey(this.#require(userName));
-    return this.#users.update(key, { passwordHash: await hashPassword(password) });
+    return this.#users.update(key, { passwordHash: await this.hasher.hash(password) });
   }
 
   async remove(userName: string): Promise<boolean> {
@@ -84,7 +86,7 @@ export class LocalIdentitySource {
   }
 
   #dummy(): Promise<string> {
-    this.#dummyHash ??= hashPassword(randomBytes(32).toString('hex'));
+    this.#dummyHash ??= this.hasher.hash(randomBytes(32).toString('hex'));
     return this.#dummyHash;
   }
 }

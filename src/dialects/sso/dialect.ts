@@ -1,3 +1,4 @@
+import { toVapiError } from '../../core/errors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { lookup } from '../../sso/lookup-service.js';
 import { readEnvelope, sendFault, sendSoap, SoapFault } from '../../sso/soap.js';
@@ -22,6 +23,11 @@ async function answer(request: FastifyRequest, reply: FastifyReply, handle: (xml
     if (error instanceof SoapFault) {
       request.log.info({ fault: error.code, reason: error.reason ?? error.text, url: request.url }, 'request refused');
       return sendFault(reply, error);
+    }
+    if (toVapiError(error).errorType === 'SERVICE_UNAVAILABLE') {
+      // The store is down or the password checks are saturated: a passing condition, answered 503.
+      request.log.warn({ err: error, url: request.url }, 'request failed');
+      return sendFault(reply, new SoapFault('S:Server', 'The service is unavailable; try again later.', 503));
     }
     request.log.error({ err: error, url: request.url }, 'request failed');
     return sendFault(reply, new SoapFault('S:Server', 'Internal server error.'));

@@ -24,6 +24,8 @@ export class OperationTable {
   /** Overrides of what services and operations declare (the authentication definition file). */
   readonly #serviceSchemes = new Map<string, readonly SchemeId[]>();
   readonly #operationSchemes = new Map<string, readonly SchemeId[]>();
+  /** Resolved operations by `service/operation`, forgotten whenever a declaration changes. */
+  readonly #resolved = new Map<string, ResolvedOperation | undefined>();
 
   /** Declares the schemes of every service in package `id` (and its sub-packages) that declares none. */
   definePackage(id: string, schemes: readonly SchemeId[]): this {
@@ -31,12 +33,14 @@ export class OperationTable {
       throw new Error(`package ${id}: anonymous access may only be granted per operation`);
     }
     this.#packageSchemes.set(id, [...schemes]);
+    this.#resolved.clear();
     return this;
   }
 
   /** Declares the privileges of every operation in package `id` (and its sub-packages) whose service and operation declare none. */
   definePackagePrivileges(id: string, privileges: readonly string[]): this {
     this.#packagePrivileges.set(id, [...privileges]);
+    this.#resolved.clear();
     return this;
   }
 
@@ -54,6 +58,7 @@ export class OperationTable {
       }
     }
     this.#services.set(service.id, service);
+    this.#resolved.clear();
     return this;
   }
 
@@ -62,6 +67,7 @@ export class OperationTable {
     if (!this.#services.has(id)) throw new Error(`no service ${id}`);
     if (schemes.includes(SCHEMES.none)) throw new Error(`service ${id}: anonymous access may only be granted per operation`);
     this.#serviceSchemes.set(id, [...schemes]);
+    this.#resolved.clear();
     return this;
   }
 
@@ -71,6 +77,7 @@ export class OperationTable {
       throw new Error(`no operation ${operationId} in service ${serviceId}`);
     }
     this.#operationSchemes.set(`${serviceId}/${operationId}`, [...schemes]);
+    this.#resolved.clear();
     return this;
   }
 
@@ -132,9 +139,14 @@ export class OperationTable {
   }
 
   lookup(serviceId: string, operationId: string): ResolvedOperation | undefined {
+    const key = `${serviceId}/${operationId}`;
+    if (this.#resolved.has(key)) return this.#resolved.get(key);
     const service = this.#services.get(serviceId);
     const operation = service?.operations.find((candidate) => candidate.id === operationId);
-    return service && operation ? this.#resolve(service, operation) : undefined;
+    const resolved = service && operation ? this.#resolve(service, operation) : undefined;
+    // Only known operations are kept: unknown ids come from clients and must not grow the map.
+    if (resolved) this.#resolved.set(key, resolved);
+    return resolved;
   }
 
   /** Every operation with its effective schemes. */

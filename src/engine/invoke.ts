@@ -119,13 +119,12 @@ export class Engine {
 
   #context(state: State): Omit<OperationContext, 'task'> {
     const { target, requestId } = state.invocation;
-    const declared = new Set(target.service.checks ?? []);
     return {
       principal: state.principal!,
       clock: this.#parts.clock,
       requestId,
       hasPrivilege: (privilege, object = ROOT_OBJECT) => {
-        if (!declared.has(privilege)) throw new Error(`${target.service.id} checks ${privilege} without declaring it in checks`);
+        if (!target.service.checks?.includes(privilege)) throw new Error(`${target.service.id} checks ${privilege} without declaring it in checks`);
         this.#record(state, privilege, object);
         return state.privileges!.has(privilege);
       },

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { isRole, type Role } from '../core/principal.js';
 import { KV_SCHEMA, SqliteKeyValueStore } from './sqlite-kv-store.js';
 import { SqliteTaskStore, TASK_SCHEMA } from './sqlite-task-store.js';
+import { SqliteVerificationKeyStore, VERIFICATION_KEY_SCHEMA } from './sqlite-verification-key-store.js';
 import type {
   InsertSessionResult,
   SessionCaps,
@@ -25,7 +26,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -59,6 +60,7 @@ export class SqliteStore implements Store {
   readonly users: UserStore;
   readonly tasks: TaskStore;
   readonly kv: KeyValueStore;
+  readonly verificationKeys: SqliteVerificationKeyStore;
   readonly #db: Database.Database;
   readonly #purgeSessions: Database.Statement;
   readonly #purgeTasks: Database.Statement;
@@ -76,6 +78,7 @@ export class SqliteStore implements Store {
     this.users = new SqliteUserStore(this.#db);
     this.tasks = new SqliteTaskStore(this.#db);
     this.kv = new SqliteKeyValueStore(this.#db);
+    this.verificationKeys = new SqliteVerificationKeyStore(this.#db);
     this.#purgeKv = this.#db.prepare('DELETE FROM kv WHERE expires_at <= ?');
     this.#purgeClaims = this.#db.prepare('DELETE FROM claims WHERE expires_at <= ?');
     this.#purgeSessions = this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
@@ -91,6 +94,7 @@ export class SqliteStore implements Store {
       this.#db.exec(SCHEMA);
       this.#db.exec(TASK_SCHEMA);
       this.#db.exec(KV_SCHEMA);
+      this.#db.exec(VERIFICATION_KEY_SCHEMA);
       this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }
@@ -101,6 +105,7 @@ export class SqliteStore implements Store {
       this.#purgeTasks.run(now);
       this.#purgeKv.run(now);
       this.#purgeClaims.run(now);
+      this.verificationKeys.purge(now);
     });
   }
 

@@ -6,6 +6,7 @@ import { RedisKeyValueStore } from './redis-kv-store.js';
 import { RedisSessionStore } from './redis-session-store.js';
 import { RedisTaskStore } from './redis-task-store.js';
 import { RedisUserStore } from './redis-user-store.js';
+import { RedisVerificationKeyStore } from './redis-verification-key-store.js';
 
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port/db` or `rediss://…` for TLS. */
@@ -27,6 +28,7 @@ export class RedisStore implements Store {
   readonly users: RedisUserStore;
   readonly tasks: RedisTaskStore;
   readonly kv: RedisKeyValueStore;
+  readonly verificationKeys: RedisVerificationKeyStore;
   readonly #redis: Redis;
   readonly #keys = new RedisKeys();
 
@@ -36,6 +38,7 @@ export class RedisStore implements Store {
     this.users = new RedisUserStore(redis, this.#keys);
     this.tasks = new RedisTaskStore(redis, this.#keys);
     this.kv = new RedisKeyValueStore(redis, this.#keys);
+    this.verificationKeys = new RedisVerificationKeyStore(redis, this.#keys);
   }
 
   /** Connects, or fails with an error naming the server (never the password). */
@@ -63,6 +66,7 @@ export class RedisStore implements Store {
   async purgeExpired(now: number): Promise<void> {
     await guarded(() => this.#redis.zremrangebyscore(this.#keys.allSessions(), '-inf', now));
     await this.tasks.purge(now);
+    await this.verificationKeys.purge(now);
   }
 
   async close(): Promise<void> {

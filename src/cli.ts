@@ -8,7 +8,8 @@ import { PluginError } from './plugins/load-plugins.js';
 import { AuthDefinitionError } from './auth-config/auth-definition.js';
 import { serve } from './cli/serve.js';
 import { keysCommand, stsCommand } from './cli/keys.js';
-import { UsageError, userCommand } from './cli/user.js';
+import { userCommand } from './cli/user.js';
+import { UsageError } from './cli/usage-error.js';
 import { openApiDocument } from './openapi/openapi-document.js';
 import { createServer } from './server.js';
 import { MemoryStore } from './store/memory-store.js';
@@ -26,8 +27,11 @@ function help(): string {
     '  vapi-auth user add NAME [--role Administrator|ReadOnly] [--password-stdin]',
     '  vapi-auth user list | remove NAME | passwd NAME [--password-stdin] | role NAME ROLE',
     '                                       manage local users in --data-dir (or --store redis://…)',
-    '  vapi-auth keys rotate | list         JWT signing keys in --data-dir',
-    '  vapi-auth sts rotate                 a new STS signing key in --data-dir',
+    '  vapi-auth keys rotate | list | revoke KID',
+    '                                       JWT signing keys: a new one in --data-dir, the ones every node',
+    '                                       trusts, or one withdrawn (--store: the servers\' store)',
+    '  vapi-auth sts rotate | list | revoke FINGERPRINT',
+    '                                       STS signing keys, the same way',
     '  vapi-auth openapi                    print the OpenAPI document of the /api dialect',
     '',
     'serve options:',
@@ -91,20 +95,15 @@ async function main(argv: string[]): Promise<number> {
         await userCommand(args, { 'data-dir': dataDir, store, role, 'password-stdin': passwordStdin }, process.env, process.stdout);
         return 0;
       }
-      case 'keys': {
-        const { 'data-dir': dataDir, 'token-lifetime': tokenLifetime, ...others } = serveFlags;
-        if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined) {
-          throw new UsageError('keys commands take --data-dir and --token-lifetime only');
-        }
-        await keysCommand(args, { 'data-dir': dataDir, 'token-lifetime': tokenLifetime }, process.env, process.stdout);
-        return 0;
-      }
+      case 'keys':
       case 'sts': {
-        const { 'data-dir': dataDir, ...others } = serveFlags;
+        const lifetime = command === 'keys' ? 'token-lifetime' : 'sts-max-lifetime';
+        const { 'data-dir': dataDir, store, [lifetime]: lifetimeFlag, ...others } = serveFlags;
         if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined) {
-          throw new UsageError('sts commands take --data-dir only');
+          throw new UsageError(`${command} commands take --data-dir, --store and --${lifetime} only`);
         }
-        await stsCommand(args, { 'data-dir': dataDir }, process.env, process.stdout);
+        const run = command === 'keys' ? keysCommand : stsCommand;
+        await run(args, { 'data-dir': dataDir, store, [lifetime]: lifetimeFlag }, process.env, process.stdout);
         return 0;
       }
       case 'openapi': {

@@ -3,9 +3,8 @@ import { ConfigError, resolveConfig, type Flags } from '../config/options.js';
 import { ensureAdministrator } from '../identity/bootstrap.js';
 import { ADMINISTRATOR } from '../identity/bootstrap.js';
 import { systemClock } from '../core/clock.js';
-import { jwtKeyFile } from '../jwt/key-file.js';
-import { KeyRing } from '../jwt/key-ring.js';
-import { stsKeys } from '../sso/sts-keys.js';
+import { openJwtKeyFile } from '../jwt/jwt-signing-key.js';
+import { openStsKeyFile } from '../sso/sts-keys.js';
 import { loadPlugins } from '../plugins/load-plugins.js';
 import { createServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
@@ -40,7 +39,6 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
   const config = resolveConfig(flags, env);
   const https = await tlsOptions(config);
   const services = await loadPlugins(config.plugins);
-  const keys = await KeyRing.open(jwtKeyFile(config.dataDir), systemClock.now());
   const authDefinition = config.authConfig === undefined ? undefined : { file: config.authConfig, text: await readOptionFile(config.authConfig, '--auth-config') };
   const saml = {
     trustedCertificates: config.trustedStsCerts === undefined ? [] : await trustedCertificates(config.trustedStsCerts),
@@ -53,12 +51,12 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
     ...(authDefinition ? { authDefinition } : {}),
     saml,
     sts: {
-      keys: await stsKeys(config.dataDir, systemClock.now(), config.stsMaxLifetimeMs),
+      keys: await openStsKeyFile(config.dataDir, systemClock.now()),
       policy: { maxLifetimeMs: config.stsMaxLifetimeMs, maxRenewals: config.stsMaxRenewals },
     },
     services,
     jwt: {
-      keys,
+      keys: await openJwtKeyFile(config.dataDir, systemClock.now()),
       policy: { lifetimeMs: config.tokenLifetimeMs, issuer: config.tokenIssuer },
       limits: {
         maxClients: config.omivvMaxClients,

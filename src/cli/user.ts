@@ -4,11 +4,8 @@ import { systemClock } from '../core/clock.js';
 import { isRole, ROLES, type Role } from '../core/principal.js';
 import { generatePassword } from '../identity/bootstrap.js';
 import { IdentityError, LocalIdentitySource } from '../identity/identity-source.js';
-import { isStoreSpec, openStore } from '../store/open-store.js';
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { openPersistentStore } from './persistent-store.js';
+import { UsageError } from './usage-error.js';
 
 
 function parseRole(value: string): Role {
@@ -40,8 +37,7 @@ export async function userCommand(args: string[], flags: Flags, env: NodeJS.Proc
   const [verb, ...rest] = args;
   const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : (env[envName('data-dir')] ?? './data');
   const spec = typeof flags.store === 'string' ? flags.store : (env[envName('store')] ?? 'sqlite');
-  if (!isStoreSpec(spec) || spec === 'memory') throw new UsageError(`user commands need a persistent store: sqlite or a redis:// URL, not "${spec}"`);
-  const store = await openStore(spec, dataDir);
+  const store = await openPersistentStore(spec, dataDir, 'user commands');
   const identity = new LocalIdentitySource(store.users, systemClock);
   const missing = (name: string) => new IdentityError(`no user ${name}`);
   try {

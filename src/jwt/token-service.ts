@@ -6,7 +6,10 @@ import type { LocalIdentitySource } from '../identity/identity-source.js';
 import { userKey } from '../identity/user-name.js';
 import type { KeyValueStore } from '../store/store.js';
 import { issueToken, newJti, tokenExpiry, type IssuedToken } from './issue-token.js';
-import type { KeyRing } from './key-ring.js';
+import { createLocalJWKSet, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
+import type { KeySnapshot } from '../keys/cluster-keys.js';
+import type { PublishedSigningKey } from '../keys/published-signing-key.js';
+import type { JwtKey } from './jwt-signing-key.js';
 import type { TokenClaims, TokenPolicy } from './token-policy.js';
 import { TokenRejected, verifyToken } from './verify-token.js';
 import { principalOf } from '../auth/principal-of.js';
@@ -20,14 +23,27 @@ export type TokenCheck =
 /** Only Administrators may hold a token (OMIVV: "only a user profile with admin privilege"). */
 const TOKEN_ROLE = 'Administrator';
 
+/** The JWKS of a snapshot of the cluster's keys, and the key set verifying against it; made once per snapshot. */
+const keySets = new WeakMap<KeySnapshot, { jwks: JSONWebKeySet; verify: JWTVerifyGetKey }>();
+
+function keySetOf(snapshot: KeySnapshot) {
+  let keySet = keySets.get(snapshot);
+  if (!keySet) {
+    const jwks = { keys: snapshot.keys.filter((key) => key.use === 'jwt').map((key) => JSON.parse(key.material) as JWK) };
+    keySet = { jwks, verify: createLocalJWKSet(jwks) };
+    keySets.set(snapshot, keySet);
+  }
+  return keySet;
+}
+
 /**
  * JWT bearer tokens end to end: login through the shared credential check, issue, verify
- * (signature, claims, revocation, lockout, current role) and logoff (revocation until `exp`,
- * kept in the store so it holds across restarts and nodes).
+ * (signature by any node's published key, claims, revocation, lockout, current role) and logoff
+ * (revocation until `exp`, kept in the store so it holds across restarts and nodes).
  */
 export class TokenService {
   constructor(
-    private readonly keys: KeyRing,
+    readonly signingKey: PublishedSigningKey<JwtKey>,
     readonly policy: TokenPolicy,
     private readonly kv: KeyValueStore,
     private readonly clock: Clock,
@@ -46,14 +62,14 @@ export class TokenService {
     if (!checked.ok) return { ok: false, code: 'invalid_credentials', reason: checked.reason };
     const { user } = checked;
     if (!user.roles.includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'not an Administrator' };
-    return { ok: true, issued: await issueToken(this.keys, this.policy, user, this.clock.now(), jti) };
+    return { ok: true, issued: await issueToken(this.signingKey, this.policy, user, this.clock.now(), jti) };
   }
 
   async check(token: string): Promise<TokenCheck> {
     const now = this.clock.now();
     let claims: TokenClaims;
     try {
-      claims = await verifyToken(this.keys, this.policy, token, now);
+      claims = await verifyToken(keySetOf(await this.signingKey.cluster.snapshot(now)).verify, this.policy, token, now);
     } catch (error) {
       if (error instanceof TokenRejected) return { ok: false, code: error.code, reason: error.reason };
       throw error;
@@ -76,7 +92,8 @@ export class TokenService {
     await this.kv.put(`revoked:${claims.jti}`, '1', claims.exp * 1000, this.clock.now());
   }
 
-  jwks() {
-    return this.keys.jwks();
+  /** The public keys of every node, as a JWKS document other services can verify with. */
+  async jwks(): Promise<JSONWebKeySet> {
+    return keySetOf(await this.signingKey.cluster.snapshot(this.clock.now())).jwks;
   }
 }

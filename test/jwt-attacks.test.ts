@@ -7,6 +7,7 @@ import { issueToken } from '../src/jwt/issue-token.js';
 import { DEFAULT_TOKEN_POLICY } from '../src/jwt/token-policy.js';
 import { http } from './helpers/http.js';
 import { accessToken, callWithBearer, logoff, OMIVV } from './helpers/omivv.js';
+import { kidOf } from './helpers/sso-client.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
 
 let t: TestServer;
@@ -22,7 +23,6 @@ afterEach(async () => t.close());
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const claimsOf = (token: string) => decodeJwt(token);
-const kidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
 const signingKey = () => t.server.tokens!.signingKey;
 
 /** Expects the token refused on a vAPI operation (generic 401) and at logoff (TOKEN_INVALID). */

@@ -1,11 +1,10 @@
-import { X509Certificate } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { basic, http } from './helpers/http.js';
 import { processSandbox, runCli, startServerProcess } from './helpers/cli-process.js';
 import { accessToken, callWithBearer, logoff, omivvLogin } from './helpers/omivv.js';
-import { signHeader } from './helpers/saml.js';
+import { samlSession, signerOf, stsToken } from './helpers/sso-client.js';
 import { envelope, requestSecurityToken } from './helpers/ws-security.js';
 
 const ADMIN = 'administrator@vsphere.local';
@@ -18,19 +17,6 @@ async function start(args: string[] = ['--http'], env: Record<string, string> = 
 /** The lines of a PEM private key's base64 body: any of them in a log or a store would leak the key. */
 function privateKeyBody(pem: string): string[] {
   return pem.match(/-----BEGIN (?:RSA )?PRIVATE KEY-----([\s\S]+?)-----END/)![1]!.trim().split('\n');
-}
-
-/** A SAML bearer token from the server's STS. */
-async function stsToken(url: string): Promise<string> {
-  const now = Date.now();
-  const body = envelope(requestSecurityToken({ created: now, expires: now + 600_000 }), { user: ADMIN, password: 'Pr0cess!', now });
-  const response = await http(`${url}/sts/STSService/vsphere.local`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body });
-  return response.text.match(/<saml2:Assertion[\s\S]*<\/saml2:Assertion>/)![0];
-}
-
-/** The fingerprint of the certificate a token names as its signer. */
-function signerOf(token: string): string {
-  return new X509Certificate(Buffer.from(token.match(/<ds:X509Certificate>([^<]+)</)![1]!, 'base64')).fingerprint256;
 }
 
 async function login(url: string, password = 'Pr0cess!', ca?: string): Promise<string> {
@@ -169,18 +155,15 @@ describe('vapi-auth serve', () => {
 
   it('rotates the STS key under a running server: tokens of the old key keep working, new ones are signed with the new key', async () => {
     const server = await start();
-    const oldToken = await stsToken(server.url);
+    const oldToken = await stsToken(server.url, ADMIN, 'Pr0cess!');
     const rotated = await runCli(['sts', 'rotate', '--data-dir', sandbox.dataDir]);
     expect(rotated.code).toBe(0);
     const fingerprint = rotated.stdout.match(/New STS certificate (\S+)/)![1];
     await new Promise((resolve) => setTimeout(resolve, 2100));
-    const newToken = await stsToken(server.url);
+    const newToken = await stsToken(server.url, ADMIN, 'Pr0cess!');
     expect(signerOf(newToken)).toBe(fingerprint);
     expect(signerOf(oldToken)).not.toBe(fingerprint);
-    for (const token of [oldToken, newToken]) {
-      const created = await http(`${server.url}/api/session`, { method: 'POST', headers: { authorization: signHeader(token) } });
-      expect(created.status).toBe(201);
-    }
+    for (const token of [oldToken, newToken]) expect((await samlSession(server.url, token)).status).toBe(201);
     expect((await runCli(['sts', 'list', '--data-dir', sandbox.dataDir])).stdout).toContain(fingerprint);
   });
 

@@ -20,7 +20,8 @@ const codec: SigningKeyCodec<JwtKey> = {
   what: 'JWT signing key',
   async generate(now) {
     const { privateKey, publicKey } = await generateKeyPair(JWT_ALGORITHM, { crv: 'Ed25519', extractable: true });
-    const kid = randomBytes(12).toString('base64url');
+    // Hex, so that a kid never starts with "-" and can be passed to `vapi-auth keys revoke` as it is.
+    const kid = randomBytes(12).toString('hex');
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: JWT_ALGORITHM, use: 'sig' };
     return { kid, createdAt: now, privateJwk: { ...(await exportJWK(privateKey)), kid, alg: JWT_ALGORITHM }, publicJwk };
   },

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConfigError, resolveConfig, type Flags } from '../config/options.js';
 import { ensureAdministrator } from '../identity/bootstrap.js';
 import { ADMINISTRATOR } from '../identity/bootstrap.js';
 import { systemClock } from '../core/clock.js';
-import { openJwtKeyFile } from '../jwt/jwt-signing-key.js';
-import { openStsKeyFile } from '../sso/sts-keys.js';
+import { jwtKeyFile, openJwtKeyFile } from '../jwt/jwt-signing-key.js';
+import { openStsKeyFile, stsKeyFile } from '../sso/sts-keys.js';
 import { loadPlugins } from '../plugins/load-plugins.js';
 import { createServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
@@ -13,10 +14,9 @@ import { selfSignedCertificate } from '../tls/self-signed.js';
 async function tlsOptions(config: ReturnType<typeof resolveConfig>) {
   if (config.http) return undefined;
   if (config.cert && config.key) {
-    return { cert: await readFile(config.cert), key: await readFile(config.key) };
+    return { cert: await readFile(config.cert), key: await readFile(config.key), created: false };
   }
-  const files = await selfSignedCertificate(config.dataDir, config.host);
-  return { cert: files.cert, key: files.key };
+  return selfSignedCertificate(config.dataDir, config.host);
 }
 
 async function readOptionFile(file: string, flag: string): Promise<string> {
@@ -47,16 +47,18 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
     ...(config.samlAudience ? { audience: config.samlAudience } : {}),
     ...(config.stsUrl ? { stsUrl: config.stsUrl } : {}),
   };
+  const jwtKeys = await openJwtKeyFile(config.dataDir, systemClock.now());
+  const stsKeys = await openStsKeyFile(config.dataDir, systemClock.now());
   const server = createServer({
     ...(authDefinition ? { authDefinition } : {}),
     saml,
     sts: {
-      keys: await openStsKeyFile(config.dataDir, systemClock.now()),
+      keys: stsKeys,
       policy: { maxLifetimeMs: config.stsMaxLifetimeMs, maxRenewals: config.stsMaxRenewals },
     },
     services,
     jwt: {
-      keys: await openJwtKeyFile(config.dataDir, systemClock.now()),
+      keys: jwtKeys,
       policy: { lifetimeMs: config.tokenLifetimeMs, issuer: config.tokenIssuer },
       limits: {
         maxClients: config.omivvMaxClients,
@@ -78,8 +80,15 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
     realm: config.realm,
     bodyLimit: config.bodyLimit,
     logLevel: config.logLevel,
-    ...(https ? { https } : {}),
+    ...(https ? { https: { cert: https.cert, key: https.key } } : {}),
   });
+  // Of processes starting together on an empty data dir, exactly one creates each of these.
+  const created = [
+    ...(https?.created ? [join(config.dataDir, 'tls')] : []),
+    ...(jwtKeys.created ? [jwtKeyFile(config.dataDir)] : []),
+    ...(stsKeys.created ? [stsKeyFile(config.dataDir)] : []),
+  ];
+  for (const file of created) server.app.log.info({ file }, 'created on first start');
   const generated = await ensureAdministrator(server.identity, env.VAPI_AUTH_ADMIN_PASSWORD);
   if (generated !== undefined) {
     process.stdout.write(

@@ -21,13 +21,16 @@ const RELOAD_CHECK_MS = 2000;
  * its key), a rotation replaces it, and a running server sees a replacement within seconds.
  */
 export class SigningKeyFile<K> {
+  /** True when this process created the file (of processes starting together, exactly one). */
+  readonly created: boolean;
   readonly #file: string | undefined;
   readonly #codec: SigningKeyCodec<K>;
   #key: K;
   #mtimeMs = 0;
   #checkedAt = 0;
 
-  private constructor(file: string | undefined, codec: SigningKeyCodec<K>, key: K) {
+  private constructor(file: string | undefined, codec: SigningKeyCodec<K>, key: K, created: boolean) {
+    this.created = created;
     this.#file = file;
     this.#codec = codec;
     this.#key = key;
@@ -36,23 +39,24 @@ export class SigningKeyFile<K> {
   /** The key in `file`, created when missing: from `initial()` (an older layout's key), else generated. */
   static async open<K>(file: string, codec: SigningKeyCodec<K>, now: number, initial?: () => Promise<K | undefined>): Promise<SigningKeyFile<K>> {
     const first = async () => (await initial?.()) ?? (await codec.generate(now));
+    let created = false;
     try {
       statSync(file);
     } catch {
-      await createFileOnce(file, codec.format(await first()), 0o600);
+      created = await createFileOnce(file, codec.format(await first()), 0o600);
     }
     // A file copied in from elsewhere often arrives readable by all; it holds a private key.
     if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
     // The time is taken before the read: a replacement in between is then seen at the next check.
     const { mtimeMs } = statSync(file);
-    const keys = new SigningKeyFile<K>(file, codec, readKey(file, codec));
+    const keys = new SigningKeyFile<K>(file, codec, readKey(file, codec), created);
     keys.#mtimeMs = mtimeMs;
     return keys;
   }
 
   /** A key that lives in memory only (tests, embedding without a data dir). */
   static async ephemeral<K>(codec: SigningKeyCodec<K>, now: number): Promise<SigningKeyFile<K>> {
-    return new SigningKeyFile(undefined, codec, await codec.generate(now));
+    return new SigningKeyFile(undefined, codec, await codec.generate(now), true);
   }
 
   /** The key that signs now. */

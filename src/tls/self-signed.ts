@@ -8,9 +8,11 @@ import { createDirectoryOnce } from '../fs/atomic-files.js';
 export interface TlsFiles {
   cert: string;
   key: string;
+  /** True when this call created them (of processes starting together, exactly one). */
+  created: boolean;
 }
 
-async function generate(host: string): Promise<TlsFiles> {
+async function generate(host: string): Promise<Omit<TlsFiles, 'created'>> {
   const names = new Set(['localhost', hostname()]);
   const ips = new Set(['127.0.0.1', '::1']);
   if (isIP(host)) ips.add(host);
@@ -44,7 +46,7 @@ async function generate(host: string): Promise<TlsFiles> {
  */
 export async function selfSignedCertificate(dataDir: string, host: string): Promise<TlsFiles> {
   const dir = join(dataDir, 'tls');
-  const read = async () => ({ cert: await readFile(join(dir, 'cert.pem'), 'utf8'), key: await readFile(join(dir, 'key.pem'), 'utf8') });
+  const read = async () => ({ cert: await readFile(join(dir, 'cert.pem'), 'utf8'), key: await readFile(join(dir, 'key.pem'), 'utf8'), created: false });
   try {
     return await read();
   } catch (error) {
@@ -52,5 +54,5 @@ export async function selfSignedCertificate(dataDir: string, host: string): Prom
   }
   const pair = await generate(host);
   const created = await createDirectoryOnce(dir, { 'key.pem': { content: pair.key, mode: 0o600 }, 'cert.pem': { content: pair.cert, mode: 0o644 } });
-  return created ? pair : read();
+  return created ? { ...pair, created } : read();
 }

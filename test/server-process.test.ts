@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { basic, http } from './helpers/http.js';
 import { processSandbox, runCli, startServerProcess } from './helpers/cli-process.js';
 import { accessToken, callWithBearer, logoff, omivvLogin } from './helpers/omivv.js';
-import { samlSession, signerOf, stsToken } from './helpers/sso-client.js';
+import { kidOf, samlSession, signerOf, stsToken } from './helpers/sso-client.js';
 import { envelope, requestSecurityToken } from './helpers/ws-security.js';
 
 const ADMIN = 'administrator@vsphere.local';
@@ -228,5 +228,33 @@ describe('vapi-auth user', () => {
     expect((await runCli(['user', 'list', '--port', '1', '--data-dir', sandbox.dataDir])).code).toBe(2);
     await runCli(['user', 'add', 'twice', '--data-dir', sandbox.dataDir]);
     expect((await runCli(['user', 'add', 'twice', '--data-dir', sandbox.dataDir])).stderr).toContain('exists already');
+  });
+});
+
+describe('vapi-auth keys and sts', () => {
+  it('explain every mistake: exit 2 naming a usage problem, 1 for a key no node trusts', async () => {
+    const keys = (...args: string[]) => runCli([...args, '--data-dir', sandbox.dataDir]);
+    expect(await keys('keys', 'revoke')).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: vapi-auth keys rotate | list | revoke KID') });
+    expect(await keys('keys', 'frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: vapi-auth keys') });
+    expect(await keys('keys', 'list', 'extra')).toMatchObject({ code: 2 });
+    expect(await keys('keys', 'revoke', 'not a kid!')).toMatchObject({ code: 2, stderr: 'vapi-auth: "not a kid!" is not a JWT key id (kid)\n' });
+    expect(await keys('sts', 'revoke', 'AB:CD')).toMatchObject({ code: 2, stderr: 'vapi-auth: "AB:CD" is not the SHA-256 fingerprint of an STS certificate\n' });
+    expect(await keys('keys', 'rotate', '--store', 'memory')).toMatchObject({ code: 2, stderr: expect.stringContaining('keys commands need a persistent store') });
+    expect(await keys('sts', 'rotate', '--idle-timeout', '5m')).toMatchObject({ code: 2, stderr: 'vapi-auth: sts commands take --data-dir, --store and --sts-max-lifetime only\n' });
+    expect(await keys('keys', 'revoke', 'abc123')).toMatchObject({ code: 1, stderr: expect.stringContaining('no trusted JWT key abc123') });
+  });
+
+  it('list the keys every node trusts, and withdraw one so that a running server refuses its tokens and signs on with a new key', async () => {
+    const server = await start();
+    const token = await accessToken(server.url, 'administrator', 'Pr0cess!');
+    const listed = await runCli(['keys', 'list', '--data-dir', sandbox.dataDir]);
+    expect(listed.stdout).toMatch(new RegExp(`^${kidOf(token)}\ttrusted until \\d{4}-`));
+    const revoked = await runCli(['keys', 'revoke', kidOf(token), '--data-dir', sandbox.dataDir]);
+    expect(revoked).toMatchObject({ code: 0, stdout: `Withdrew JWT key ${kidOf(token)}: every node refuses its tokens from now on\n` });
+    expect((await callWithBearer(server.url, token)).status).toBe(401);
+    const fresh = await accessToken(server.url, 'administrator', 'Pr0cess!');
+    expect(kidOf(fresh)).not.toBe(kidOf(token));
+    expect((await callWithBearer(server.url, fresh)).status).toBe(200);
+    expect(server.output()).toContain('signing key withdrawn; signing with another');
   });
 });

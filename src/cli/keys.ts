@@ -16,6 +16,8 @@ interface KeyKind<K> {
   /** "JWT key", "STS certificate". */
   what: string;
   idName: string;
+  /** What the id is, in errors. */
+  idDoc: string;
   /** The id as the store knows it, or undefined when `text` cannot be one. */
   normalizeId(text: string): string | undefined;
   file(dataDir: string): string;
@@ -30,6 +32,7 @@ const JWT: KeyKind<Parameters<typeof jwtPublicPart>[0]> = {
   use: 'jwt',
   what: 'JWT key',
   idName: 'KID',
+  idDoc: 'a JWT key id (kid)',
   normalizeId: (text) => (/^[A-Za-z0-9_-]{1,128}$/.test(text) ? text : undefined),
   file: jwtKeyFile,
   open: openJwtKeyFile,
@@ -42,6 +45,7 @@ const STS: KeyKind<Parameters<typeof stsPublicPart>[0]> = {
   use: 'sts',
   what: 'STS certificate',
   idName: 'FINGERPRINT',
+  idDoc: 'the SHA-256 fingerprint of an STS certificate',
   // The SHA-256 fingerprint as node:crypto and openssl print it (`AB:CD:…`), colons and case optional.
   normalizeId(text) {
     const hex = text.replaceAll(':', '').toUpperCase();
@@ -64,7 +68,7 @@ async function keyCommand<K>(kind: KeyKind<K>, args: string[], flags: Flags, env
   const usage = `usage: vapi-auth ${kind.command} rotate | list | revoke ${kind.idName} [--data-dir DIR] [--store sqlite|redis://…] (or ${envName('data-dir')}, ${envName('store')})`;
   if (!['rotate', 'list', 'revoke'].includes(verb ?? '') || extra.length > 0 || (verb === 'revoke') !== (id !== undefined)) throw new UsageError(usage);
   const wanted = id === undefined ? undefined : kind.normalizeId(id);
-  if (id !== undefined && wanted === undefined) throw new UsageError(`"${id}" is not a ${kind.what} ${kind.idName}`);
+  if (id !== undefined && wanted === undefined) throw new UsageError(`"${id}" is not ${kind.idDoc}`);
   const config = resolveConfig(flags, env);
   const store = await openPersistentStore(config.store, config.dataDir, `${kind.command} commands`);
   const cluster = new ClusterKeys(store.verificationKeys);

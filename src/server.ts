@@ -138,7 +138,6 @@ function samlPolicy(options: VapiServerOptions, cluster: ClusterKeys): { policy:
   return { policy: { ...DEFAULT_SAML_POLICY, ...policy }, issuers: new TrustedIssuers(cluster, trustedCertificates) };
 }
 
-
 export const DEFAULT_TASK_POLICY: TaskPolicy = {
   retentionMs: 24 * 3_600_000,
   heartbeatMs: 10_000,
@@ -242,11 +241,15 @@ export function createServer(options: VapiServerOptions): VapiServer {
   assertEnforceable(table, authentication);
   const engine = new Engine(authentication, clock, tasks);
   const dialects: Dialect[] = [jsonRpcDialect, apiDialect, restDialect, ...(tokens ? [omivvDialect(tokens, new ClientLimits(store.kv, clock, { ...DEFAULT_CLIENT_LIMITS, ...options.jwt?.limits }))] : [])];
-  if (options.sts && stsKey && saml) {
-    const policy = { ...DEFAULT_STS_POLICY, ...(saml.policy.audience ? { audience: saml.policy.audience } : {}), ...options.sts.policy };
-    const sts = { signingKey: stsKey, policy, credentials, clock, assertions: saml.policy, issuers: saml.issuers };
-    dialects.push(ssoDialect({ sts, tlsCertificateDer: certificateDer(options.https?.cert) }));
-  }
+  const sts = stsKey && saml && {
+    signingKey: stsKey,
+    policy: { ...DEFAULT_STS_POLICY, ...(saml.policy.audience ? { audience: saml.policy.audience } : {}), ...options.sts?.policy },
+    credentials,
+    clock,
+    assertions: saml.policy,
+    issuers: saml.issuers,
+  };
+  if (sts) dialects.push(ssoDialect({ sts, tlsCertificateDer: certificateDer(options.https?.cert) }));
 
   // JSON only (spec: other bodies get 415). An empty body is no body, as curl users send it.
   app.removeAllContentTypeParsers();
@@ -278,7 +281,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
   async function publishSigningKeys(): Promise<void> {
     const now = clock.now();
     await tokens?.signingKey.forTokenUntil(now + tokens.policy.lifetimeMs, now);
-    if (stsKey && saml) await stsKey.forTokenUntil(now + { ...DEFAULT_STS_POLICY, ...options.sts?.policy }.maxLifetimeMs + saml.policy.clockToleranceMs, now);
+    await sts?.signingKey.forTokenUntil(now + sts.policy.maxLifetimeMs + sts.assertions.clockToleranceMs, now);
   }
 
   const purge = setInterval(() => {

@@ -44,7 +44,7 @@ export async function replaceFile(file: string, content: string, mode: number): 
  * that belong together, such as a key and its certificate, always match.
  */
 export async function createDirectoryOnce(dir: string, files: Record<string, { content: string; mode: number }>): Promise<boolean> {
-  await mkdir(dirname(dir), { recursive: true });
+  await mkdir(dirname(dir), { recursive: true, mode: 0o700 });
   const temporary = temporaryName(dir);
   await mkdir(temporary, { mode: 0o700 });
   try {

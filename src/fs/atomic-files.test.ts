@@ -1,27 +1,24 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../../test/helpers/temp-dir.js';
 import { createDirectoryOnce, createFileOnce, replaceFile } from './atomic-files.js';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'vapi-auth-files-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const temp = tempDirPerTest('vapi-auth-files-');
+const dir = () => temp.path;
 
 describe('files created once', () => {
   it('a file: of many writers at once exactly one creates it, whole, and nothing is left aside', async () => {
-    const file = join(dir, 'keys', 'key.json');
+    const file = join(dir(), 'keys', 'key.json');
     const created = await Promise.all(Array.from({ length: 20 }, (_, i) => createFileOnce(file, `writer ${i}\n`.repeat(1000), 0o600)));
     expect(created.filter(Boolean)).toHaveLength(1);
     expect(readFileSync(file, 'utf8')).toBe(`writer ${created.indexOf(true)}\n`.repeat(1000));
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(readdirSync(join(dir, 'keys'))).toEqual(['key.json']);
+    expect(readdirSync(join(dir(), 'keys'))).toEqual(['key.json']);
   });
 
   it('a directory: of many writers at once exactly one creates it, and its files all come from that one', async () => {
-    const target = join(dir, 'tls');
+    const target = join(dir(), 'tls');
     const created = await Promise.all(
       Array.from({ length: 20 }, (_, i) => createDirectoryOnce(target, { 'key.pem': { content: `key ${i}`, mode: 0o600 }, 'cert.pem': { content: `cert ${i}`, mode: 0o644 } })),
     );
@@ -29,14 +26,14 @@ describe('files created once', () => {
     expect(created.filter(Boolean)).toHaveLength(1);
     expect([readFileSync(join(target, 'key.pem'), 'utf8'), readFileSync(join(target, 'cert.pem'), 'utf8')]).toEqual([`key ${winner}`, `cert ${winner}`]);
     expect(statSync(join(target, 'key.pem')).mode & 0o777).toBe(0o600);
-    expect(readdirSync(dir)).toEqual(['tls']);
+    expect(readdirSync(dir())).toEqual(['tls']);
   });
 
   it('a replacement: the new content whole, nothing left aside', async () => {
-    const file = join(dir, 'key.json');
+    const file = join(dir(), 'key.json');
     await createFileOnce(file, 'old', 0o600);
     await replaceFile(file, 'new', 0o600);
     expect(readFileSync(file, 'utf8')).toBe('new');
-    expect(readdirSync(dir)).toEqual(['key.json']);
+    expect(readdirSync(dir())).toEqual(['key.json']);
   });
 });

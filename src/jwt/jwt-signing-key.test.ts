@@ -1,14 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../../test/helpers/temp-dir.js';
 import { ephemeralJwtKey, jwtKeyFile, jwtPublicPart, openJwtKeyFile } from './jwt-signing-key.js';
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'vapi-auth-jwt-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const temp = tempDirPerTest('vapi-auth-jwt-');
+const dir = () => temp.path;
 
 describe('the JWT signing key', () => {
   it('publishes the public JWK only', async () => {
@@ -21,8 +18,8 @@ describe('the JWT signing key', () => {
 
   it('signs with the newest key of a file written when the file kept retired keys too', async () => {
     const [older, newer] = [(await ephemeralJwtKey(0)).current(), (await ephemeralJwtKey(1)).current()];
-    mkdirSync(join(dir, 'jwt'));
-    writeFileSync(jwtKeyFile(dir), JSON.stringify({ keys: [older, newer] }));
-    expect((await openJwtKeyFile(dir, 2)).current()).toEqual(newer);
+    mkdirSync(join(dir(), 'jwt'));
+    writeFileSync(jwtKeyFile(dir()), JSON.stringify({ keys: [older, newer] }));
+    expect((await openJwtKeyFile(dir(), 2)).current()).toEqual(newer);
   });
 });

@@ -1,28 +1,25 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../../test/helpers/temp-dir.js';
 import { testKeyCodec as codec } from '../../test/helpers/test-key-codec.js';
 import { SigningKeyFile } from './signing-key-file.js';
 
 
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'vapi-auth-keyfile-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const temp = tempDirPerTest('vapi-auth-keyfile-');
+const dir = () => temp.path;
 
 describe('a signing key file', () => {
   it('is created once, readable by its owner only, and read again as it was', async () => {
-    const file = join(dir, 'keys', 'key.json');
+    const file = join(dir(), 'keys', 'key.json');
     const first = await SigningKeyFile.open(file, codec, 0);
     expect(statSync(file).mode & 0o077).toBe(0);
-    expect(statSync(join(dir, 'keys')).mode & 0o077).toBe(0);
+    expect(statSync(join(dir(), 'keys')).mode & 0o077).toBe(0);
     expect((await SigningKeyFile.open(file, codec, 0)).current()).toEqual(first.current());
   });
 
   it('has one key however many open it at once on an empty dir: the first to create it wins', async () => {
-    const file = join(dir, 'key.json');
+    const file = join(dir(), 'key.json');
     const opened = await Promise.all(Array.from({ length: 20 }, () => SigningKeyFile.open(file, codec, 0)));
     const ids = new Set(opened.map((keys) => keys.current().id));
     expect(ids.size).toBe(1);
@@ -30,7 +27,7 @@ describe('a signing key file', () => {
   });
 
   it('makes a file copied in readable by all readable by its owner only', async () => {
-    const file = join(dir, 'copied.json');
+    const file = join(dir(), 'copied.json');
     writeFileSync(file, '{"id":"copied"}');
     chmodSync(file, 0o644);
     expect((await SigningKeyFile.open(file, codec, 0)).current().id).toBe('copied');
@@ -38,12 +35,12 @@ describe('a signing key file', () => {
   });
 
   it('starts from an earlier layout\'s key when the file is missing', async () => {
-    const keys = await SigningKeyFile.open(join(dir, 'key.json'), codec, 0, async () => ({ id: 'earlier' }));
+    const keys = await SigningKeyFile.open(join(dir(), 'key.json'), codec, 0, async () => ({ id: 'earlier' }));
     expect(keys.current().id).toBe('earlier');
   });
 
   it('names its file when the file is broken or holds no key', async () => {
-    const file = join(dir, 'key.json');
+    const file = join(dir(), 'key.json');
     for (const [content, message] of [['{"id":', ': broken test key file'], ['{}', ' holds no test key']]) {
       writeFileSync(file, content!);
       await expect(SigningKeyFile.open(file, codec, 0)).rejects.toThrow(`${file}${message}`);
@@ -51,7 +48,7 @@ describe('a signing key file', () => {
   });
 
   it('lets a running server see a replacement made by another process', async () => {
-    const file = join(dir, 'key.json');
+    const file = join(dir(), 'key.json');
     const server = await SigningKeyFile.open(file, codec, 0);
     const cli = await SigningKeyFile.open(file, codec, 0);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -61,7 +58,7 @@ describe('a signing key file', () => {
   });
 
   it('replaces a withdrawn key by the one another process put in the file, else by a new one', async () => {
-    const file = join(dir, 'key.json');
+    const file = join(dir(), 'key.json');
     const server = await SigningKeyFile.open(file, codec, 0);
     const other = await SigningKeyFile.open(file, codec, 0);
     const withdrawn = server.current();

@@ -19,8 +19,9 @@ export const PUBLICATION_MARGIN_MS = 5 * 60_000;
  */
 export class PublishedSigningKey<K> {
   constructor(
-    readonly file: SigningKeyFile<K>,
-    readonly publicPart: (key: K) => PublicPart,
+    private readonly file: SigningKeyFile<K>,
+    private readonly publicPart: (key: K) => PublicPart,
+    /** Every node's published keys, which tokens are verified against. */
     readonly cluster: ClusterKeys,
     private readonly log: { warn(fields: object, message: string): void },
   ) {}

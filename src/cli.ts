@@ -27,8 +27,11 @@ function help(): string {
     '                                       custom roles (system roles: Administrator, ReadOnly, NoAccess)',
     '  vapi-auth permission add PRINCIPAL ROLE [--group] | list [--json] | remove PRINCIPAL [--group]',
     '                                       the role of a user or a group',
-    '  vapi-auth keys rotate | list         JWT signing keys in --data-dir',
-    '  vapi-auth sts rotate                 a new STS signing key in --data-dir',
+    '  vapi-auth keys rotate | list | revoke KID',
+    '                                       JWT signing keys: a new one in --data-dir, the ones every node',
+    '                                       trusts, or one withdrawn (--store: the servers\' store)',
+    '  vapi-auth sts rotate | list | revoke FINGERPRINT',
+    '                                       STS signing keys, the same way',
     '  vapi-auth openapi                    print the OpenAPI document of the /api dialect',
     '',
     'serve options:',
@@ -109,20 +112,16 @@ async function main(argv: string[]): Promise<number> {
         await run(args, { 'data-dir': dataDir, store, privilege, json, group }, process.env, process.stdout);
         return 0;
       }
-      case 'keys': {
-        const { 'data-dir': dataDir, 'token-lifetime': tokenLifetime, ...others } = serveFlags;
-        if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined || Object.values(adminFlags).some((v) => v !== undefined)) {
-          throw new UsageError('keys commands take --data-dir and --token-lifetime only');
-        }
-        await (await import('./cli/keys.js')).keysCommand(args, { 'data-dir': dataDir, 'token-lifetime': tokenLifetime }, process.env, process.stdout);
-        return 0;
-      }
+      case 'keys':
       case 'sts': {
-        const { 'data-dir': dataDir, ...others } = serveFlags;
+        const lifetime = command === 'keys' ? 'token-lifetime' : 'sts-max-lifetime';
+        const { 'data-dir': dataDir, store, [lifetime]: lifetimeFlag, ...others } = serveFlags;
         if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined || Object.values(adminFlags).some((v) => v !== undefined)) {
-          throw new UsageError('sts commands take --data-dir only');
+          throw new UsageError(`${command} commands take --data-dir, --store and --${lifetime} only`);
         }
-        await (await import('./cli/keys.js')).stsCommand(args, { 'data-dir': dataDir }, process.env, process.stdout);
+        const keys = await import('./cli/keys.js');
+        const run = command === 'keys' ? keys.keysCommand : keys.stsCommand;
+        await run(args, { 'data-dir': dataDir, store, [lifetime]: lifetimeFlag }, process.env, process.stdout);
         return 0;
       }
       case 'openapi': {

@@ -12,7 +12,11 @@ import { userPassAuthenticator } from './auth/user-pass.js';
 import type { Authenticator } from './auth/authenticator.js';
 import { CredentialChecker } from './identity/credential-check.js';
 import { Lockout, type LockoutPolicy } from './identity/lockout.js';
-import type { KeyRing } from './jwt/key-ring.js';
+import { jwtPublicPart, type JwtKeyFile } from './jwt/jwt-signing-key.js';
+import { ClusterKeys } from './keys/cluster-keys.js';
+import { PublishedSigningKey } from './keys/published-signing-key.js';
+import { TrustedIssuers } from './saml/trusted-issuers.js';
+import { certificateDer } from './core/pem.js';
 import { DEFAULT_TOKEN_POLICY, type TokenPolicy } from './jwt/token-policy.js';
 import { TokenService } from './jwt/token-service.js';
 import { systemClock, type Clock } from './core/clock.js';
@@ -26,7 +30,7 @@ import { ClientLimits, DEFAULT_CLIENT_LIMITS, type ClientLimitPolicy } from './j
 import { restDialect } from './dialects/rest/dialect.js';
 import { ssoDialect } from './dialects/sso/dialect.js';
 import type { StsPolicy } from './sso/sts-service.js';
-import type { StsKeys } from './sso/sts-keys.js';
+import { stsPublicPart, type StsKeyFile } from './sso/sts-keys.js';
 import { malformedJson } from './dialects/api/errors.js';
 import type { Dialect } from './dialects/dialect.js';
 import { jsonRpcDialect } from './dialects/jsonrpc/dialect.js';
@@ -61,16 +65,22 @@ export interface VapiServerOptions {
   sessions?: Partial<SessionPolicy>;
   tasks?: Partial<TaskPolicy>;
   lockout?: Partial<LockoutPolicy>;
-  /** SAML bearer tokens from trusted issuers (Session.create on every dialect); off when absent. */
-  saml?: Partial<SamlBearerPolicy> & Pick<SamlBearerPolicy, 'trustedCertificates'>;
   /**
-   * This server's own STS and lookup service; tokens it issues are trusted (SAML bearer tokens are
-   * on then, with any `saml.trustedCertificates` as further issuers).
+   * SAML tokens (Session.create on every dialect) from the STS of every node sharing the store, and
+   * from the issuers of `trustedCertificates`; off when absent (and no `sts`).
    */
-  sts?: { keys: StsKeys; policy?: Partial<StsPolicy> };
-  /** JWT bearer tokens (the oauth scheme and the OMIVV login); off when absent. */
-  /** JWT bearer tokens and the OMIVV login, with its client limits and request rates. */
-  jwt?: { keys: KeyRing; policy?: Partial<TokenPolicy>; limits?: Partial<ClientLimitPolicy> };
+  saml?: Partial<SamlBearerPolicy> & { trustedCertificates: readonly string[] };
+  /**
+   * This server's own STS and lookup service, signing with `keys`, whose certificate is published to
+   * the store for every node to trust (SAML tokens are on then).
+   */
+  sts?: { keys: StsKeyFile; policy?: Partial<StsPolicy> };
+  /**
+   * JWT bearer tokens (the oauth scheme) and the OMIVV login, with its client limits and request
+   * rates; off when absent. Tokens are signed with `keys`, whose public key is published to the
+   * store; tokens of every node sharing the store are accepted.
+   */
+  jwt?: { keys: JwtKeyFile; policy?: Partial<TokenPolicy>; limits?: Partial<ClientLimitPolicy> };
   /** Realm in WWW-Authenticate challenges. */
   realm?: string;
   /** Largest accepted request body in bytes. */
@@ -126,7 +136,7 @@ export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = {
   durationMs: 60_000,
 };
 
-export const DEFAULT_SAML_POLICY: Omit<SamlBearerPolicy, 'trustedCertificates'> = {
+export const DEFAULT_SAML_POLICY: SamlBearerPolicy = {
   allowBearer: true,
   clockToleranceMs: 60_000,
   maxBytes: 64 * 1024,
@@ -139,17 +149,11 @@ export const DEFAULT_STS_POLICY: StsPolicy = {
   issuer: 'vapi-auth STS',
 };
 
-/** SAML bearer tokens are on with trusted issuers, or with our own STS (whose certificate is trusted then). */
-function samlPolicy(options: VapiServerOptions): SamlBearerPolicy | undefined {
+/** SAML tokens are on with trusted issuers, or with our own STS; the cluster's STS keys are trusted then. */
+function samlPolicy(options: VapiServerOptions, cluster: ClusterKeys): { policy: SamlBearerPolicy; issuers: TrustedIssuers } | undefined {
   if (!options.saml && !options.sts) return undefined;
-  const own = options.sts ? [options.sts.keys.cert, ...(options.sts.keys.previousCertificates ?? [])] : [];
-  const trustedCertificates = [...own, ...(options.saml?.trustedCertificates ?? [])];
-  return { ...DEFAULT_SAML_POLICY, ...options.saml, trustedCertificates };
-}
-
-/** The base64 DER of the first certificate of a PEM chain. */
-function certificateDer(pem: string | Buffer | undefined): string | undefined {
-  return pem?.toString().match(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/)?.[1]!.replace(/\s+/g, '');
+  const { trustedCertificates = [], ...policy } = options.saml ?? {};
+  return { policy: { ...DEFAULT_SAML_POLICY, ...policy }, issuers: new TrustedIssuers(cluster, trustedCertificates) };
 }
 
 export const DEFAULT_TASK_POLICY: TaskPolicy = {
@@ -244,13 +248,17 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const recorder = new PrivilegeRecorder(store.privilegeChecks, { ...DEFAULT_PRIVILEGE_RECORDER_POLICY, ...options.privilegeRecorder }, app.log);
   const lockout = new Lockout(store.kv, clock, { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout }, app.log);
   const credentials = new CredentialChecker(identity, lockout);
-  const tokens =
-    options.jwt &&
-    new TokenService(options.jwt.keys, { ...DEFAULT_TOKEN_POLICY, ...options.jwt.policy }, store.kv, clock, identity, credentials, authorizer);
+  const cluster = new ClusterKeys(store.verificationKeys);
+  const jwtKey = options.jwt && new PublishedSigningKey(options.jwt.keys, jwtPublicPart, cluster, app.log);
+  const stsKey = options.sts && new PublishedSigningKey(options.sts.keys, stsPublicPart, cluster, app.log);
+  const tokens = jwtKey && new TokenService(jwtKey, { ...DEFAULT_TOKEN_POLICY, ...options.jwt?.policy }, store.kv, clock, identity, credentials, authorizer);
   const authenticators: Authenticator[] = [userPassAuthenticator(credentials, realm), sessionIdAuthenticator(sessions)];
-  const saml = samlPolicy(options);
+  const saml = samlPolicy(options, cluster);
   if (saml) {
-    authenticators.push(samlBearerAuthenticator(saml, identity, clock, realm), samlHolderOfKeyAuthenticator(saml, identity, store.kv, clock));
+    authenticators.push(
+      samlBearerAuthenticator(saml.policy, saml.issuers, identity, clock, realm),
+      samlHolderOfKeyAuthenticator(saml.policy, saml.issuers, identity, store.kv, clock),
+    );
   }
   if (tokens) authenticators.push(oauthAuthenticator(tokens, realm));
   const authentication = new Authentication(authenticators);
@@ -266,12 +274,15 @@ export function createServer(options: VapiServerOptions): VapiServer {
   assertEnforceable(table, authentication);
   const engine = new Engine({ authentication, authorizer, recorder, clock, tasks });
   const dialects: Dialect[] = [jsonRpcDialect, apiDialect, restDialect, ...(tokens ? [omivvDialect(tokens, new ClientLimits(store.kv, clock, { ...DEFAULT_CLIENT_LIMITS, ...options.jwt?.limits }))] : [])];
-  if (options.sts) {
-    const policy = { ...DEFAULT_STS_POLICY, ...(saml?.audience ? { audience: saml.audience } : {}), ...options.sts.policy };
-    dialects.push(
-      ssoDialect({ sts: { keys: options.sts.keys, policy, credentials, clock, assertions: saml! }, tlsCertificateDer: certificateDer(options.https?.cert) }),
-    );
-  }
+  const sts = stsKey && saml && {
+    signingKey: stsKey,
+    policy: { ...DEFAULT_STS_POLICY, ...(saml.policy.audience ? { audience: saml.policy.audience } : {}), ...options.sts?.policy },
+    credentials,
+    clock,
+    assertions: saml.policy,
+    issuers: saml.issuers,
+  };
+  if (sts) dialects.push(ssoDialect({ sts, tlsCertificateDer: certificateDer(options.https?.cert) }));
 
   // JSON only (spec: other bodies get 415). An empty body is no body, as curl users send it.
   app.removeAllContentTypeParsers();
@@ -295,6 +306,17 @@ export function createServer(options: VapiServerOptions): VapiServer {
   app.setNotFoundHandler((request, reply) => dialectOf(dialects, request.method, request.url).sendNotFound(reply));
   for (const dialect of dialects) dialect.register(app, { table, engine });
 
+  /**
+   * Publishes this node's signing keys as if it signed a token now, so that the cluster's JWKS and
+   * lookup service list them from the start, and a key withdrawn while the node was down is
+   * replaced before it signs anything.
+   */
+  async function publishSigningKeys(): Promise<void> {
+    const now = clock.now();
+    await tokens?.signingKey.forTokenUntil(now + tokens.policy.lifetimeMs, now);
+    await sts?.signingKey.forTokenUntil(now + sts.policy.maxLifetimeMs + sts.assertions.clockToleranceMs, now);
+  }
+
   const purge = setInterval(() => {
     store.purgeExpired(clock.now()).catch((error: unknown) => app.log.warn({ err: error }, 'purging expired records failed'));
   }, PURGE_INTERVAL_MS);
@@ -313,6 +335,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
       // So that roles can grant what this server's operations (plugins' included) need.
       await store.authorization.publishPrivileges(table.declaredPrivileges());
       await tasks.startHeartbeat();
+      await publishSigningKeys();
       return app.listen({ host, port });
     },
     async close() {

@@ -1,20 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { basic, http } from './helpers/http.js';
 import { accessToken, callWithBearer, logoff, omivvLogin } from './helpers/omivv.js';
-import { processSandbox, startServerProcess, type ServerProcess } from './helpers/cli-process.js';
+import { processSandbox, runCli, startServerProcess, type ServerProcess } from './helpers/cli-process.js';
 import { redisAvailable, REDIS_MISSING, startRedis, type RedisProcess } from './helpers/redis-server.js';
+import { derOf, testIssuer, type Issuer } from './helpers/saml.js';
+import { kidOf, samlSession, signerOf, stsToken } from './helpers/sso-client.js';
 
 const PLUGIN = fileURLToPath(new URL('../examples/firmware-update.mjs', import.meta.url));
 const ENV = { VAPI_AUTH_ADMIN_PASSWORD: 'Cluster-pw1' };
+const ADMIN = 'administrator@vsphere.local';
 const run = redisAvailable();
 const sandbox = processSandbox('vapi-auth-nodes-');
 
-describe.runIf(run)('three nodes over one Redis', () => {
+/** A node: its process and its own data dir (separate machines share nothing but Redis). */
+interface Node extends ServerProcess {
+  dataDir: string;
+}
+
+describe.runIf(run)('three nodes over one Redis, each with its own data dir', () => {
   let redis: RedisProcess;
+  let holder: Issuer;
   beforeAll(async () => {
-    redis = await startRedis({ durable: true });
+    [redis, holder] = await Promise.all([startRedis({ durable: true }), testIssuer('holder')]);
   });
   afterAll(async () => redis.destroy());
   beforeEach(async () => {
@@ -23,11 +34,24 @@ describe.runIf(run)('three nodes over one Redis', () => {
     client.disconnect();
   });
 
-  const node = async (args: string[] = []) =>
-    sandbox.track(
-      await startServerProcess(['--http', '--data-dir', sandbox.dataDir, '--store', redis.url, '--plugin', PLUGIN, '--task-heartbeat', '200ms', ...args], ENV),
-    );
-  const threeNodes = async (args: string[] = []): Promise<ServerProcess[]> => Promise.all([node(args), node(args), node(args)]);
+  const node = async (name: string, args: string[] = []): Promise<Node> => {
+    const dataDir = join(sandbox.dataDir, name);
+    const started = await startServerProcess(['--http', '--data-dir', dataDir, '--store', redis.url, '--plugin', PLUGIN, '--task-heartbeat', '200ms', ...args], ENV);
+    return { ...sandbox.track(started), dataDir };
+  };
+  const threeNodes = async (args: string[] = []): Promise<Node[]> => Promise.all(['a', 'b', 'c'].map((name) => node(name, args)));
+  /** `vapi-auth keys|sts …` on a node, against the cluster's store. */
+  const cli = async (on: Node, args: string[]) => {
+    const result = await runCli([...args, '--data-dir', on.dataDir, '--store', redis.url]);
+    expect(result.stderr).toBe('');
+    return result.stdout;
+  };
+  const jwtFrom = (issuer: Node) => accessToken(issuer.url, 'administrator', 'Cluster-pw1');
+  const samlFrom = (issuer: Node, options: { holder?: Issuer } = {}) => stsToken(issuer.url, ADMIN, 'Cluster-pw1', options);
+  /** What each node answers to a token: the status of a vAPI call with a JWT, or of Session.create with a SAML token. */
+  const jwtStatuses = async (nodes: Node[], token: string) => Promise.all(nodes.map(async (n) => (await callWithBearer(n.url, token)).status));
+  const samlStatuses = async (nodes: Node[], token: string, options: { holder?: Issuer } = {}) =>
+    Promise.all(nodes.map(async (n) => (await samlSession(n.url, token, options)).status));
 
   it('share sessions: created on A, used on B, deleted on C, refused on A and B at once', async () => {
     const [a, b, c] = await threeNodes();
@@ -62,11 +86,104 @@ describe.runIf(run)('three nodes over one Redis', () => {
 
   it('share token revocation: a JWT logged off on B is refused on C', async () => {
     const [a, b, c] = await threeNodes();
-    const token = await accessToken(a!.url, 'administrator', 'Cluster-pw1');
+    const token = await jwtFrom(a!);
     expect((await callWithBearer(c!.url, token)).status).toBe(200);
     expect((await logoff(b!.url, token)).status).toBe(200);
     expect((await callWithBearer(c!.url, token)).status).toBe(401);
     expect((await callWithBearer(a!.url, token)).status).toBe(401);
+  });
+
+  it('trust each other\'s tokens: a JWT, a SAML bearer and a holder-of-key token from each node work on every node', async () => {
+    const nodes = await threeNodes();
+    const jwts = await Promise.all(nodes.map(jwtFrom));
+    expect(new Set(jwts.map(kidOf)).size).toBe(3); // three data dirs, three signing keys
+    for (const token of jwts) expect(await jwtStatuses(nodes, token)).toEqual([200, 200, 200]);
+    const bearers = await Promise.all(nodes.map((n) => samlFrom(n)));
+    expect(new Set(bearers.map(signerOf)).size).toBe(3);
+    for (const token of bearers) expect(await samlStatuses(nodes, token)).toEqual([201, 201, 201]);
+    for (const issuer of nodes) {
+      const token = await samlFrom(issuer, { holder });
+      expect(await samlStatuses(nodes, token, { holder })).toEqual([201, 201, 201]);
+    }
+  });
+
+  it('show every node\'s keys: the JWKS and the lookup service\'s STS sslTrust on each node', async () => {
+    const nodes = await threeNodes();
+    const kids = nodes.map((n) => (JSON.parse(readFileSync(join(n.dataDir, 'jwt', 'keys.json'), 'utf8')) as { keys: { kid: string }[] }).keys[0]!.kid);
+    const stsCerts = nodes.map((n) => derOf(readFileSync(join(n.dataDir, 'sts', 'signing.pem'), 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/)![0]));
+    const list = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><List xmlns="urn:lookup"><_this type="LookupServiceRegistration">ServiceRegistration</_this><filterCriteria><serviceType><product>com.vmware.cis</product><type>cs.identity</type></serviceType></filterCriteria></List></soap:Body></soap:Envelope>`;
+    for (const n of nodes) {
+      const jwks = (await http(`${n.url}/.well-known/jwks.json`)).json as { keys: { kid: string; d?: string }[] };
+      expect(jwks.keys.map((key) => key.kid).sort()).toEqual([...kids].sort());
+      expect(jwks.keys.every((key) => key.d === undefined)).toBe(true);
+      const lookup = await http(`${n.url}/lookupservice/sdk`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: list });
+      expect([...lookup.text.matchAll(/<sslTrust>([^<]+)<\/sslTrust>/g)].map((m) => m[1]).sort()).toEqual([...stsCerts].sort());
+    }
+  });
+
+  it('see a rotation on one node on every node, without a restart: old tokens keep working, new ones are signed with the new key', async () => {
+    const nodes = await threeNodes();
+    const [a] = nodes;
+    const [oldJwt, oldSaml] = [await jwtFrom(a!), await samlFrom(a!)];
+    const kid = (await cli(a!, ['keys', 'rotate'])).match(/New JWT key (\S+)/)![1];
+    const fingerprint = (await cli(a!, ['sts', 'rotate'])).match(/New STS certificate (\S+)/)![1];
+    for (const n of nodes) expect((await http(`${n.url}/.well-known/jwks.json`)).text).toContain(kid);
+    await new Promise((resolve) => setTimeout(resolve, 2100)); // the server reads its key file again
+    const [newJwt, newSaml] = [await jwtFrom(a!), await samlFrom(a!)];
+    expect(kidOf(newJwt)).toBe(kid);
+    expect(signerOf(newSaml)).toBe(fingerprint);
+    for (const token of [oldJwt, newJwt]) expect(await jwtStatuses(nodes, token)).toEqual([200, 200, 200]);
+    for (const token of [oldSaml, newSaml]) expect(await samlStatuses(nodes, token)).toEqual([201, 201, 201]);
+  });
+
+  it('refuse the tokens of a key withdrawn on one node on every node at once; its node signs on with a new key', async () => {
+    const nodes = await threeNodes();
+    const [a, b, c] = nodes;
+    const [jwt, saml, hok, otherJwt] = [await jwtFrom(a!), await samlFrom(a!), await samlFrom(a!, { holder }), await jwtFrom(b!)];
+    expect(await cli(c!, ['keys', 'revoke', kidOf(jwt)])).toContain(`Withdrew JWT key ${kidOf(jwt)}`);
+    expect(await cli(c!, ['sts', 'revoke', signerOf(saml).replaceAll(':', '').toLowerCase()])).toContain(`Withdrew STS certificate ${signerOf(saml)}`);
+    expect(await jwtStatuses(nodes, jwt)).toEqual([401, 401, 401]);
+    expect(await samlStatuses(nodes, saml)).toEqual([401, 401, 401]);
+    expect(await samlStatuses(nodes, hok, { holder })).toEqual([401, 401, 401]);
+    expect(await jwtStatuses(nodes, otherJwt)).toEqual([200, 200, 200]); // only the withdrawn key's tokens
+    const [freshJwt, freshSaml] = [await jwtFrom(a!), await samlFrom(a!)];
+    expect(kidOf(freshJwt)).not.toBe(kidOf(jwt));
+    expect(signerOf(freshSaml)).not.toBe(signerOf(saml));
+    expect(await jwtStatuses(nodes, freshJwt)).toEqual([200, 200, 200]);
+    expect(await samlStatuses(nodes, freshSaml)).toEqual([201, 201, 201]);
+    expect((await runCli(['keys', 'revoke', kidOf(jwt), '--data-dir', c!.dataDir, '--store', redis.url])).code).toBe(1); // once is enough
+  });
+
+  it('keep every private key out of Redis: no key or value there holds any of one', async () => {
+    const nodes = await threeNodes();
+    for (const n of nodes) {
+      await jwtFrom(n);
+      await samlFrom(n);
+    }
+    await cli(nodes[0]!, ['keys', 'rotate']);
+    await cli(nodes[0]!, ['sts', 'rotate']);
+    const secrets = nodes.flatMap((n) => {
+      const jwt = (JSON.parse(readFileSync(join(n.dataDir, 'jwt', 'keys.json'), 'utf8')) as { keys: { privateJwk: { d: string } }[] }).keys.map((key) => key.privateJwk.d);
+      const sts = readFileSync(join(n.dataDir, 'sts', 'signing.pem'), 'utf8').match(/PRIVATE KEY-----([\s\S]+?)-----END/)![1]!.trim().split('\n');
+      return [...jwt, ...sts];
+    });
+    const client = new Redis(redis.url);
+    const everything: string[] = [];
+    for (const key of await client.keys('*')) {
+      const type = await client.type(key);
+      const value =
+        type === 'string' ? [await client.get(key)]
+        : type === 'hash' ? Object.entries(await client.hgetall(key)).flat()
+        : type === 'set' ? await client.smembers(key)
+        : type === 'zset' ? await client.zrange(key, 0, -1)
+        : await client.lrange(key, 0, -1);
+      everything.push(key, ...value.map(String));
+    }
+    client.disconnect();
+    const dump = everything.join('\n');
+    expect(dump).toContain('BEGIN CERTIFICATE'); // the public halves are there: the scan sees the published keys
+    expect(dump).not.toContain('PRIVATE KEY');
+    for (const secret of secrets) expect(dump).not.toContain(secret);
   });
 
   it('lock an account exactly once under 200 concurrent wrong logins spread over the three nodes', async () => {
@@ -100,4 +217,4 @@ describe.runIf(run)('three nodes over one Redis', () => {
   });
 });
 
-if (!run) describe('three nodes over one Redis', () => it.skip(REDIS_MISSING, () => undefined));
+if (!run) describe('three nodes over one Redis, each with its own data dir', () => it.skip(REDIS_MISSING, () => undefined));

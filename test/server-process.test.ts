@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { basic, http } from './helpers/http.js';
 import { processSandbox, runCli, startServerProcess } from './helpers/cli-process.js';
 import { accessToken, callWithBearer, logoff, omivvLogin } from './helpers/omivv.js';
-import { signHeader } from './helpers/saml.js';
+import { kidOf, samlSession, signerOf, stsToken } from './helpers/sso-client.js';
 import { envelope, requestSecurityToken } from './helpers/ws-security.js';
 
 const ADMIN = 'administrator@vsphere.local';
@@ -12,6 +12,11 @@ const sandbox = processSandbox('vapi-auth-proc-');
 
 async function start(args: string[] = ['--http'], env: Record<string, string> = { VAPI_AUTH_ADMIN_PASSWORD: 'Pr0cess!' }) {
   return sandbox.track(await startServerProcess(['--data-dir', sandbox.dataDir, ...args], env));
+}
+
+/** The lines of a PEM private key's base64 body: any of them in a log or a store would leak the key. */
+function privateKeyBody(pem: string): string[] {
+  return pem.match(/-----BEGIN (?:RSA )?PRIVATE KEY-----([\s\S]+?)-----END/)![1]!.trim().split('\n');
 }
 
 async function login(url: string, password = 'Pr0cess!', ca?: string): Promise<string> {
@@ -97,7 +102,8 @@ describe('vapi-auth serve', () => {
     const log = server.output();
     expect(log).toContain('request refused'); // the failures were logged...
     const signingKey = (JSON.parse(readFileSync(join(sandbox.dataDir, 'jwt', 'keys.json'), 'utf8')) as { keys: { privateJwk: { d: string } }[] }).keys[0]!.privateJwk.d;
-    for (const secret of [token, jwt, jwt.split('.')[2]!, signingKey, 'Pr0cess!', 'Wr0ng-Guess', 'Wr0ng-Omivv', Buffer.from(`${ADMIN}:Pr0cess!`).toString('base64')]) {
+    const stsKey = privateKeyBody(readFileSync(join(sandbox.dataDir, 'sts', 'signing.pem'), 'utf8'));
+    for (const secret of [token, jwt, jwt.split('.')[2]!, signingKey, ...stsKey, 'Pr0cess!', 'Wr0ng-Guess', 'Wr0ng-Omivv', Buffer.from(`${ADMIN}:Pr0cess!`).toString('base64')]) {
       expect(log).not.toContain(secret); // ...without what was sent
     }
     const files = readdirSync(sandbox.dataDir).filter((name) => name.startsWith('vapi-auth.sqlite'));
@@ -107,6 +113,7 @@ describe('vapi-auth serve', () => {
       expect(bytes).not.toContain(token);
       expect(bytes).not.toContain(jwt.split('.')[2]!);
       expect(bytes).not.toContain('Pr0cess!');
+      for (const privateKey of [signingKey, ...stsKey]) expect(bytes).not.toContain(privateKey); // the published keys are public halves only
     }
   });
 
@@ -127,7 +134,7 @@ describe('vapi-auth serve', () => {
     const before = await accessToken(server.url, 'administrator', 'Pr0cess!');
     const rotated = await runCli(['keys', 'rotate', '--data-dir', sandbox.dataDir]);
     expect(rotated.code).toBe(0);
-    const kid = rotated.stdout.match(/New signing key (\S+)/)![1];
+    const kid = rotated.stdout.match(/New JWT key (\S+)/)![1];
     await new Promise((resolve) => setTimeout(resolve, 2100));
     const after = await accessToken(server.url, 'administrator', 'Pr0cess!');
     expect(JSON.parse(Buffer.from(after.split('.')[0]!, 'base64url').toString()).kid).toBe(kid);
@@ -146,23 +153,18 @@ describe('vapi-auth serve', () => {
     expect(missing.stderr).toContain('cannot read --auth-config');
   });
 
-  it('keeps tokens of the previous STS key valid across a key rotation', async () => {
-    const WST = 'http://docs.oasis-open.org/ws-sx/ws-trust/200512';
-    const issueBody = `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header><wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"><wsse:UsernameToken><wsse:Username>${ADMIN}</wsse:Username><wsse:Password>Pr0cess!</wsse:Password></wsse:UsernameToken></wsse:Security></soapenv:Header><soapenv:Body><wst:RequestSecurityToken xmlns:wst="${WST}"><wst:RequestType>${WST}/Issue</wst:RequestType><wst:KeyType>${WST}/Bearer</wst:KeyType><wst:Delegatable>true</wst:Delegatable></wst:RequestSecurityToken></soapenv:Body></soapenv:Envelope>`;
-    const tokenFrom = async (url: string) => {
-      const response = await http(`${url}/sts/STSService/vsphere.local`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: issueBody });
-      return response.text.match(/<saml2:Assertion[\s\S]*<\/saml2:Assertion>/)![0];
-    };
-    const first = await start();
-    const oldToken = await tokenFrom(first.url);
-    first.child.kill('SIGTERM');
-    await first.exited;
-    expect((await runCli(['sts', 'rotate', '--data-dir', sandbox.dataDir])).code).toBe(0);
-    const second = await start();
-    for (const token of [oldToken, await tokenFrom(second.url)]) {
-      const created = await http(`${second.url}/api/session`, { method: 'POST', headers: { authorization: signHeader(token) } });
-      expect(created.status).toBe(201);
-    }
+  it('rotates the STS key under a running server: tokens of the old key keep working, new ones are signed with the new key', async () => {
+    const server = await start();
+    const oldToken = await stsToken(server.url, ADMIN, 'Pr0cess!');
+    const rotated = await runCli(['sts', 'rotate', '--data-dir', sandbox.dataDir]);
+    expect(rotated.code).toBe(0);
+    const fingerprint = rotated.stdout.match(/New STS certificate (\S+)/)![1];
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const newToken = await stsToken(server.url, ADMIN, 'Pr0cess!');
+    expect(signerOf(newToken)).toBe(fingerprint);
+    expect(signerOf(oldToken)).not.toBe(fingerprint);
+    for (const token of [oldToken, newToken]) expect((await samlSession(server.url, token)).status).toBe(201);
+    expect((await runCli(['sts', 'list', '--data-dir', sandbox.dataDir])).stdout).toContain(fingerprint);
   });
 
   it('caps STS tokens by --sts-max-lifetime and grants no renewal with --sts-max-renewals 0', async () => {
@@ -226,5 +228,33 @@ describe('vapi-auth user', () => {
     expect((await runCli(['user', 'list', '--port', '1', '--data-dir', sandbox.dataDir])).code).toBe(2);
     await runCli(['user', 'add', 'twice', '--data-dir', sandbox.dataDir]);
     expect((await runCli(['user', 'add', 'twice', '--data-dir', sandbox.dataDir])).stderr).toContain('exists already');
+  });
+});
+
+describe('vapi-auth keys and sts', () => {
+  it('explain every mistake: exit 2 naming a usage problem, 1 for a key no node trusts', async () => {
+    const keys = (...args: string[]) => runCli([...args, '--data-dir', sandbox.dataDir]);
+    expect(await keys('keys', 'revoke')).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: vapi-auth keys rotate | list | revoke KID') });
+    expect(await keys('keys', 'frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: vapi-auth keys') });
+    expect(await keys('keys', 'list', 'extra')).toMatchObject({ code: 2 });
+    expect(await keys('keys', 'revoke', 'not a kid!')).toMatchObject({ code: 2, stderr: 'vapi-auth: "not a kid!" is not a JWT key id (kid)\n' });
+    expect(await keys('sts', 'revoke', 'AB:CD')).toMatchObject({ code: 2, stderr: 'vapi-auth: "AB:CD" is not the SHA-256 fingerprint of an STS certificate\n' });
+    expect(await keys('keys', 'rotate', '--store', 'memory')).toMatchObject({ code: 2, stderr: expect.stringContaining('keys commands need a persistent store') });
+    expect(await keys('sts', 'rotate', '--idle-timeout', '5m')).toMatchObject({ code: 2, stderr: 'vapi-auth: sts commands take --data-dir, --store and --sts-max-lifetime only\n' });
+    expect(await keys('keys', 'revoke', 'abc123')).toMatchObject({ code: 1, stderr: expect.stringContaining('no trusted JWT key abc123') });
+  });
+
+  it('list the keys every node trusts, and withdraw one so that a running server refuses its tokens and signs on with a new key', async () => {
+    const server = await start();
+    const token = await accessToken(server.url, 'administrator', 'Pr0cess!');
+    const listed = await runCli(['keys', 'list', '--data-dir', sandbox.dataDir]);
+    expect(listed.stdout).toMatch(new RegExp(`^${kidOf(token)}\ttrusted until \\d{4}-`));
+    const revoked = await runCli(['keys', 'revoke', kidOf(token), '--data-dir', sandbox.dataDir]);
+    expect(revoked).toMatchObject({ code: 0, stdout: `Withdrew JWT key ${kidOf(token)}: every node refuses its tokens from now on\n` });
+    expect((await callWithBearer(server.url, token)).status).toBe(401);
+    const fresh = await accessToken(server.url, 'administrator', 'Pr0cess!');
+    expect(kidOf(fresh)).not.toBe(kidOf(token));
+    expect((await callWithBearer(server.url, fresh)).status).toBe(200);
+    expect(server.output()).toContain('signing key withdrawn; signing with another');
   });
 });

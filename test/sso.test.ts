@@ -1,12 +1,12 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/store/memory-store.js';
-import { ephemeralStsKeys, type StsKeys } from '../src/sso/sts-keys.js';
+import { ephemeralStsKeys, type StsKeyFile } from '../src/sso/sts-keys.js';
 import { http } from './helpers/http.js';
 import { derOf, signedHeader, signHeader, testIssuer } from './helpers/saml.js';
 import { envelope, requestSecurityToken, signedEnvelope, WST, type RequestOptions } from './helpers/ws-security.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
 
-let keys: StsKeys;
+let keys: StsKeyFile;
 let t: TestServer;
 
 beforeAll(async () => {

@@ -383,5 +383,67 @@ for (const factory of storeFactories()) {
         expect(checks.map((c) => c.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
       });
     });
+
+    describe('verification keys', () => {
+      const key = (id: string, trustedUntil: number, use: 'jwt' | 'sts' = 'jwt') => ({ use, id, material: `public ${id}`, trustedUntil });
+      const ids = async (now: number) => (await store.verificationKeys.list(now)).keys.map((k) => `${k.use}:${k.id}`).sort();
+
+      it('lists published keys while they are trusted, each use apart', async () => {
+        expect(await store.verificationKeys.publish(key('a', NOW + 100))).toBe('published');
+        expect(await store.verificationKeys.publish(key('a', NOW + 500, 'sts'))).toBe('published');
+        expect((await store.verificationKeys.list(NOW)).keys).toEqual(expect.arrayContaining([key('a', NOW + 100), key('a', NOW + 500, 'sts')]));
+        expect(await ids(NOW + 99)).toEqual(['jwt:a', 'sts:a']);
+        expect(await ids(NOW + 100)).toEqual(['sts:a']);
+        await store.purgeExpired(NOW + 100);
+        expect(await ids(NOW)).toEqual(['sts:a']);
+      });
+
+      it('moves trustedUntil later, never earlier', async () => {
+        await store.verificationKeys.publish(key('a', NOW + 500));
+        await store.verificationKeys.publish(key('a', NOW + 100));
+        expect(await ids(NOW + 499)).toEqual(['jwt:a']);
+        await store.verificationKeys.publish(key('a', NOW + 1000));
+        expect(await ids(NOW + 999)).toEqual(['jwt:a']);
+      });
+
+      it('withdraws a key for good, and tells whether it was trusted', async () => {
+        await store.verificationKeys.publish(key('a', NOW + 500));
+        await store.verificationKeys.publish(key('b', NOW + 500));
+        await store.verificationKeys.publish(key('old', NOW + 10));
+        expect(await store.verificationKeys.withdraw('jwt', 'a', NOW)).toBe(true);
+        expect(await ids(NOW)).toEqual(['jwt:b', 'jwt:old']);
+        expect(await store.verificationKeys.publish(key('a', NOW + 5000))).toBe('withdrawn');
+        expect(await ids(NOW)).toEqual(['jwt:b', 'jwt:old']);
+        expect(await store.verificationKeys.withdraw('jwt', 'a', NOW)).toBe(false);
+        expect(await store.verificationKeys.withdraw('jwt', 'old', NOW + 10)).toBe(false);
+        // A key never published (its node is down) can be withdrawn before it is.
+        expect(await store.verificationKeys.withdraw('sts', 'later', NOW)).toBe(false);
+        expect(await store.verificationKeys.publish(key('later', NOW + 500, 'sts'))).toBe('withdrawn');
+        await store.purgeExpired(NOW + 1000);
+        expect(await store.verificationKeys.publish(key('a', NOW + 5000))).toBe('withdrawn');
+      });
+
+      it('moves the version with every change of the set, and only then', async () => {
+        const start = await store.verificationKeys.version();
+        expect((await store.verificationKeys.list(NOW)).version).toBe(start);
+        await store.verificationKeys.publish(key('a', NOW + 500));
+        const published = await store.verificationKeys.version();
+        expect(published).not.toBe(start);
+        await store.verificationKeys.publish(key('a', NOW + 400));
+        expect(await store.verificationKeys.version()).toBe(published);
+        await store.verificationKeys.publish(key('a', NOW + 600));
+        const extended = await store.verificationKeys.version();
+        expect(extended).not.toBe(published);
+        await store.verificationKeys.withdraw('jwt', 'a', NOW);
+        const withdrawn = (await store.verificationKeys.list(NOW)).version;
+        expect(withdrawn).not.toBe(extended);
+        expect(withdrawn).toBe(await store.verificationKeys.version());
+      });
+
+      it('keeps every publication when many nodes publish at once', async () => {
+        await Promise.all(Array.from({ length: 50 }, (_, i) => store.verificationKeys.publish(key(`k${i}`, NOW + 1000 + i))));
+        expect(await ids(NOW)).toHaveLength(50);
+      });
+    });
   });
 }

@@ -1,13 +1,13 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/store/memory-store.js';
-import { ephemeralStsKeys, type StsKeys } from '../src/sso/sts-keys.js';
+import { ephemeralStsKeys, type StsKeyFile } from '../src/sso/sts-keys.js';
 import { http } from './helpers/http.js';
 import { assertionXml, derOf, sign, signedHeader, testIssuer, type Issuer } from './helpers/saml.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
 import { envelope, requestSecurityToken, signedEnvelope, WST } from './helpers/ws-security.js';
 
 const HOUR = 3_600_000;
-let keys: StsKeys;
+let keys: StsKeyFile;
 let holder: Issuer;
 let other: Issuer;
 let t: TestServer;

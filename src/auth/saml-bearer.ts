@@ -3,24 +3,25 @@ import type { Clock } from '../core/clock.js';
 import { unauthenticated } from '../core/errors.js';
 import { SCHEMES } from '../core/schemes.js';
 import type { LocalIdentitySource } from '../identity/identity-source.js';
-import { AssertionRejected, verifyAssertion, type AssertionPolicy, type VerifiedAssertion } from '../saml/verify-assertion.js';
+import type { AssertionChecks, TrustedIssuers } from '../saml/trusted-issuers.js';
+import { AssertionRejected, verifyAssertion, type VerifiedAssertion } from '../saml/verify-assertion.js';
 import type { KeyValueStore } from '../store/store.js';
 import type { Authenticator } from './authenticator.js';
 import type { SamlHolderOfKey } from './credentials.js';
 import { principalOf } from './principal-of.js';
 
-export interface SamlBearerPolicy extends AssertionPolicy {
+export interface SamlBearerPolicy extends AssertionChecks {
   /** vCenter's "Bearer token usage allowance": off refuses every bearer token. */
   allowBearer: boolean;
   /** `sts="…"` in the challenge, where clients get tokens. */
   stsUrl?: string;
 }
 
-/** The checks every SAML token passes: signature and claims, delegable, an account of the identity source. */
-async function verified(samlToken: string, policy: SamlBearerPolicy, identity: LocalIdentitySource, now: number) {
+/** The checks every SAML token passes: signature by a trusted issuer and claims, delegable, an account of the identity source. */
+async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: TrustedIssuers, identity: LocalIdentitySource, now: number) {
   let assertion: VerifiedAssertion;
   try {
-    assertion = verifyAssertion(samlToken, policy, now);
+    assertion = verifyAssertion(samlToken, await issuers.policy(policy, now), now);
   } catch (error) {
     if (error instanceof AssertionRejected) throw unauthenticated(`SAML token refused: ${error.message}`);
     throw error;
@@ -38,6 +39,7 @@ async function verified(samlToken: string, policy: SamlBearerPolicy, identity: L
  */
 export function samlBearerAuthenticator(
   policy: SamlBearerPolicy,
+  issuers: TrustedIssuers,
   identity: LocalIdentitySource,
   clock: Clock,
   realm: string,
@@ -47,7 +49,7 @@ export function samlBearerAuthenticator(
     challenge: `SIGN realm="vapi-auth",service="${realm}"${policy.stsUrl ? `,sts="${policy.stsUrl}"` : ''}`,
     async authenticate({ samlToken }) {
       if (!policy.allowBearer) throw unauthenticated('SAML bearer tokens are not allowed');
-      const { assertion, user } = await verified(samlToken, policy, identity, clock.now());
+      const { assertion, user } = await verified(samlToken, policy, issuers, identity, clock.now());
       if (assertion.confirmation !== 'bearer') throw unauthenticated('a holder-of-key token presented as a bearer token');
       return principalOf(user, SCHEMES.samlBearer, { notAfter: assertion.notOnOrAfter });
     },
@@ -70,6 +72,7 @@ function nonceTime(nonce: string): number | undefined {
  */
 export function samlHolderOfKeyAuthenticator(
   policy: SamlBearerPolicy,
+  issuers: TrustedIssuers,
   identity: LocalIdentitySource,
   kv: KeyValueStore,
   clock: Clock,
@@ -78,7 +81,7 @@ export function samlHolderOfKeyAuthenticator(
     scheme: SCHEMES.samlHok,
     async authenticate(credential: SamlHolderOfKey) {
       const now = clock.now();
-      const { assertion, user } = await verified(credential.samlToken, policy, identity, now);
+      const { assertion, user } = await verified(credential.samlToken, policy, issuers, identity, now);
       const certificate = assertion.holderCertificate;
       if (assertion.confirmation !== 'holder-of-key' || !certificate) throw unauthenticated('a bearer token presented as holder-of-key');
       const signature = Buffer.from(credential.signature, 'base64');

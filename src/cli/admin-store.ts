@@ -2,9 +2,9 @@ import { envName, type Flags } from '../config/options.js';
 import { systemClock } from '../core/clock.js';
 import { AccessControl } from '../authorization/access-control.js';
 import { LocalIdentitySource } from '../identity/identity-source.js';
-import { isStoreSpec, openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 
+import { openPersistentStore } from './persistent-store.js';
 import { UsageError } from './usage-error.js';
 
 export { UsageError };
@@ -20,11 +20,10 @@ export interface AdminStore {
  * Opens the store `--store` names (sqlite in `--data-dir` by default), runs `work` on it and closes
  * it. Servers may run on the same store meanwhile: every change is one atomic store step.
  */
-export async function withAdminStore<T>(flags: Flags, env: NodeJS.ProcessEnv, work: (admin: AdminStore) => Promise<T>): Promise<T> {
+export async function withAdminStore<T>(flags: Flags, env: NodeJS.ProcessEnv, commands: string, work: (admin: AdminStore) => Promise<T>): Promise<T> {
   const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : (env[envName('data-dir')] ?? './data');
   const spec = typeof flags.store === 'string' ? flags.store : (env[envName('store')] ?? 'sqlite');
-  if (!isStoreSpec(spec) || spec === 'memory') throw new UsageError(`this command needs a persistent store: sqlite or a redis:// URL, not "${spec}"`);
-  const store = await openStore(spec, dataDir);
+  const store = await openPersistentStore(spec, dataDir, commands);
   const identity = new LocalIdentitySource(store.users, systemClock);
   try {
     return await work({ store, identity, access: new AccessControl(store.authorization, store.users, identity.domain) });

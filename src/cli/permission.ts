@@ -17,7 +17,7 @@ export async function permissionCommand(args: string[], flags: Flags, env: NodeJ
   const group = flags.group === true;
   if (verb === 'list' && flags.group !== undefined) throw new UsageError('usage: vapi-auth permission list [--json]');
   const kind = group ? 'group' : 'user';
-  await withAdminStore(flags, env, async ({ access }) => {
+  await withAdminStore(flags, env, 'permission commands', async ({ access }) => {
     switch (verb) {
       case 'add': {
         const principal = argument(rest, 0, USAGE.add);

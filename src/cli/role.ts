@@ -24,7 +24,7 @@ export async function roleCommand(args: string[], flags: Flags, env: NodeJS.Proc
   if (!verb || !['add', 'list', 'show', 'remove'].includes(verb)) throw new UsageError('usage: vapi-auth role add|list|show|remove …');
   if (verb !== 'add' && flags.privilege !== undefined) throw new UsageError(`--privilege belongs to role add; usage: ${USAGE.add}`);
   const json = flags.json === true;
-  await withAdminStore(flags, env, async ({ access }) => {
+  await withAdminStore(flags, env, 'role commands', async ({ access }) => {
     switch (verb) {
       case 'add': {
         const name = argument(rest, 0, USAGE.add);

@@ -1,13 +1,13 @@
 import cluster from 'node:cluster';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { ConfigError, resolveConfig, type Flags, type ServeConfig } from '../config/options.js';
 import { ensureAdministrator } from '../identity/bootstrap.js';
 import { ADMINISTRATOR } from '../identity/bootstrap.js';
 import { systemClock } from '../core/clock.js';
-import { jwtKeyFile } from '../jwt/key-file.js';
-import { KeyRing } from '../jwt/key-ring.js';
-import { stsKeys } from '../sso/sts-keys.js';
+import { jwtKeyFile, openJwtKeyFile } from '../jwt/jwt-signing-key.js';
+import { openStsKeyFile, stsKeyFile } from '../sso/sts-keys.js';
 import { loadPlugins } from '../plugins/load-plugins.js';
 import { createServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
@@ -20,10 +20,9 @@ import { joinPrimary, runPrimary } from './serve-cluster.js';
 async function tlsOptions(config: ServeConfig) {
   if (config.http) return undefined;
   if (config.cert && config.key) {
-    return { cert: await readFile(config.cert), key: await readFile(config.key) };
+    return { cert: await readFile(config.cert), key: await readFile(config.key), created: false };
   }
-  const files = await selfSignedCertificate(config.dataDir, config.host);
-  return { cert: files.cert, key: files.key };
+  return selfSignedCertificate(config.dataDir, config.host);
 }
 
 async function readOptionFile(file: string, flag: string): Promise<string> {
@@ -118,7 +117,6 @@ async function runServer(config: ServeConfig, env: NodeJS.ProcessEnv, { worker }
 async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiServer> {
   const https = await tlsOptions(config);
   const services = await loadPlugins(config.plugins);
-  const keys = await KeyRing.open(jwtKeyFile(config.dataDir), systemClock.now());
   const authDefinition = config.authConfig === undefined ? undefined : { file: config.authConfig, text: await readOptionFile(config.authConfig, '--auth-config') };
   const saml = {
     trustedCertificates: config.trustedStsCerts === undefined ? [] : await trustedCertificates(config.trustedStsCerts),
@@ -127,16 +125,18 @@ async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiSe
     ...(config.samlAudience ? { audience: config.samlAudience } : {}),
     ...(config.stsUrl ? { stsUrl: config.stsUrl } : {}),
   };
-  return createServer({
+  const jwtKeys = await openJwtKeyFile(config.dataDir, systemClock.now());
+  const stsKeys = await openStsKeyFile(config.dataDir, systemClock.now());
+  const server = createServer({
     ...(authDefinition ? { authDefinition } : {}),
     saml,
     sts: {
-      keys: await stsKeys(config.dataDir, systemClock.now(), config.stsMaxLifetimeMs),
+      keys: stsKeys,
       policy: { maxLifetimeMs: config.stsMaxLifetimeMs, maxRenewals: config.stsMaxRenewals },
     },
     services,
     jwt: {
-      keys,
+      keys: jwtKeys,
       policy: { lifetimeMs: config.tokenLifetimeMs, issuer: config.tokenIssuer },
       limits: {
         maxClients: config.omivvMaxClients,
@@ -160,7 +160,15 @@ async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiSe
     bodyLimit: config.bodyLimit,
     logLevel: config.logLevel,
     announceListening: !worker,
-    ...(https ? { https } : {}),
+    ...(https ? { https: { cert: https.cert, key: https.key } } : {}),
   });
+  // Of processes starting together on an empty data dir, exactly one creates each of these.
+  const created = [
+    ...(https?.created ? [join(config.dataDir, 'tls')] : []),
+    ...(jwtKeys.created ? [jwtKeyFile(config.dataDir)] : []),
+    ...(stsKeys.created ? [stsKeyFile(config.dataDir)] : []),
+  ];
+  for (const file of created) server.app.log.info({ file }, 'created on first start');
+  return server;
 }
 

@@ -34,7 +34,7 @@ const USAGE = {
 export async function userCommand(args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
   const [verb, ...rest] = args;
   if (!verb || !['add', 'list', 'remove', 'passwd', 'role'].includes(verb)) throw new UsageError('usage: vapi-auth user add|list|remove|passwd|role …');
-  await withAdminStore(flags, env, async ({ identity, access }) => {
+  await withAdminStore(flags, env, 'user commands', async ({ identity, access }) => {
     const missing = (name: string) => new IdentityError(`no user ${name}`);
     switch (verb) {
       case 'add': {

@@ -101,7 +101,7 @@ export const OPTIONS: readonly Option[] = [
     value: 'DIR',
     default: './data',
     parse: text,
-    doc: 'Where the sqlite store, the TLS certificate and its key live.',
+    doc: "Where the sqlite store, the TLS certificate and its key, and this node's JWT and STS signing keys live.",
   }),
   option({
     key: 'store',
@@ -275,7 +275,7 @@ export const OPTIONS: readonly Option[] = [
     value: 'FILE',
     default: undefined,
     parse: optionalText,
-    doc: 'PEM certificates of further SAML token issuers to trust, beside this server\'s own STS.',
+    doc: 'PEM certificates of further SAML token issuers to trust, beside the STS of every node sharing the store.',
   }),
   option({ key: 'samlAudience', flag: 'saml-audience', value: 'TEXT', default: undefined, parse: optionalText, doc: 'When set, SAML tokens must name this audience.' }),
   option({

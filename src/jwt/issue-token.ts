@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { SignJWT } from 'jose';
-import type { KeyRing } from './key-ring.js';
-import { JWT_ALGORITHM } from './key-ring.js';
+import { importJWK, SignJWT } from 'jose';
+import type { PublishedSigningKey } from '../keys/published-signing-key.js';
+import { JWT_ALGORITHM, type JwtKey } from './jwt-signing-key.js';
 import type { TokenPolicy } from './token-policy.js';
 
 export interface IssuedToken {
@@ -21,9 +21,12 @@ export function tokenExpiry(policy: TokenPolicy, now: number): number {
   return (Math.floor(now / 1000) + Math.floor(policy.lifetimeMs / 1000)) * 1000;
 }
 
-/** Signs a token for a user with the newest key: `sub`, `dom`, `roles`, `iat`/`nbf`, `exp`, `jti`. */
+/**
+ * Signs a token for a user with the node's key, published for every node to verify until the token
+ * expires: `sub`, `dom`, `roles`, `iat`/`nbf`, `exp`, `jti`.
+ */
 export async function issueToken(
-  keys: KeyRing,
+  signingKey: PublishedSigningKey<JwtKey>,
   policy: TokenPolicy,
   subject: { name: string; domain: string; roles: readonly string[] },
   now: number,
@@ -31,7 +34,8 @@ export async function issueToken(
 ): Promise<IssuedToken> {
   const iat = Math.floor(now / 1000);
   const exp = tokenExpiry(policy, now) / 1000;
-  const { kid, key } = await keys.signingKey();
+  const { kid, privateJwk } = await signingKey.forTokenUntil(exp * 1000, now);
+  const key = await importJWK(privateJwk, JWT_ALGORITHM);
   const token = await new SignJWT({ dom: subject.domain, roles: [...subject.roles] })
     .setProtectedHeader({ alg: JWT_ALGORITHM, typ: 'JWT', kid })
     .setSubject(subject.name)

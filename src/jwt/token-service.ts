@@ -7,7 +7,10 @@ import type { LocalIdentitySource } from '../identity/identity-source.js';
 import { userKey } from '../identity/user-name.js';
 import type { KeyValueStore } from '../store/store.js';
 import { issueToken, newJti, tokenExpiry, type IssuedToken } from './issue-token.js';
-import type { KeyRing } from './key-ring.js';
+import { createLocalJWKSet, decodeJwt, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
+import type { KeySnapshot } from '../keys/cluster-keys.js';
+import type { PublishedSigningKey } from '../keys/published-signing-key.js';
+import type { JwtKey } from './jwt-signing-key.js';
 import type { TokenClaims, TokenPolicy } from './token-policy.js';
 import { TokenRejected, verifyToken } from './verify-token.js';
 import { principalOf } from '../auth/principal-of.js';
@@ -21,14 +24,38 @@ export type TokenCheck =
 /** Only Administrators (by their own or a group permission) may hold a token (OMIVV: "only a user profile with admin privilege"). */
 const TOKEN_ROLE = 'Administrator';
 
+/** The JWKS of a snapshot of the cluster's keys, and the key set verifying against it; made once per snapshot. */
+const keySets = new WeakMap<KeySnapshot, { jwks: JSONWebKeySet; verify: JWTVerifyGetKey }>();
+
+function keySetOf(snapshot: KeySnapshot) {
+  let keySet = keySets.get(snapshot);
+  if (!keySet) {
+    const jwks = { keys: snapshot.keys.filter((key) => key.use === 'jwt').map((key) => JSON.parse(key.material) as JWK) };
+    keySet = { jwks, verify: createLocalJWKSet(jwks) };
+    keySets.set(snapshot, keySet);
+  }
+  return keySet;
+}
+
+/** The `jti` claim of a token as it claims it, before any check; undefined when there is none to read. */
+function unverifiedJti(token: string): string | undefined {
+  try {
+    const { jti } = decodeJwt(token);
+    // Only the shape this server issues: a forged token makes the store look up nothing else.
+    return typeof jti === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(jti) ? jti : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * JWT bearer tokens end to end: login through the shared credential check, issue, verify
- * (signature, claims, revocation, lockout, current role) and logoff (revocation until `exp`,
- * kept in the store so it holds across restarts and nodes).
+ * (signature by any node's published key, claims, revocation, lockout, current role) and logoff
+ * (revocation until `exp`, kept in the store so it holds across restarts and nodes).
  */
 export class TokenService {
   constructor(
-    private readonly keys: KeyRing,
+    readonly signingKey: PublishedSigningKey<JwtKey>,
     readonly policy: TokenPolicy,
     private readonly kv: KeyValueStore,
     private readonly clock: Clock,
@@ -49,25 +76,33 @@ export class TokenService {
     const { user } = checked;
     const roles = (await this.authorizer.policy()).rolesOf({ userKey: user.key });
     if (!roles.includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'not an Administrator' };
-    return { ok: true, issued: await issueToken(this.keys, this.policy, { name: user.name, domain: user.domain, roles }, this.clock.now(), jti) };
+    return { ok: true, issued: await issueToken(this.signingKey, this.policy, { name: user.name, domain: user.domain, roles }, this.clock.now(), jti) };
   }
 
   async check(token: string): Promise<TokenCheck> {
     const now = this.clock.now();
+    // The cluster's keys, the token's revocation record and the authorization version are read
+    // together, in one round trip to a remote store; the record is looked up by the unverified jti,
+    // and used only once the signature has shown that jti to be the token's.
+    const jti = unverifiedJti(token);
+    const [snapshot, revoked, policy] = await Promise.all([
+      this.signingKey.cluster.snapshot(now),
+      jti === undefined ? undefined : this.kv.get(`revoked:${jti}`, now),
+      this.authorizer.policy(),
+    ]);
     let claims: TokenClaims;
     try {
-      claims = await verifyToken(this.keys, this.policy, token, now);
+      claims = await verifyToken(keySetOf(snapshot).verify, this.policy, token, now);
     } catch (error) {
       if (error instanceof TokenRejected) return { ok: false, code: error.code, reason: error.reason };
       throw error;
     }
-    if ((await this.kv.get(`revoked:${claims.jti}`, now)) !== undefined) return { ok: false, code: 'invalid', reason: 'token logged off' };
+    if (revoked !== undefined) return { ok: false, code: 'invalid', reason: 'token logged off' };
     const accountKey = userKey({ name: claims.sub, domain: claims.dom });
     if (await this.credentials.isLocked(accountKey)) return { ok: false, code: 'locked', reason: 'account locked' };
     const user = await this.identity.get(accountKey);
     if (!user) return { ok: false, code: 'invalid', reason: 'the token user no longer exists' };
-    // The current roles, never the token's `roles` claim: a change applies to the next request.
-    const policy = await this.authorizer.policy();
+    // The current roles (read above, with the keys), never the token's `roles` claim: a change applies to the next request.
     if (!policy.rolesOf({ userKey: user.key }).includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'no longer an Administrator' };
     return {
       ok: true,
@@ -81,7 +116,8 @@ export class TokenService {
     await this.kv.put(`revoked:${claims.jti}`, '1', claims.exp * 1000, this.clock.now());
   }
 
-  jwks() {
-    return this.keys.jwks();
+  /** The public keys of every node, as a JWKS document other services can verify with. */
+  async jwks(): Promise<JSONWebKeySet> {
+    return keySetOf(await this.signingKey.cluster.snapshot(this.clock.now())).jwks;
   }
 }

@@ -1,6 +1,5 @@
-import { createLocalJWKSet, errors, jwtVerify } from 'jose';
-import type { KeyRing } from './key-ring.js';
-import { JWT_ALGORITHM } from './key-ring.js';
+import { errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { JWT_ALGORITHM } from './jwt-signing-key.js';
 import type { TokenClaims, TokenPolicy } from './token-policy.js';
 
 /** Why a token was refused; `reason` is for the log only. */
@@ -15,12 +14,12 @@ export class TokenRejected extends Error {
 }
 
 /**
- * Verifies signature (EdDSA only, by `kid` from the ring), issuer, audience, `nbf` and `exp`
- * against the injected time, with no leeway. Anything else about the token is the caller's.
+ * Verifies signature (EdDSA only, by `kid` from the cluster's keys), issuer, audience, `nbf` and
+ * `exp` against the injected time, with no leeway. Anything else about the token is the caller's.
  */
-export async function verifyToken(keys: KeyRing, policy: TokenPolicy, token: string, now: number): Promise<TokenClaims> {
+export async function verifyToken(keys: JWTVerifyGetKey, policy: TokenPolicy, token: string, now: number): Promise<TokenClaims> {
   try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(keys.jwks()), {
+    const { payload } = await jwtVerify(token, keys, {
       algorithms: [JWT_ALGORITHM],
       issuer: policy.issuer,
       audience: policy.audience,

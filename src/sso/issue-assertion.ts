@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { escapeXml, escapeXmlText } from '../saml/parse-xml.js';
 import { signAssertion } from '../saml/sign-assertion.js';
 import { RENEW_RESTRICTION_TYPE } from '../saml/verify-assertion.js';
-import type { StsKeys } from './sts-keys.js';
+import type { StsKey } from './sts-keys.js';
 import type { StsPolicy } from './sts-service.js';
 
 export interface AssertionRequest {
@@ -61,7 +61,7 @@ function attribute(friendlyName: string, name: string, value: string): string {
  * section present, the conditions govmomi models first). An AudienceRestriction, which govmomi does
  * not model, is written only when an audience is configured.
  */
-export function issueAssertion(keys: StsKeys, policy: Pick<StsPolicy, 'issuer' | 'audience'>, request: AssertionRequest): string {
+export function issueAssertion(keys: StsKey, policy: Pick<StsPolicy, 'issuer' | 'audience'>, request: AssertionRequest): string {
   const id = `_${randomUUID()}`;
   const { name, domain } = request.subject;
   const xml = [

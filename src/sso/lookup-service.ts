@@ -30,15 +30,25 @@ export function registrations(baseUrl: string): Registration[] {
   ];
 }
 
-function registrationXml(registration: Registration, tlsCertificateDer: string | undefined): string {
+/**
+ * Certificates an endpoint's clients trust (base64 DER): the server's TLS certificate first (clients
+ * pin the first), and for the STS every certificate its tokens may be signed with in the cluster.
+ */
+export interface EndpointTrust {
+  tls: string | undefined;
+  sts: readonly string[];
+}
+
+function registrationXml(registration: Registration, trust: EndpointTrust): string {
   const { endpoint } = registration;
+  const certificates = [...(trust.tls ? [trust.tls] : []), ...(registration.type === 'cs.identity' ? trust.sts : [])];
   return [
     '<returnval>',
     '<serviceVersion>1.0</serviceVersion>',
     '<serviceEndpoints>',
     `<url>${escapeXml(endpoint.url)}</url>`,
     `<endpointType><protocol>${endpoint.protocol}</protocol><type>${endpoint.type}</type></endpointType>`,
-    tlsCertificateDer ? `<sslTrust>${tlsCertificateDer}</sslTrust>` : '',
+    ...certificates.map((der) => `<sslTrust>${der}</sslTrust>`),
     '</serviceEndpoints>',
     '<ownerId>vapi-auth</ownerId>',
     `<serviceType><product>${registration.product}</product><type>${registration.type}</type></serviceType>`,
@@ -68,7 +78,7 @@ function matches(registration: Registration, filter: Element | undefined): boole
  * The lookup service's answers that clients use to find the STS and the vAPI endpoint:
  * RetrieveServiceContent, and the registration List (with filters) and Get.
  */
-export function lookup(operation: Element, baseUrl: string, tlsCertificateDer: string | undefined): string {
+export function lookup(operation: Element, baseUrl: string, trust: EndpointTrust): string {
   const all = registrations(baseUrl);
   switch (operation.localName) {
     case 'RetrieveServiceContent':
@@ -82,13 +92,13 @@ export function lookup(operation: Element, baseUrl: string, tlsCertificateDer: s
       ].join('');
     case 'List': {
       const filter = operation.getElementsByTagNameNS(LOOKUP, 'filterCriteria')[0] as Element | undefined;
-      return `<ListResponse xmlns="${LOOKUP}">${all.filter((r) => matches(r, filter)).map((r) => registrationXml(r, tlsCertificateDer)).join('')}</ListResponse>`;
+      return `<ListResponse xmlns="${LOOKUP}">${all.filter((r) => matches(r, filter)).map((r) => registrationXml(r, trust)).join('')}</ListResponse>`;
     }
     case 'Get': {
       const id = childText(operation, LOOKUP, 'serviceId');
       const found = all.find((r) => r.serviceId === id);
       if (!found) throw new SoapFault('S:Client', `No registration ${id ?? ''}.`);
-      return `<GetResponse xmlns="${LOOKUP}">${registrationXml(found, tlsCertificateDer)}</GetResponse>`;
+      return `<GetResponse xmlns="${LOOKUP}">${registrationXml(found, trust)}</GetResponse>`;
     }
     default:
       throw new SoapFault('S:Client', `Operation ${operation.localName} is not supported.`);

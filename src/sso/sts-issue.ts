@@ -36,7 +36,8 @@ export async function issue(request: StsRequest, sts: Sts): Promise<string> {
   const expires = grantedEnd(operation, sts.policy, now);
   const delegable = childText(operation, WST, 'Delegatable') === 'true';
   const renewable = childElements(operation, WST, 'Renewing')[0]?.getAttribute('Allow') === 'true' && sts.policy.maxRenewals > 0;
-  const assertion = issueAssertion(sts.keys, sts.policy, {
+  // Published for as long as any node accepts the token: its end plus the clock tolerance.
+  const assertion = issueAssertion(await sts.signingKey.forTokenUntil(expires + sts.assertions.clockToleranceMs, now), sts.policy, {
     subject: checked.user,
     notBefore: now,
     notOnOrAfter: expires,

@@ -1,31 +1,41 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rotateStsKeys, stsKeys } from './sts-keys.js';
+import { describe, expect, it } from 'vitest';
+import { tempDirPerTest } from '../../test/helpers/temp-dir.js';
+import { ephemeralStsKeys, openStsKeyFile, stsKeyFile, stsPublicPart } from './sts-keys.js';
 
-const DAY = 86_400_000;
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'vapi-auth-sts-'));
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const temp = tempDirPerTest('vapi-auth-sts-');
+const dir = () => temp.path;
 
-describe('the STS keys', () => {
-  it('are created once, the key readable by its owner only', async () => {
-    const first = await stsKeys(dir, 0, DAY);
-    expect(statSync(join(dir, 'sts', 'key.pem')).mode & 0o077).toBe(0);
-    expect(await stsKeys(dir, 0, DAY)).toEqual(first);
-    expect(first.previousCertificates).toEqual([]);
-  });
+describe('the STS key', () => {
+  it('is one file, readable by its owner only, holding the key and its certificate', async () => {
+    const keys = await openStsKeyFile(dir(), 0);
+    const { key, cert, fingerprint } = keys.current();
+    expect(statSync(stsKeyFile(dir())).mode & 0o077).toBe(0);
+    expect(readFileSync(stsKeyFile(dir()), 'utf8')).toBe(`${key.trimEnd()}\n${cert.trimEnd()}\n`);
+    expect(fingerprint).toBe(new X509Certificate(cert).fingerprint256);
+    expect((await openStsKeyFile(dir(), 0)).current()).toEqual(keys.current());
+  }, 30_000);
 
-  it('rotate: a new key, the old certificate trusted for one token lifetime more', async () => {
-    const before = await stsKeys(dir, 0, DAY);
-    await rotateStsKeys(dir, 1000, DAY);
-    const after = await stsKeys(dir, 1000, DAY);
-    expect(after.key).not.toBe(before.key);
-    expect(after.previousCertificates).toEqual([before.cert]);
-    expect((await stsKeys(dir, 1000 + DAY - 1, DAY)).previousCertificates).toEqual([before.cert]);
-    expect((await stsKeys(dir, 1000 + DAY, DAY)).previousCertificates).toEqual([]);
+  it('publishes the certificate only, named by its fingerprint', async () => {
+    const key = (await ephemeralStsKeys()).current();
+    expect(stsPublicPart(key)).toEqual({ use: 'sts', id: key.fingerprint, material: key.cert });
+    expect(stsPublicPart(key).material).not.toContain('PRIVATE KEY');
+  }, 30_000);
+
+  it('keeps the key of a data dir() written before the single file (sts/key.pem and sts/cert.pem)', async () => {
+    const earlier = (await ephemeralStsKeys()).current();
+    mkdirSync(join(dir(), 'sts'));
+    writeFileSync(join(dir(), 'sts', 'key.pem'), earlier.key);
+    writeFileSync(join(dir(), 'sts', 'cert.pem'), earlier.cert);
+    expect((await openStsKeyFile(dir(), 0)).current().fingerprint).toBe(earlier.fingerprint);
+  }, 30_000);
+
+  it('refuses a file whose certificate is not of its key, naming the file', async () => {
+    const [one, other] = await Promise.all([ephemeralStsKeys(), ephemeralStsKeys()]);
+    mkdirSync(join(dir(), 'sts'));
+    writeFileSync(stsKeyFile(dir()), `${one.current().key}${other.current().cert}`);
+    await expect(openStsKeyFile(dir(), 0)).rejects.toThrow(`${stsKeyFile(dir())}: broken STS signing key file (the certificate is not of the private key)`);
   }, 30_000);
 });

@@ -1,82 +1,77 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import selfsigned from 'selfsigned';
+import type { PublicPart } from '../keys/published-signing-key.js';
+import { SigningKeyFile, type SigningKeyCodec } from '../keys/signing-key-file.js';
 
-/** The STS signing key and its certificate (PEM). Tokens it signs are trusted by this server. */
-export interface StsKeys {
+/** The STS signing key and its certificate (PEM); the fingerprint (SHA-256, `AB:CD:…`) names it. */
+export interface StsKey {
   key: string;
   cert: string;
-  /** Certificates of keys rotated out, still trusted until every token they signed has expired. */
-  previousCertificates?: string[];
+  fingerprint: string;
 }
 
-interface Retired {
-  cert: string;
-  retiredAt: number;
+const pemBlock = (text: string, label: RegExp) => text.match(new RegExp(`-----BEGIN ${label.source}-----[\\s\\S]+?-----END ${label.source}-----\\n?`))?.[0];
+
+function stsKey(key: string, cert: string): StsKey {
+  const certificate = new X509Certificate(cert);
+  if (!certificate.checkPrivateKey(createPrivateKey(key))) throw new Error('the certificate is not of the private key');
+  return { key, cert, fingerprint: certificate.fingerprint256 };
 }
 
-async function generate(): Promise<StsKeys> {
-  const notBeforeDate = new Date();
-  const notAfterDate = new Date(notBeforeDate.getTime() + 10 * 365 * 86_400_000);
-  const pems = await selfsigned.generate([{ name: 'commonName', value: 'vapi-auth STS' }], {
-    keyType: 'rsa',
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate,
-  });
-  return { key: pems.private, cert: pems.cert };
-}
-
-const files = (dataDir: string) => {
-  const dir = join(dataDir, 'sts');
-  return { dir, key: join(dir, 'key.pem'), cert: join(dir, 'cert.pem'), retired: join(dir, 'retired.json') };
+/** One PEM file: the private key, then its certificate, so that the two are always replaced together. */
+const codec: SigningKeyCodec<StsKey> = {
+  what: 'STS signing key',
+  // The certificate's validity is wall time, whatever clock the server runs on.
+  async generate() {
+    const notBeforeDate = new Date();
+    const notAfterDate = new Date(notBeforeDate.getTime() + 10 * 365 * 86_400_000);
+    const pems = await selfsigned.generate([{ name: 'commonName', value: 'vapi-auth STS' }], {
+      keyType: 'rsa',
+      keySize: 2048,
+      algorithm: 'sha256',
+      notBeforeDate,
+      notAfterDate,
+    });
+    return stsKey(pems.private, pems.cert);
+  },
+  id: (key) => key.fingerprint,
+  format: (key) => `${key.key.trimEnd()}\n${key.cert.trimEnd()}\n`,
+  parse(text) {
+    const key = pemBlock(text, /(?:RSA )?PRIVATE KEY/);
+    const cert = pemBlock(text, /CERTIFICATE/);
+    return key && cert ? stsKey(key, cert) : undefined;
+  },
 };
 
-async function retiredCertificates(file: string): Promise<Retired[]> {
-  return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Retired[]) : [];
-}
-
-/** Written to a temporary file and renamed, so a reader never sees half a file. */
-async function writeAtomically(file: string, content: string, mode: number): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, content, { mode });
-  await rename(temporary, file);
-}
-
-/**
- * The data dir's STS key pair (`sts/key.pem`, mode 0600, and `sts/cert.pem`), created on first use,
- * with the certificates retired less than `maxTokenLifetimeMs` ago.
- */
-export async function stsKeys(dataDir: string, now: number, maxTokenLifetimeMs: number): Promise<StsKeys> {
-  const f = files(dataDir);
-  if (!existsSync(f.key) || !existsSync(f.cert)) {
-    const keys = await generate();
-    await mkdir(f.dir, { recursive: true, mode: 0o700 });
-    await writeAtomically(f.key, keys.key, 0o600);
-    await writeAtomically(f.cert, keys.cert, 0o644);
+/** The key pair of a data dir from before the single file (`sts/key.pem` and `sts/cert.pem`), if there is one. */
+async function earlierLayout(dir: string): Promise<StsKey | undefined> {
+  try {
+    return stsKey(await readFile(join(dir, 'key.pem'), 'utf8'), await readFile(join(dir, 'cert.pem'), 'utf8'));
+  } catch {
+    return undefined;
   }
-  const previousCertificates = (await retiredCertificates(f.retired)).filter((r) => r.retiredAt + maxTokenLifetimeMs > now).map((r) => r.cert);
-  return { key: await readFile(f.key, 'utf8'), cert: await readFile(f.cert, 'utf8'), previousCertificates };
 }
 
-/**
- * Replaces the STS key pair. The old certificate stays trusted until every token it signed has
- * expired (`maxTokenLifetimeMs`); older retired ones are dropped. Servers sign with the new key
- * from their next start.
- */
-export async function rotateStsKeys(dataDir: string, now: number, maxTokenLifetimeMs: number): Promise<void> {
-  const current = await stsKeys(dataDir, now, maxTokenLifetimeMs);
-  const f = files(dataDir);
-  const retired = [...(await retiredCertificates(f.retired)).filter((r) => r.retiredAt + maxTokenLifetimeMs > now), { cert: current.cert, retiredAt: now }];
-  const fresh = await generate();
-  await writeAtomically(f.retired, `${JSON.stringify(retired, null, 2)}\n`, 0o644);
-  await writeAtomically(f.key, fresh.key, 0o600);
-  await writeAtomically(f.cert, fresh.cert, 0o644);
+export type StsKeyFile = SigningKeyFile<StsKey>;
+
+/** Where a data dir keeps its STS signing key and certificate. */
+export function stsKeyFile(dataDir: string): string {
+  return join(dataDir, 'sts', 'signing.pem');
+}
+
+/** The data dir's STS signing key and certificate (`sts/signing.pem`, mode 0600), created on first use. */
+export function openStsKeyFile(dataDir: string, now: number): Promise<StsKeyFile> {
+  return SigningKeyFile.open(stsKeyFile(dataDir), codec, now, () => earlierLayout(join(dataDir, 'sts')));
 }
 
 /** A key pair that lives in memory only (tests, embedding without a data dir). */
-export function ephemeralStsKeys(): Promise<StsKeys> {
-  return generate();
+export function ephemeralStsKeys(now = Date.now()): Promise<StsKeyFile> {
+  return SigningKeyFile.ephemeral(codec, now);
+}
+
+/** The certificate, published for every node to verify the STS's tokens with. */
+export function stsPublicPart(key: StsKey): PublicPart {
+  return { use: 'sts', id: key.fingerprint, material: key.cert };
 }

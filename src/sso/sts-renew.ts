@@ -16,8 +16,8 @@ function unableToRenew(reason: string): SoapFault {
 export async function renew(request: StsRequest, sts: Sts): Promise<string> {
   const now = sts.clock.now();
   const signed = signedBy(request, sts);
-  // Only this STS's own tokens (current and retired keys) are renewed, never another issuer's.
-  const own = { ...sts.assertions, trustedCertificates: [sts.keys.cert, ...(sts.keys.previousCertificates ?? [])] };
+  // Only the cluster's own tokens (any node's STS key, current or retired) are renewed, never another issuer's.
+  const own = await sts.issuers.policy(sts.assertions, now, 'cluster');
   const verdict = checkAssertion(targetToken(signed.operation, 'RenewTarget'), own, now);
   if (!('assertion' in verdict)) throw unableToRenew(verdict.reason);
   const token = verdict.assertion;
@@ -31,7 +31,7 @@ export async function renew(request: StsRequest, sts: Sts): Promise<string> {
 
   const expires = grantedEnd(signed.operation, sts.policy, now);
   const renewals = token.renewals - 1;
-  const assertion = issueAssertion(sts.keys, sts.policy, {
+  const assertion = issueAssertion(await sts.signingKey.forTokenUntil(expires + sts.assertions.clockToleranceMs, now), sts.policy, {
     subject: user,
     notBefore: now,
     notOnOrAfter: expires,

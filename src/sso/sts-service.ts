@@ -3,9 +3,11 @@ import { XMLSerializer } from '@xmldom/xmldom';
 import type { Clock } from '../core/clock.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
 import { childElements, firstElement } from '../saml/parse-xml.js';
+import type { PublishedSigningKey } from '../keys/published-signing-key.js';
+import type { AssertionChecks, TrustedIssuers } from '../saml/trusted-issuers.js';
 import { AssertionRejected, verifyAssertion, type AssertionPolicy, type VerifiedAssertion } from '../saml/verify-assertion.js';
 import { childText, SoapFault, WST, WSU } from './soap.js';
-import type { StsKeys } from './sts-keys.js';
+import type { StsKey } from './sts-keys.js';
 import { SignatureRejected, verifySignedRequest, type SignedRequest } from './ws-security.js';
 
 /** Lifetime values as the WS-Trust clients write them: milliseconds and Z. */
@@ -26,11 +28,13 @@ export interface StsPolicy {
 
 /** What the STS operations work with. */
 export interface Sts {
-  keys: StsKeys;
+  /** This node's STS key, published for every node to verify its tokens. */
+  signingKey: PublishedSigningKey<StsKey>;
   policy: StsPolicy;
   credentials: CredentialChecker;
-  /** How this server checks SAML tokens (every trusted issuer). */
-  assertions: AssertionPolicy;
+  /** How this server checks SAML tokens, and whose. */
+  assertions: AssertionChecks;
+  issuers: TrustedIssuers;
   clock: Clock;
 }
 
@@ -110,8 +114,9 @@ export function tokenResponse(token: { assertion: string; created: number; expir
 }
 
 /** Answers whether a token is valid now (WS-Trust `Validate`): the server's own SAML checks, nothing more. */
-export function validate(request: StsRequest, sts: Sts): string {
-  const verdict = checkAssertion(targetToken(request.operation, 'ValidateTarget'), sts.assertions, sts.clock.now());
+export async function validate(request: StsRequest, sts: Sts): Promise<string> {
+  const now = sts.clock.now();
+  const verdict = checkAssertion(targetToken(request.operation, 'ValidateTarget'), await sts.issuers.policy(sts.assertions, now), now);
   const status = 'assertion' in verdict ? 'valid' : 'invalid';
   return [
     `<wst:RequestSecurityTokenResponse xmlns:wst="${WST}">`,

@@ -21,6 +21,8 @@ import type {
   TaskStore,
   UserRecord,
   UserStore,
+  VerificationKey,
+  VerificationKeyStore,
 } from './store.js';
 
 /** Process-local state: for tests, benchmarks and throw-away servers. Lost on exit. */
@@ -32,11 +34,13 @@ export class MemoryStore implements Store {
   readonly sessions = new MemorySessionStore(this.users, this.authorization);
   readonly tasks = new MemoryTaskStore();
   readonly kv = new MemoryKeyValueStore();
+  readonly verificationKeys = new MemoryVerificationKeyStore();
 
   async purgeExpired(now: number): Promise<void> {
     this.sessions.purge(now);
     this.tasks.purge(now);
     this.kv.purge(now);
+    this.verificationKeys.purge(now);
   }
 
   async close(): Promise<void> {}
@@ -240,5 +244,45 @@ class MemoryKeyValueStore implements KeyValueStore {
       for (const [id, member] of members) if (member.expiresAt <= now) members.delete(id);
       if (members.size === 0) this.#claims.delete(key);
     }
+  }
+}
+
+class MemoryVerificationKeyStore implements VerificationKeyStore {
+  readonly #keys = new Map<string, VerificationKey>();
+  readonly #withdrawn = new Set<string>();
+  #version = 0;
+
+  async publish(key: VerificationKey): Promise<'published' | 'withdrawn'> {
+    const id = `${key.use}:${key.id}`;
+    if (this.#withdrawn.has(id)) return 'withdrawn';
+    const existing = this.#keys.get(id);
+    if (!existing || existing.trustedUntil < key.trustedUntil) {
+      this.#keys.set(id, { ...key });
+      this.#version++;
+    }
+    return 'published';
+  }
+
+  async withdraw(use: VerificationKey['use'], keyId: string, now: number): Promise<boolean> {
+    const id = `${use}:${keyId}`;
+    const existing = this.#keys.get(id);
+    this.#keys.delete(id);
+    if (!this.#withdrawn.has(id)) {
+      this.#withdrawn.add(id);
+      this.#version++;
+    }
+    return existing !== undefined && existing.trustedUntil > now;
+  }
+
+  async version(): Promise<number> {
+    return this.#version;
+  }
+
+  async list(now: number): Promise<{ version: number; keys: VerificationKey[] }> {
+    return { version: this.#version, keys: [...this.#keys.values()].filter((key) => key.trustedUntil > now).map((key) => ({ ...key })) };
+  }
+
+  purge(now: number): void {
+    for (const [id, key] of this.#keys) if (key.trustedUntil <= now) this.#keys.delete(id);
   }
 }

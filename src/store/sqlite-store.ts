@@ -5,6 +5,7 @@ import { AUTHORIZATION_SCHEMA, AUTHZ_VERSION_SQL, BUMP_SQL, SqliteAuthorizationS
 import { KV_SCHEMA, SqliteKeyValueStore } from './sqlite-kv-store.js';
 import { PRIVILEGE_CHECK_SCHEMA, SqlitePrivilegeCheckStore } from './sqlite-privilege-check-store.js';
 import { SqliteTaskStore, TASK_SCHEMA } from './sqlite-task-store.js';
+import { SqliteVerificationKeyStore, VERIFICATION_KEY_SCHEMA } from './sqlite-verification-key-store.js';
 import type {
   AuthorizationStore,
   InsertSessionResult,
@@ -28,7 +29,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -63,6 +64,7 @@ export class SqliteStore implements Store {
   readonly kv: KeyValueStore;
   readonly authorization: AuthorizationStore;
   readonly privilegeChecks: PrivilegeCheckStore;
+  readonly verificationKeys: SqliteVerificationKeyStore;
   readonly #db: Database.Database;
   readonly #purgeSessions: Database.Statement;
   readonly #purgeTasks: Database.Statement;
@@ -82,6 +84,7 @@ export class SqliteStore implements Store {
     this.kv = new SqliteKeyValueStore(this.#db);
     this.authorization = new SqliteAuthorizationStore(this.#db);
     this.privilegeChecks = new SqlitePrivilegeCheckStore(this.#db);
+    this.verificationKeys = new SqliteVerificationKeyStore(this.#db);
     this.#purgeKv = this.#db.prepare('DELETE FROM kv WHERE expires_at <= ?');
     this.#purgeClaims = this.#db.prepare('DELETE FROM claims WHERE expires_at <= ?');
     this.#purgeSessions = this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
@@ -100,6 +103,7 @@ export class SqliteStore implements Store {
       this.#db.exec(AUTHORIZATION_SCHEMA);
       this.#db.exec(PRIVILEGE_CHECK_SCHEMA);
       this.#moveRolesToPermissions();
+      this.#db.exec(VERIFICATION_KEY_SCHEMA);
       this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }
@@ -127,6 +131,7 @@ export class SqliteStore implements Store {
       this.#purgeTasks.run(now);
       this.#purgeKv.run(now);
       this.#purgeClaims.run(now);
+      this.verificationKeys.purge(now);
     });
   }
 

@@ -15,6 +15,7 @@ export interface Store {
   readonly kv: KeyValueStore;
   readonly authorization: AuthorizationStore;
   readonly privilegeChecks: PrivilegeCheckStore;
+  readonly verificationKeys: VerificationKeyStore;
   /** Removes expired records; housekeeping, never on a request path. */
   purgeExpired(now: number): Promise<void>;
   close(): Promise<void>;
@@ -99,6 +100,37 @@ export interface ClaimCaps {
 }
 
 export type ClaimResult = { ok: true } | { ok: false; freesAt: number };
+
+/**
+ * A public key a node signs tokens with, published for every node to verify them: a JWT key (`jwt`,
+ * a public JWK as JSON) or an STS certificate (`sts`, PEM). Never a private key.
+ */
+export interface VerificationKey {
+  use: 'jwt' | 'sts';
+  /** The JWK's `kid`; the certificate's SHA-256 fingerprint (`AB:CD:…`). */
+  id: string;
+  material: string;
+  /** Trusted until then: no token it signed lives longer. */
+  trustedUntil: number;
+}
+
+/**
+ * The cluster's published verification keys. A withdrawn key is gone for good: it is never listed
+ * again and cannot be published again. `version` changes with every change of the set, so a node
+ * can keep the set and re-read it only when the version has moved.
+ */
+export interface VerificationKeyStore {
+  /** Publishes a key, or moves its `trustedUntil` later (never earlier); 'withdrawn' when it was withdrawn. */
+  publish(key: VerificationKey): Promise<'published' | 'withdrawn'>;
+  /**
+   * Withdraws a key for good, published or not (a node that is down may publish it later); true
+   * when it was trusted at `now`.
+   */
+  withdraw(use: VerificationKey['use'], id: string, now: number): Promise<boolean>;
+  version(): Promise<number>;
+  /** The keys trusted at `now`, with the version they are of (read in one step). */
+  list(now: number): Promise<{ version: number; keys: VerificationKey[] }>;
+}
 
 export interface UserRecord {
   /** Lower-case `name@domain`. */

@@ -1,28 +1,18 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import selfsigned from 'selfsigned';
+import { createDirectoryOnce } from '../fs/atomic-files.js';
 
 export interface TlsFiles {
   cert: string;
   key: string;
-  /** True when this call generated them. */
-  generated: boolean;
+  /** True when this call created them (of processes starting together, exactly one). */
+  created: boolean;
 }
 
-/**
- * The data dir's self-signed certificate, generated on first use for localhost, the loopback
- * addresses, this machine's name and `host`. The key file is readable by its owner only.
- */
-export async function selfSignedCertificate(dataDir: string, host: string): Promise<TlsFiles> {
-  const dir = join(dataDir, 'tls');
-  const certFile = join(dir, 'cert.pem');
-  const keyFile = join(dir, 'key.pem');
-  if (existsSync(certFile) && existsSync(keyFile)) {
-    return { cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8'), generated: false };
-  }
+async function generate(host: string): Promise<Omit<TlsFiles, 'created'>> {
   const names = new Set(['localhost', hostname()]);
   const ips = new Set(['127.0.0.1', '::1']);
   if (isIP(host)) ips.add(host);
@@ -45,8 +35,24 @@ export async function selfSignedCertificate(dataDir: string, host: string): Prom
       },
     ],
   });
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFile(keyFile, pems.private, { mode: 0o600 });
-  await writeFile(certFile, pems.cert, { mode: 0o644 });
-  return { cert: pems.cert, key: pems.private, generated: true };
+  return { cert: pems.cert, key: pems.private };
+}
+
+/**
+ * The data dir's self-signed certificate (`tls/cert.pem`, and `tls/key.pem` readable by its owner
+ * only), generated on first use for localhost, the loopback addresses, this machine's name and
+ * `host`. Processes starting together on an empty data dir all serve the one pair the first of
+ * them created.
+ */
+export async function selfSignedCertificate(dataDir: string, host: string): Promise<TlsFiles> {
+  const dir = join(dataDir, 'tls');
+  const read = async () => ({ cert: await readFile(join(dir, 'cert.pem'), 'utf8'), key: await readFile(join(dir, 'key.pem'), 'utf8'), created: false });
+  try {
+    return await read();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const pair = await generate(host);
+  const created = await createDirectoryOnce(dir, { 'key.pem': { content: pair.key, mode: 0o600 }, 'cert.pem': { content: pair.cert, mode: 0o644 } });
+  return created ? { ...pair, created } : read();
 }

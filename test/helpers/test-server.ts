@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../../src/core/clock.js';
-import { KeyRing } from '../../src/jwt/key-ring.js';
+import { ephemeralJwtKey, type JwtKeyFile } from '../../src/jwt/jwt-signing-key.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { Redis } from 'ioredis';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
@@ -67,8 +67,8 @@ export async function addUser(server: VapiServer, name: string, password: string
   await server.access.grant(name, role);
 }
 
-/** JWT options of a test server: an ephemeral key ring unless one is given. */
-export type TestJwtOptions = Omit<NonNullable<VapiServerOptions['jwt']>, 'keys'> & { keys?: KeyRing };
+/** JWT options of a test server: an ephemeral signing key unless one is given. */
+export type TestJwtOptions = Omit<NonNullable<VapiServerOptions['jwt']>, 'keys'> & { keys?: JwtKeyFile };
 
 /** The OMIVV client limits and request rates off, for tests about something else that log in a lot. */
 export const NO_CLIENT_LIMITS = { maxClients: 0, maxTokens: 0, requestsPerMinute: 0, requestsPerTokenPerMinute: 0 };
@@ -84,7 +84,7 @@ export async function startTestServer(
   const clock = options.clock instanceof FakeClock ? options.clock : new FakeClock();
   const { jwt: wantsJwt, ...rest } = options;
   const jwtOptions = wantsJwt === true ? {} : wantsJwt;
-  const jwt = jwtOptions && { ...jwtOptions, keys: jwtOptions.keys ?? (await KeyRing.ephemeral(clock.now())) };
+  const jwt = jwtOptions && { ...jwtOptions, keys: jwtOptions.keys ?? (await ephemeralJwtKey(clock.now())) };
   const server = createServer({ logLevel: 'silent', ...rest, ...(jwt ? { jwt } : {}), store, clock });
   await addUser(server, ADMIN, ADMIN_PASSWORD, 'Administrator');
   await addUser(server, 'reader@vsphere.local', 'Read0nly', 'ReadOnly');

@@ -89,7 +89,13 @@ function register(app: FastifyInstance, tokens: TokenService, limits: ClientLimi
   app.post(`${OMIVV_PREFIX}/logout`, { onRequest }, logoff);
 
   for (const path of JWKS_PATHS) {
-    app.get(path, async (_request, reply) => reply.type('application/json').header('cache-control', 'max-age=300').send(JSON.stringify(tokens.jwks())));
+    app.get(path, async (request, reply) => {
+      try {
+        return reply.type('application/json').header('cache-control', 'max-age=300').send(JSON.stringify(await tokens.jwks()));
+      } catch (error) {
+        return fail(request, reply, error);
+      }
+    });
   }
   for (const path of ['login', 'logoff', 'logout'].map((name) => `${OMIVV_PREFIX}/${name}`)) {
     app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url: path, onRequest, handler: async (_request, reply) => sendOmivvError(reply, 'METHOD_NOT_ALLOWED') });

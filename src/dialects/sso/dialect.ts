@@ -1,5 +1,6 @@
 import { toVapiError } from '../../core/errors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { certificateDer } from '../../core/pem.js';
 import { lookup } from '../../sso/lookup-service.js';
 import { readEnvelope, sendFault, sendSoap, SoapFault } from '../../sso/soap.js';
 import { issue } from '../../sso/sts-issue.js';
@@ -46,7 +47,11 @@ function register(app: FastifyInstance, deps: SsoDeps): void {
       }),
     );
     scope.post(LOOKUP_PATH, (request, reply) =>
-      answer(request, reply, (xml) => lookup(readEnvelope(xml).operation, `${request.protocol}://${request.headers.host ?? 'localhost'}`, deps.tlsCertificateDer)),
+      answer(request, reply, async (xml) => {
+        const operation = readEnvelope(xml).operation;
+        const sts = (await deps.sts.signingKey.cluster.trusted('sts', deps.sts.clock.now())).map((key) => certificateDer(key.material)!);
+        return lookup(operation, `${request.protocol}://${request.headers.host ?? 'localhost'}`, { tls: deps.tlsCertificateDer, sts });
+      }),
     );
   });
 }

@@ -42,6 +42,19 @@ export class RedisKeys {
   claimGroups(key: string): string {
     return `${this.#prefix}kg:${key}`;
   }
+  /** Published verification keys: `use:id` → the key as JSON; scored by trustedUntil; withdrawn ids; the set's version. */
+  verificationKeys(): string {
+    return `${this.#prefix}vk`;
+  }
+  verificationKeysTrusted(): string {
+    return `${this.#prefix}vkt`;
+  }
+  verificationKeysWithdrawn(): string {
+    return `${this.#prefix}vkw`;
+  }
+  verificationKeysVersion(): string {
+    return `${this.#prefix}vkv`;
+  }
   task(id: string): string {
     return `${this.#prefix}t:${id}`;
   }

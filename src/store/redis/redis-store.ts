@@ -8,6 +8,7 @@ import { RedisPrivilegeCheckStore } from './redis-privilege-check-store.js';
 import { RedisSessionStore } from './redis-session-store.js';
 import { RedisTaskStore } from './redis-task-store.js';
 import { RedisUserStore } from './redis-user-store.js';
+import { RedisVerificationKeyStore } from './redis-verification-key-store.js';
 
 export interface RedisStoreOptions {
   /** `redis://[user:password@]host:port/db` or `rediss://…` for TLS. */
@@ -39,6 +40,7 @@ export class RedisStore implements Store {
   readonly kv: RedisKeyValueStore;
   readonly authorization: RedisAuthorizationStore;
   readonly privilegeChecks: RedisPrivilegeCheckStore;
+  readonly verificationKeys: RedisVerificationKeyStore;
   readonly #redis: Redis;
   readonly #keys = new RedisKeys();
 
@@ -50,6 +52,7 @@ export class RedisStore implements Store {
     this.kv = new RedisKeyValueStore(redis, this.#keys);
     this.authorization = new RedisAuthorizationStore(redis, this.#keys);
     this.privilegeChecks = new RedisPrivilegeCheckStore(redis, this.#keys);
+    this.verificationKeys = new RedisVerificationKeyStore(redis, this.#keys);
   }
 
   /** Connects, or fails with an error naming the server (never the password). */
@@ -94,6 +97,7 @@ export class RedisStore implements Store {
   async purgeExpired(now: number): Promise<void> {
     await guarded(() => this.#redis.zremrangebyscore(this.#keys.allSessions(), '-inf', now));
     await this.tasks.purge(now);
+    await this.verificationKeys.purge(now);
   }
 
   async close(): Promise<void> {

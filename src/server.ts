@@ -94,7 +94,7 @@ export interface VapiServerOptions {
   announceListening?: boolean;
   /** Further services to serve beside the built-in ones. */
   services?: readonly ServiceDefinition[];
-  /** How many passwords are hashed at once, and how many may wait (more get 503); half the cores and 32 each by default. */
+  /** How many passwords are hashed at once, and how many may wait (more get 503); half the cores and 64 by default. */
   passwordHashing?: Partial<HashingPolicy>;
   /** The privilege-check recorder: how many checks the shared record keeps, how often this process writes. */
   privilegeRecorder?: Partial<PrivilegeRecorderPolicy>;

@@ -82,11 +82,14 @@ describe('vapi-auth serve --workers 2', () => {
     expect(started.status).toBe(202);
     const task = `${server.url}/api/cis/tasks/${started.json as string}`;
     await waitFor(async () => (((await http(task, { headers })).json as { status: string }).status === 'RUNNING' ? true : undefined), 'RUNNING');
-    // Kill the workers one by one until the task's owner is among them.
+    // Kill the workers one by one until the task's owner is among them, each time once its replacement serves.
     let failed: { status: string; error?: { messages: { id: string }[] } } | undefined;
+    let replaced = 0;
     for (const pid of workersOf(server)) {
       process.kill(pid, 'SIGKILL');
-      await waitFor(async () => (workersOf(server).length === 2 && !workersOf(server).includes(pid) ? true : undefined), 'a replacement worker');
+      replaced++;
+      await waitFor(async () => ((server.output().match(/a replacement worker is serving/g)?.length ?? 0) === replaced ? true : undefined), 'a replacement worker');
+      expect(workersOf(server)).toHaveLength(2);
       await new Promise((resolve) => setTimeout(resolve, 1200));
       const info = (await http(task, { headers })).json as NonNullable<typeof failed>;
       if (info.status === 'FAILED') {

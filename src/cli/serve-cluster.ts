@@ -36,7 +36,8 @@ export function runPrimary(count: number): Promise<void> {
       }
       if (message?.type !== 'listening') return;
       listening.add(worker.id);
-      if (!announced && listening.size === count) {
+      if (announced) log('info', 'a replacement worker is serving', { worker: worker.process.pid });
+      else if (listening.size === count) {
         announced = true;
         log('info', `Server listening at ${message.url}`, { workers: count });
       }

@@ -148,6 +148,7 @@ async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiSe
     lockout: { maxFailures: config.lockoutFailures, windowMs: config.lockoutWindowMs, durationMs: config.lockoutDurationMs },
     tasks: { retentionMs: config.taskRetentionMs, heartbeatMs: config.taskHeartbeatMs },
     privilegeRecorder: { capacity: config.privilegeChecks },
+    passwordHashing: { maxWaiting: config.loginQueue },
     store: await openStore(config.store, config.dataDir),
     sessions: {
       idleTimeoutMs: config.idleTimeoutMs,

@@ -21,6 +21,7 @@ export interface ServeConfig {
   taskRetentionMs: number;
   taskHeartbeatMs: number;
   privilegeChecks: number;
+  loginQueue: number;
   workers: number | 'auto';
   plugins: string[];
   tokenLifetimeMs: number;
@@ -250,6 +251,14 @@ export const OPTIONS: readonly Option[] = [
     default: 10,
     parse: integer(0),
     doc: 'OMIVV login paths: requests in any minute with one token (more get 429); 0 = no limit.',
+  }),
+  option({
+    key: 'loginQueue',
+    flag: 'login-queue',
+    value: 'N',
+    default: 64,
+    parse: integer(0, 100_000),
+    doc: 'Password checks that may wait for a hashing slot in each process (half the cores hash at once); more get 503.',
   }),
   option({
     key: 'privilegeChecks',

@@ -17,11 +17,10 @@ export interface HashingPolicy {
 
 /**
  * Half the cores hash at most, so that a burst of logins leaves the event loop a core to serve
- * authenticated requests; a second of logins may wait, not more.
+ * authenticated requests; 64 checks may wait (about a second of hashing), not more.
  */
 export function defaultHashingPolicy(): HashingPolicy {
-  const concurrency = Math.max(1, Math.floor(availableParallelism() / 2));
-  return { concurrency, maxWaiting: 32 * concurrency };
+  return { concurrency: Math.max(1, Math.floor(availableParallelism() / 2)), maxWaiting: 64 };
 }
 
 /** Hashes and verifies passwords through one bounded queue (QueueFullError when it is full). */

@@ -1,5 +1,6 @@
 import type { Authorizer } from '../authorization/authorizer.js';
 import type { Clock } from '../core/clock.js';
+import { sha256Hex } from '../core/secrets.js';
 import type { Principal } from '../core/principal.js';
 import { SCHEMES } from '../core/schemes.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
@@ -24,17 +25,47 @@ export type TokenCheck =
 /** Only Administrators (by their own or a group permission) may hold a token (OMIVV: "only a user profile with admin privilege"). */
 const TOKEN_ROLE = 'Administrator';
 
-/** The JWKS of a snapshot of the cluster's keys, and the key set verifying against it; made once per snapshot. */
-const keySets = new WeakMap<KeySnapshot, { jwks: JSONWebKeySet; verify: JWTVerifyGetKey }>();
+interface KeySet {
+  jwks: JSONWebKeySet;
+  verify: JWTVerifyGetKey;
+  /**
+   * Tokens whose signature these keys verified, by the SHA-256 of the token: a token is verified
+   * once per snapshot, not on every request. A new snapshot (a key added or withdrawn) starts empty.
+   */
+  verified: Map<string, TokenClaims>;
+}
 
-function keySetOf(snapshot: KeySnapshot) {
+/** The most verified tokens one snapshot remembers; past it, it starts again (tokens are re-verified, never trusted longer). */
+const MAX_VERIFIED = 10_000;
+
+/** The JWKS of a snapshot of the cluster's keys, and the key set verifying against it; made once per snapshot. */
+const keySets = new WeakMap<KeySnapshot, KeySet>();
+
+function keySetOf(snapshot: KeySnapshot): KeySet {
   let keySet = keySets.get(snapshot);
   if (!keySet) {
     const jwks = { keys: snapshot.keys.filter((key) => key.use === 'jwt').map((key) => JSON.parse(key.material) as JWK) };
-    keySet = { jwks, verify: createLocalJWKSet(jwks) };
+    keySet = { jwks, verify: createLocalJWKSet(jwks), verified: new Map() };
     keySets.set(snapshot, keySet);
   }
   return keySet;
+}
+
+/** Whether verified claims still hold at `now`: the `nbf` and `exp` checks of the verification, on whole seconds. */
+function inForce(claims: TokenClaims, now: number): boolean {
+  const seconds = Math.floor(now / 1000);
+  return claims.nbf <= seconds && seconds < claims.exp;
+}
+
+/** The claims of a token signed by one of `keySet`'s keys, verified once per snapshot. */
+async function verifiedClaims(keySet: KeySet, policy: TokenPolicy, token: string, now: number): Promise<TokenClaims> {
+  const hash = sha256Hex(token);
+  const known = keySet.verified.get(hash);
+  if (known && inForce(known, now)) return known;
+  const claims = await verifyToken(keySet.verify, policy, token, now);
+  if (keySet.verified.size >= MAX_VERIFIED) keySet.verified.clear();
+  keySet.verified.set(hash, claims);
+  return claims;
 }
 
 /** The `jti` claim of a token as it claims it, before any check; undefined when there is none to read. */
@@ -92,7 +123,7 @@ export class TokenService {
     ]);
     let claims: TokenClaims;
     try {
-      claims = await verifyToken(keySetOf(snapshot).verify, this.policy, token, now);
+      claims = await verifiedClaims(keySetOf(snapshot), this.policy, token, now);
     } catch (error) {
       if (error instanceof TokenRejected) return { ok: false, code: error.code, reason: error.reason };
       throw error;

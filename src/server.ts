@@ -27,6 +27,7 @@ import type { Dialect } from './dialects/dialect.js';
 import { jsonRpcDialect } from './dialects/jsonrpc/dialect.js';
 import { fromFastifyError } from './dialects/fastify-errors.js';
 import { logFailure } from './dialects/log-failure.js';
+import { registerHealthRoutes } from './health/health-routes.js';
 import { Engine } from './engine/invoke.js';
 import { LocalIdentitySource } from './identity/identity-source.js';
 import { cisSessionService } from './services/cis-session.js';
@@ -261,6 +262,9 @@ export function createServer(options: VapiServerOptions): VapiServer {
   app.setErrorHandler(sendFailure);
   app.setNotFoundHandler((request, reply) => dialectOf(dialects, request.method, request.url).sendNotFound(reply));
   for (const dialect of dialects) dialect.register(app, { table, engine });
+  // Ready when the store answers a read and the JWT signing key (if any) can be used.
+  const jwtKeys = options.jwt?.keys;
+  registerHealthRoutes(app, [() => store.kv.get('readiness-probe', clock.now()), ...(jwtKeys ? [() => jwtKeys.signingKey()] : [])]);
 
   const purge = setInterval(() => {
     store.purgeExpired(clock.now()).catch((error: unknown) => app.log.warn({ err: error }, 'purging expired records failed'));

@@ -28,6 +28,7 @@ import { jsonRpcDialect } from './dialects/jsonrpc/dialect.js';
 import { fromFastifyError } from './dialects/fastify-errors.js';
 import { logFailure } from './dialects/log-failure.js';
 import { registerHealthRoutes } from './health/health-routes.js';
+import { DEFAULT_CONNECTION_POLICY, limitConnections, type ConnectionPolicy } from './http/connection-limits.js';
 import { Engine } from './engine/invoke.js';
 import { LocalIdentitySource } from './identity/identity-source.js';
 import { cisSessionService } from './services/cis-session.js';
@@ -66,6 +67,8 @@ export interface VapiServerOptions {
   realm?: string;
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
+  /** Request timeouts and connection caps. */
+  connections?: Partial<ConnectionPolicy>;
   https?: { key: string | Buffer; cert: string | Buffer };
   /** pino level; `silent` for none. */
   logLevel?: string;
@@ -194,8 +197,10 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const realm = options.realm ?? 'VAPI endpoint';
   const identity = new LocalIdentitySource(store.users, clock);
   const sessions = new SessionService(store.sessions, clock, { ...DEFAULT_SESSION_POLICY, ...options.sessions });
+  const connections = { ...DEFAULT_CONNECTION_POLICY, ...options.connections };
   const app = Fastify({
-    ...(options.https ? { https: options.https } : {}),
+    // A TLS handshake gets no longer than the headers that follow it.
+    ...(options.https ? { https: { ...options.https, handshakeTimeout: connections.headersTimeoutMs } } : {}),
     // A path that cannot be decoded (`%ZZ`) fails before routing; it gets the dialect's error too.
     frameworkErrors: (error, request, reply) => sendFailure(error, request, reply),
     bodyLimit: options.bodyLimit ?? 1_048_576,
@@ -209,6 +214,8 @@ export function createServer(options: VapiServerOptions): VapiServer {
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["vmware-api-session-id"]'],
     },
   });
+
+  limitConnections(app, connections);
 
   const lockout = new Lockout(store.kv, clock, { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout }, app.log);
   const credentials = new CredentialChecker(identity, lockout);

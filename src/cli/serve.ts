@@ -79,6 +79,13 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
     },
     realm: config.realm,
     bodyLimit: config.bodyLimit,
+    connections: {
+      headersTimeoutMs: config.headersTimeoutMs,
+      bodyTimeoutMs: config.bodyTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      maxConnections: config.maxConnections,
+      maxConnectionsPerClient: config.maxConnectionsPerClient,
+    },
     logLevel: config.logLevel,
     ...(https ? { https } : {}),
   });

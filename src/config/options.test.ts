@@ -55,6 +55,10 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ cert: 'a.pem' }, {})).toThrow(/--cert and --key/);
   });
 
+  it('refuses a headers timeout longer than the request timeout', () => {
+    expect(() => resolveConfig({ 'headers-timeout': '2m', 'request-timeout': '1m' }, {})).toThrow(/--headers-timeout may not be longer than --request-timeout/);
+  });
+
   it('refuses an unknown option', () => {
     expect(() => resolveConfig({ colour: 'red' }, {})).toThrow(/unknown option --colour/);
   });

@@ -16,6 +16,11 @@ export interface ServeConfig {
   maxSessions: number;
   touchIntervalMs: number;
   bodyLimit: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnections: number;
+  maxConnectionsPerClient: number;
   logLevel: string;
   realm: string;
   taskRetentionMs: number;
@@ -166,6 +171,46 @@ export const OPTIONS: readonly Option[] = [
     default: 1_048_576,
     parse: integer(1),
     doc: 'Largest request body accepted; a larger one gets 413.',
+  }),
+  option({
+    key: 'headersTimeoutMs',
+    flag: 'headers-timeout',
+    value: 'DURATION',
+    default: 10_000,
+    parse: duration,
+    doc: 'Time to receive the headers of a request (and to finish a TLS handshake); then 408 and the connection is closed.',
+  }),
+  option({
+    key: 'bodyTimeoutMs',
+    flag: 'body-timeout',
+    value: 'DURATION',
+    default: 10_000,
+    parse: duration,
+    doc: 'Longest silence while a request body arrives; then the connection is closed.',
+  }),
+  option({
+    key: 'requestTimeoutMs',
+    flag: 'request-timeout',
+    value: 'DURATION',
+    default: 60_000,
+    parse: duration,
+    doc: 'Time to receive a whole request, headers and body; then 408 and the connection is closed.',
+  }),
+  option({
+    key: 'maxConnections',
+    flag: 'max-connections',
+    value: 'N',
+    default: 1000,
+    parse: integer(0),
+    doc: 'Open connections in total; more are closed as they arrive. 0 = no limit.',
+  }),
+  option({
+    key: 'maxConnectionsPerClient',
+    flag: 'max-connections-per-client',
+    value: 'N',
+    default: 100,
+    parse: integer(0),
+    doc: 'Open connections from one client address (a proxy in front counts as one client); more are closed as they arrive. 0 = no limit.',
   }),
   option({
     key: 'logLevel',
@@ -331,5 +376,6 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv): ServeConfig
   }
   const result = config as unknown as ServeConfig;
   if ((result.cert === undefined) !== (result.key === undefined)) throw new ConfigError('--cert and --key go together');
+  if (result.headersTimeoutMs > result.requestTimeoutMs) throw new ConfigError('--headers-timeout may not be longer than --request-timeout');
   return result;
 }

@@ -225,7 +225,8 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const authenticators: Authenticator[] = [userPassAuthenticator(credentials, realm), sessionIdAuthenticator(sessions)];
   const saml = samlPolicy(options);
   if (saml) {
-    authenticators.push(samlBearerAuthenticator(saml, identity, clock, realm), samlHolderOfKeyAuthenticator(saml, identity, store.kv, clock));
+    const accounts = { identity, credentials };
+    authenticators.push(samlBearerAuthenticator(saml, accounts, clock, realm), samlHolderOfKeyAuthenticator(saml, accounts, store.kv, clock));
   }
   if (tokens) authenticators.push(oauthAuthenticator(tokens, realm));
   const authentication = new Authentication(authenticators);

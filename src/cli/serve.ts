@@ -10,11 +10,26 @@ import { loadPlugins } from '../plugins/load-plugins.js';
 import { createServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
 import { selfSignedCertificate } from '../tls/self-signed.js';
+import { restrictToOwner } from '../fs/owner-only.js';
+
+/**
+ * An operator's key file readable by others is narrowed to its owner; where that is not ours to do
+ * (another owner, a read-only mount), a warning says so and the server starts anyway.
+ */
+function protectKeyFile(file: string): void {
+  try {
+    restrictToOwner(file);
+  } catch (error) {
+    process.stderr.write(`vapi-auth: warning: ${file} is readable by others and could not be made owner-only: ${(error as Error).message}\n`);
+  }
+}
 
 async function tlsOptions(config: ReturnType<typeof resolveConfig>) {
   if (config.http) return undefined;
   if (config.cert && config.key) {
-    return { cert: await readFile(config.cert), key: await readFile(config.key) };
+    const tls = { cert: await readFile(config.cert), key: await readFile(config.key) };
+    protectKeyFile(config.key);
+    return tls;
   }
   const files = await selfSignedCertificate(config.dataDir, config.host);
   return { cert: files.cert, key: files.key };

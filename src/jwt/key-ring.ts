@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { restrictToOwner } from '../fs/owner-only.js';
 import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 
@@ -48,7 +49,7 @@ export class KeyRing {
       writeKeyFile(file, { keys: [await newKey(now)] });
     }
     // A file copied in from another node often arrives readable by all; it holds private keys.
-    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    restrictToOwner(file);
     const ring = new KeyRing(file, []);
     ring.#load();
     return ring;

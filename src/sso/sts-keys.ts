@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import selfsigned from 'selfsigned';
+import { restrictToOwner } from '../fs/owner-only.js';
 
 /** The STS signing key and its certificate (PEM). Tokens it signs are trusted by this server. */
 export interface StsKeys {
@@ -46,8 +47,8 @@ async function writeAtomically(file: string, content: string, mode: number): Pro
 }
 
 /**
- * The data dir's STS key pair (`sts/key.pem`, mode 0600, and `sts/cert.pem`), created on first use,
- * with the certificates retired less than `maxTokenLifetimeMs` ago.
+ * The data dir's STS key pair (`sts/key.pem`, mode 0600, narrowed to it when found wider, and
+ * `sts/cert.pem`), created on first use, with the certificates retired less than `maxTokenLifetimeMs` ago.
  */
 export async function stsKeys(dataDir: string, now: number, maxTokenLifetimeMs: number): Promise<StsKeys> {
   const f = files(dataDir);
@@ -57,6 +58,7 @@ export async function stsKeys(dataDir: string, now: number, maxTokenLifetimeMs: 
     await writeAtomically(f.key, keys.key, 0o600);
     await writeAtomically(f.cert, keys.cert, 0o644);
   }
+  restrictToOwner(f.key);
   const previousCertificates = (await retiredCertificates(f.retired)).filter((r) => r.retiredAt + maxTokenLifetimeMs > now).map((r) => r.cert);
   return { key: await readFile(f.key, 'utf8'), cert: await readFile(f.cert, 'utf8'), previousCertificates };
 }

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import selfsigned from 'selfsigned';
+import { restrictToOwner } from '../fs/owner-only.js';
 
 export interface TlsFiles {
   cert: string;
@@ -14,13 +15,15 @@ export interface TlsFiles {
 
 /**
  * The data dir's self-signed certificate, generated on first use for localhost, the loopback
- * addresses, this machine's name and `host`. The key file is readable by its owner only.
+ * addresses, this machine's name and `host`. The key file is readable by its owner only (and made so
+ * when found readable by others).
  */
 export async function selfSignedCertificate(dataDir: string, host: string): Promise<TlsFiles> {
   const dir = join(dataDir, 'tls');
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
   if (existsSync(certFile) && existsSync(keyFile)) {
+    restrictToOwner(keyFile);
     return { cert: await readFile(certFile, 'utf8'), key: await readFile(keyFile, 'utf8'), generated: false };
   }
   const names = new Set(['localhost', hostname()]);

@@ -11,6 +11,7 @@ import { createServer } from '../server.js';
 import { openStore } from '../store/open-store.js';
 import { selfSignedCertificate } from '../tls/self-signed.js';
 import { restrictToOwner } from '../fs/owner-only.js';
+import { checkPrivateKey, pemCertificates } from './pem-files.js';
 
 /**
  * An operator's key file readable by others is narrowed to its owner; where that is not ours to do
@@ -27,9 +28,12 @@ function protectKeyFile(file: string): void {
 async function tlsOptions(config: ReturnType<typeof resolveConfig>) {
   if (config.http) return undefined;
   if (config.cert && config.key) {
-    const tls = { cert: await readFile(config.cert), key: await readFile(config.key) };
+    const cert = await readOptionFile(config.cert, '--cert');
+    pemCertificates(cert, '--cert', config.cert);
+    const key = await readOptionFile(config.key, '--key');
+    checkPrivateKey(key, '--key', config.key);
     protectKeyFile(config.key);
-    return tls;
+    return { cert, key };
   }
   const files = await selfSignedCertificate(config.dataDir, config.host);
   return { cert: files.cert, key: files.key };
@@ -45,9 +49,7 @@ async function readOptionFile(file: string, flag: string): Promise<string> {
 
 /** The certificates of a PEM bundle. */
 async function trustedCertificates(file: string): Promise<string[]> {
-  const certificates = (await readOptionFile(file, '--trusted-sts-certs')).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
-  if (!certificates) throw new ConfigError(`--trusted-sts-certs ${file} holds no PEM certificate`);
-  return certificates;
+  return pemCertificates(await readOptionFile(file, '--trusted-sts-certs'), '--trusted-sts-certs', file);
 }
 
 /** `vapi-auth serve`: runs until SIGTERM or SIGINT, then finishes running requests and exits. */

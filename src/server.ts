@@ -263,8 +263,9 @@ export function createServer(options: VapiServerOptions): VapiServer {
     }
   });
   function sendFailure(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-    const { error: vapiError, status } = fromFastifyError(error);
+    const { error: vapiError, status, bodyUnread } = fromFastifyError(error);
     logFailure(request, vapiError);
+    if (bodyUnread) reply.header('connection', 'close');
     return dialectOf(dialects, request.method, request.url).sendError(reply, vapiError, status);
   }
   app.setErrorHandler(sendFailure);

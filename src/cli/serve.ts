@@ -81,6 +81,7 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
         maxClients: config.omivvMaxClients,
         maxTokens: config.omivvMaxTokens,
         requestsPerMinute: config.omivvRate,
+        requestsPerClientPerMinute: config.omivvClientRate,
         requestsPerTokenPerMinute: config.omivvTokenRate,
       },
     },

@@ -42,6 +42,7 @@ export interface ServeConfig {
   omivvMaxClients: number;
   omivvMaxTokens: number;
   omivvRate: number;
+  omivvClientRate: number;
   omivvTokenRate: number;
 }
 
@@ -277,6 +278,14 @@ export const OPTIONS: readonly Option[] = [
     default: 100,
     parse: integer(0),
     doc: 'OMIVV login paths: requests in any minute, all clients together (more get 429); 0 = no limit.',
+  }),
+  option({
+    key: 'omivvClientRate',
+    flag: 'omivv-client-rate',
+    value: 'N',
+    default: 20,
+    parse: integer(0),
+    doc: 'OMIVV login paths: requests in any minute from one client address (more get 429), counted before the shared rate; 0 = no limit.',
   }),
   option({
     key: 'omivvTokenRate',

@@ -68,7 +68,7 @@ export type TestJwtOptions = Omit<NonNullable<VapiServerOptions['jwt']>, 'keys'>
 export const NO_CONNECTION_LIMITS = { maxConnections: 0, maxConnectionsPerClient: 0 };
 
 /** The OMIVV client limits and request rates off, for tests about something else that log in a lot. */
-export const NO_CLIENT_LIMITS = { maxClients: 0, maxTokens: 0, requestsPerMinute: 0, requestsPerTokenPerMinute: 0 };
+export const NO_CLIENT_LIMITS = { maxClients: 0, maxTokens: 0, requestsPerMinute: 0, requestsPerClientPerMinute: 0, requestsPerTokenPerMinute: 0 };
 
 /**
  * A real server on an ephemeral port with a fake clock and the administrator account, over the

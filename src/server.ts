@@ -28,6 +28,7 @@ import { jsonRpcDialect } from './dialects/jsonrpc/dialect.js';
 import { fromFastifyError } from './dialects/fastify-errors.js';
 import { logFailure } from './dialects/log-failure.js';
 import { registerHealthRoutes } from './health/health-routes.js';
+import { TLS_POLICY } from './tls/tls-policy.js';
 import { DEFAULT_CONNECTION_POLICY, limitConnections, type ConnectionPolicy } from './http/connection-limits.js';
 import { Engine } from './engine/invoke.js';
 import { LocalIdentitySource } from './identity/identity-source.js';
@@ -199,8 +200,8 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const sessions = new SessionService(store.sessions, clock, { ...DEFAULT_SESSION_POLICY, ...options.sessions });
   const connections = { ...DEFAULT_CONNECTION_POLICY, ...options.connections };
   const app = Fastify({
-    // A TLS handshake gets no longer than the headers that follow it.
-    ...(options.https ? { https: { ...options.https, handshakeTimeout: connections.headersTimeoutMs } } : {}),
+    // AEAD suites only; a TLS handshake gets no longer than the headers that follow it.
+    ...(options.https ? { https: { ...TLS_POLICY, ...options.https, handshakeTimeout: connections.headersTimeoutMs } } : {}),
     // A path that cannot be decoded (`%ZZ`) fails before routing; it gets the dialect's error too.
     frameworkErrors: (error, request, reply) => sendFailure(error, request, reply),
     bodyLimit: options.bodyLimit ?? 1_048_576,

@@ -66,6 +66,11 @@ export interface VapiServerOptions {
   jwt?: { keys: KeyRing; policy?: Partial<TokenPolicy>; limits?: Partial<ClientLimitPolicy> };
   /** Realm in WWW-Authenticate challenges. */
   realm?: string;
+  /**
+   * Where clients reach this server (`https://vapi.example.com`, no trailing slash), as the lookup
+   * service publishes its endpoints; without it they are built from each request's `Host` header.
+   */
+  publicUrl?: string;
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
   /** Request timeouts and connection caps. */
@@ -246,7 +251,11 @@ export function createServer(options: VapiServerOptions): VapiServer {
   if (options.sts) {
     const policy = { ...DEFAULT_STS_POLICY, ...(saml?.audience ? { audience: saml.audience } : {}), ...options.sts.policy };
     dialects.push(
-      ssoDialect({ sts: { keys: options.sts.keys, policy, credentials, clock, assertions: saml! }, tlsCertificateDer: certificateDer(options.https?.cert) }),
+      ssoDialect({
+        sts: { keys: options.sts.keys, policy, credentials, clock, assertions: saml! },
+        tlsCertificateDer: certificateDer(options.https?.cert),
+        ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+      }),
     );
   }
 

@@ -96,6 +96,7 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
       touchIntervalMs: config.touchIntervalMs,
     },
     realm: config.realm,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     bodyLimit: config.bodyLimit,
     connections: {
       headersTimeoutMs: config.headersTimeoutMs,

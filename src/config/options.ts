@@ -37,6 +37,7 @@ export interface ServeConfig {
   samlClockToleranceMs: number;
   samlBearer: boolean;
   stsUrl: string | undefined;
+  publicUrl: string | undefined;
   stsMaxLifetimeMs: number;
   stsMaxRenewals: number;
   omivvMaxClients: number;
@@ -83,6 +84,15 @@ const BOOLEANS: Record<string, boolean> = { true: true, '1': true, yes: true, fa
 const boolean: Parser<boolean> = (value) => BOOLEANS[value.toLowerCase()];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const storeSpec: Parser<StoreSpec> = (value) => (isStoreSpec(value) ? value : undefined);
+/** An http(s) URL of a host (and port), no path, query or fragment; written without a trailing slash. */
+const originUrl: Parser<string | undefined> = (value) => {
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) && url.pathname === '/' && !url.search && !url.hash && !url.username ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 function option<K extends keyof ServeConfig>(spec: Option<K>): Option<K> {
   return spec;
@@ -324,6 +334,14 @@ export const OPTIONS: readonly Option[] = [
   }),
   option({ key: 'samlBearer', flag: 'saml-bearer', value: 'true|false', default: true, parse: boolean, doc: 'Whether SAML bearer tokens are allowed at all.' }),
   option({ key: 'stsUrl', flag: 'sts-url', value: 'URL', default: undefined, parse: optionalText, doc: 'Token service named in the SIGN challenge.' }),
+  option({
+    key: 'publicUrl',
+    flag: 'public-url',
+    value: 'URL',
+    default: undefined,
+    parse: originUrl,
+    doc: 'Where clients reach this server (https://host[:port]): the base of the endpoint URLs the lookup service publishes. Without it they are built from each request\'s Host header.',
+  }),
   option({
     key: 'stsMaxLifetimeMs',
     flag: 'sts-max-lifetime',

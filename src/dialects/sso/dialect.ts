@@ -14,6 +14,8 @@ export interface SsoDeps {
   sts: Sts;
   /** The server's TLS certificate, base64 DER, published as the endpoints' sslTrust. */
   tlsCertificateDer: string | undefined;
+  /** Where clients reach this server (`https://host:port`); without it, the request's `Host` header decides. */
+  publicUrl?: string;
 }
 
 async function answer(request: FastifyRequest, reply: FastifyReply, handle: (xml: string) => Promise<string> | string): Promise<FastifyReply> {
@@ -41,7 +43,7 @@ function register(app: FastifyInstance, deps: SsoDeps): void {
       }),
     );
     scope.post(LOOKUP_PATH, (request, reply) =>
-      answer(request, reply, (xml) => lookup(readEnvelope(xml).operation, `${request.protocol}://${request.headers.host ?? 'localhost'}`, deps.tlsCertificateDer)),
+      answer(request, reply, (xml) => lookup(readEnvelope(xml).operation, deps.publicUrl ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`, deps.tlsCertificateDer)),
     );
   });
 }

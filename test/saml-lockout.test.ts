@@ -2,7 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { basic, http } from './helpers/http.js';
 import { accessToken, callWithBearer } from './helpers/omivv.js';
-import { assertionXml, derOf, sign, signedHeader, signHeader, testIssuer, type Issuer } from './helpers/saml.js';
+import { assertionXml, derOf, jsonRpcSamlCreate, sign, signedHeader, signHeader, testIssuer, type Issuer } from './helpers/saml.js';
 import { ADMIN, ADMIN_PASSWORD, NO_CLIENT_LIMITS, startTestServer, type TestServer } from './helpers/test-server.js';
 
 const HOUR = 3_600_000;
@@ -48,6 +48,8 @@ describe('account lockout: a lock refuses every way in, SAML tokens too', () => 
     expect(bearer.status).toBe(401);
     expect(bearer.text).toBe(generic);
     expect((await create({ authorization: hokHeader() })).status).toBe(401);
+    const jsonRpc = await http(`${t.url}/api`, { method: 'POST', body: jsonRpcSamlCreate(bearerToken()) });
+    expect(jsonRpc.text).toContain('com.vmware.vapi.std.errors.unauthenticated');
   });
 
   it('a SAML bearer token creates a session again once the lock has ended', async () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 
-export const HEALTH_PATH = '/healthz';
-export const READY_PATH = '/readyz';
+const HEALTH_PATH = '/healthz';
+const READY_PATH = '/readyz';
 
 /** One thing readiness waits for; it rejects while that thing is not ready. */
 export type ReadinessCheck = () => Promise<unknown>;

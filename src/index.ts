@@ -1,6 +1,7 @@
 export { createServer, DEFAULT_SESSION_POLICY, DEFAULT_TASK_POLICY, type VapiServer, type VapiServerOptions } from './server.js';
 export type { TaskPolicy } from './tasks/task-runner.js';
 export type { SessionPolicy } from './sessions/session-service.js';
+export { DEFAULT_CONNECTION_POLICY, type ConnectionPolicy } from './http/connection-limits.js';
 export { FakeClock, systemClock, type Clock } from './core/clock.js';
 export * from './core/errors.js';
 export { message, type LocalizableMessage } from './core/messages.js';

@@ -36,6 +36,9 @@ import type { Dialect } from './dialects/dialect.js';
 import { jsonRpcDialect } from './dialects/jsonrpc/dialect.js';
 import { fromFastifyError } from './dialects/fastify-errors.js';
 import { logFailure } from './dialects/log-failure.js';
+import { registerHealthRoutes } from './health/health-routes.js';
+import { TLS_POLICY } from './tls/tls-policy.js';
+import { DEFAULT_CONNECTION_POLICY, limitConnections, type ConnectionPolicy } from './http/connection-limits.js';
 import { Engine } from './engine/invoke.js';
 import { LocalIdentitySource } from './identity/identity-source.js';
 import { defaultHashingPolicy, PasswordHasher, type HashingPolicy } from './identity/password-hash.js';
@@ -83,8 +86,15 @@ export interface VapiServerOptions {
   jwt?: { keys: JwtKeyFile; policy?: Partial<TokenPolicy>; limits?: Partial<ClientLimitPolicy> };
   /** Realm in WWW-Authenticate challenges. */
   realm?: string;
+  /**
+   * Where clients reach this server (`https://vapi.example.com`, no trailing slash), as the lookup
+   * service publishes its endpoints; without it they are built from each request's `Host` header.
+   */
+  publicUrl?: string;
   /** Largest accepted request body in bytes. */
   bodyLimit?: number;
+  /** Request timeouts and connection caps. */
+  connections?: Partial<ConnectionPolicy>;
   https?: { key: string | Buffer; cert: string | Buffer };
   /** pino level; `silent` for none. */
   logLevel?: string;
@@ -227,8 +237,10 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const realm = options.realm ?? 'VAPI endpoint';
   const identity = new LocalIdentitySource(store.users, clock, undefined, new PasswordHasher({ ...defaultHashingPolicy(), ...options.passwordHashing }));
   const sessions = new SessionService(store.sessions, clock, { ...DEFAULT_SESSION_POLICY, ...options.sessions });
+  const connections = { ...DEFAULT_CONNECTION_POLICY, ...options.connections };
   const app = Fastify({
-    ...(options.https ? { https: options.https } : {}),
+    // AEAD suites only; a TLS handshake gets no longer than the headers that follow it.
+    ...(options.https ? { https: { ...TLS_POLICY, ...options.https, handshakeTimeout: connections.headersTimeoutMs } } : {}),
     // A path that cannot be decoded (`%ZZ`) fails before routing; it gets the dialect's error too.
     frameworkErrors: (error, request, reply) => sendFailure(error, request, reply),
     bodyLimit: options.bodyLimit ?? 1_048_576,
@@ -246,6 +258,8 @@ export function createServer(options: VapiServerOptions): VapiServer {
 
   const authorizer = new Authorizer(store.authorization);
   const recorder = new PrivilegeRecorder(store.privilegeChecks, { ...DEFAULT_PRIVILEGE_RECORDER_POLICY, ...options.privilegeRecorder }, app.log);
+  limitConnections(app, connections);
+
   const lockout = new Lockout(store.kv, clock, { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout }, app.log);
   const credentials = new CredentialChecker(identity, lockout);
   const cluster = new ClusterKeys(store.verificationKeys);
@@ -255,9 +269,10 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const authenticators: Authenticator[] = [userPassAuthenticator(credentials, realm), sessionIdAuthenticator(sessions)];
   const saml = samlPolicy(options, cluster);
   if (saml) {
+    const accounts = { identity, credentials };
     authenticators.push(
-      samlBearerAuthenticator(saml.policy, saml.issuers, identity, clock, realm),
-      samlHolderOfKeyAuthenticator(saml.policy, saml.issuers, identity, store.kv, clock),
+      samlBearerAuthenticator(saml.policy, saml.issuers, accounts, clock, realm),
+      samlHolderOfKeyAuthenticator(saml.policy, saml.issuers, accounts, store.kv, clock),
     );
   }
   if (tokens) authenticators.push(oauthAuthenticator(tokens, realm));
@@ -282,7 +297,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
     assertions: saml.policy,
     issuers: saml.issuers,
   };
-  if (sts) dialects.push(ssoDialect({ sts, tlsCertificateDer: certificateDer(options.https?.cert) }));
+  if (sts) dialects.push(ssoDialect({ sts, tlsCertificateDer: certificateDer(options.https?.cert), ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) }));
 
   // JSON only (spec: other bodies get 415). An empty body is no body, as curl users send it.
   app.removeAllContentTypeParsers();
@@ -298,13 +313,17 @@ export function createServer(options: VapiServerOptions): VapiServer {
     }
   });
   function sendFailure(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-    const { error: vapiError, status } = fromFastifyError(error);
+    const { error: vapiError, status, bodyUnread } = fromFastifyError(error);
     logFailure(request, vapiError);
+    if (bodyUnread) reply.header('connection', 'close');
     return dialectOf(dialects, request.method, request.url).sendError(reply, vapiError, status);
   }
   app.setErrorHandler(sendFailure);
   app.setNotFoundHandler((request, reply) => dialectOf(dialects, request.method, request.url).sendNotFound(reply));
   for (const dialect of dialects) dialect.register(app, { table, engine });
+  // Ready when the store answers a read and the JWT signing key (if any) can be read from its file.
+  const jwtKeys = options.jwt?.keys;
+  registerHealthRoutes(app, [() => store.kv.get('readiness-probe', clock.now()), ...(jwtKeys ? [async () => jwtKeys.current()] : [])]);
 
   /**
    * Publishes this node's signing keys as if it signed a token now, so that the cluster's JWKS and

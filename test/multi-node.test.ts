@@ -187,9 +187,9 @@ describe.runIf(run)('three nodes over one Redis, each with its own data dir', ()
   });
 
   it('lock an account exactly once under 200 concurrent wrong logins spread over the three nodes', async () => {
-    // The OMIVV request rate (100 a minute, shared) would refuse half the burst before the password check.
-    // And a waiting room for the whole burst, so that every guess is checked rather than some refused 503.
-    const nodes = await threeNodes(['--omivv-rate', '0', '--omivv-max-tokens', '0', '--omivv-max-clients', '0', '--login-queue', '200']);
+    // The OMIVV request rates (100 a minute shared, 20 per address) would refuse most of the burst before the password check,
+    // and a waiting room for the whole burst lets every guess be checked rather than some refused 503.
+    const nodes = await threeNodes(['--omivv-rate', '0', '--omivv-client-rate', '0', '--omivv-max-tokens', '0', '--omivv-max-clients', '0', '--login-queue', '200']);
     const responses = await Promise.all(
       Array.from({ length: 200 }, (_, i) => omivvLogin(nodes[i % 3]!.url, 'administrator', `wrong-${i}`)),
     );

@@ -11,7 +11,7 @@ import type { Store } from '../src/store/store.js';
 import { basic, http } from './helpers/http.js';
 import { invokeBody } from './helpers/session-dialects.js';
 import { accessToken, bearer, callWithBearer, logoff, OMIVV, omivvLogin } from './helpers/omivv.js';
-import { ADMIN, ADMIN_PASSWORD, addUser, NO_CLIENT_LIMITS, startTestServer, type TestServer } from './helpers/test-server.js';
+import { ADMIN, ADMIN_PASSWORD, addUser, NO_CLIENT_LIMITS, NO_CONNECTION_LIMITS, startTestServer, type TestServer } from './helpers/test-server.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -19,12 +19,12 @@ let t: TestServer;
 let lines: string[];
 
 /** A server with JWT on over `store`, whose log lines collect in `lines`. */
-async function start(store: Store, limits?: typeof NO_CLIENT_LIMITS): Promise<TestServer> {
+async function start(store: Store, limits?: typeof NO_CLIENT_LIMITS, connections?: typeof NO_CONNECTION_LIMITS): Promise<TestServer> {
   const log = new PassThrough();
   lines = [];
   log.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
   // A waiting room for a whole burst of logins: these tests count checked guesses, not refused ones.
-  return startTestServer(store, { jwt: limits ? { limits } : true, logLevel: 'info', logStream: log, passwordHashing: { maxWaiting: 1000 } });
+  return startTestServer(store, { jwt: limits ? { limits } : true, logLevel: 'info', logStream: log, passwordHashing: { maxWaiting: 1000 }, ...(connections ? { connections } : {}) });
 }
 
 beforeEach(async () => {
@@ -254,11 +254,12 @@ describe('account lockout', () => {
   });
 
   it.each(['memory', 'sqlite'])('locks exactly once under 200 concurrent wrong logins, and loses no increment (%s store)', async (kind) => {
-    // The OMIVV request rate (100 a minute) would refuse half the burst before the password check.
+    // The OMIVV request rate (100 a minute) would refuse half the burst before the password check,
+    // and the cap of connections from one address (100) would close half of them.
     await t.close();
     const dir = mkdtempSync(join(tmpdir(), 'vapi-auth-burst-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    t = await start(kind === 'sqlite' ? new SqliteStore({ file: join(dir, 'vapi-auth.sqlite') }) : new MemoryStore(), NO_CLIENT_LIMITS);
+    t = await start(kind === 'sqlite' ? new SqliteStore({ file: join(dir, 'vapi-auth.sqlite') }) : new MemoryStore(), NO_CLIENT_LIMITS, NO_CONNECTION_LIMITS);
     const responses = await wrongLogins(200);
     expect(new Set(responses.map((r) => `${r.status} ${r.text}`))).toEqual(new Set(['401 {"errorCode":"INVALID_CREDENTIALS","message":"Invalid username or password"}']));
     expect(lines.filter((line) => line.includes('"msg":"account locked"'))).toHaveLength(1);

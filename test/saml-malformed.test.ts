@@ -4,7 +4,7 @@ import { MemoryStore } from '../src/store/memory-store.js';
 import { ephemeralStsKeys } from '../src/sso/sts-keys.js';
 import { http } from './helpers/http.js';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
-import { signedHeader, signHeader, testIssuer, type Issuer } from './helpers/saml.js';
+import { jsonRpcSamlCreate, signedHeader, signHeader, testIssuer, type Issuer } from './helpers/saml.js';
 import { envelope, requestSecurityToken, signedEnvelope } from './helpers/ws-security.js';
 
 let t: TestServer;
@@ -104,18 +104,7 @@ describe('the lookup service under damaged requests', () => {
 });
 
 describe('JSON-RPC under damaged SAML requests', () => {
-  const create = (samlToken: string) =>
-    JSON.stringify({
-      jsonrpc: '2.0',
-      method: 'invoke',
-      id: '1',
-      params: {
-        serviceId: 'com.vmware.cis.session',
-        operationId: 'create',
-        input: { STRUCTURE: { 'operation-input': {} } },
-        ctx: { appCtx: {}, securityCtx: { schemeId: 'com.vmware.vapi.std.security.saml_bearer_token', samlToken } },
-      },
-    });
+  const create = (samlToken: string) => JSON.stringify(jsonRpcSamlCreate(samlToken));
   const post = (body: string) => http(`${t.url}/api`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   it('answers every damaged token with a JSON-RPC result or UNAUTHENTICATED, never a server error', async () => {

@@ -2,6 +2,7 @@ import { createHash, createVerify } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { unauthenticated } from '../core/errors.js';
 import { SCHEMES } from '../core/schemes.js';
+import type { CredentialChecker } from '../identity/credential-check.js';
 import type { LocalIdentitySource } from '../identity/identity-source.js';
 import type { AssertionChecks, TrustedIssuers } from '../saml/trusted-issuers.js';
 import { AssertionRejected, verifyAssertion, type VerifiedAssertion } from '../saml/verify-assertion.js';
@@ -17,8 +18,18 @@ export interface SamlBearerPolicy extends AssertionChecks {
   stsUrl?: string;
 }
 
-/** The checks every SAML token passes: signature by a trusted issuer and claims, delegable, an account of the identity source. */
-async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: TrustedIssuers, identity: LocalIdentitySource, now: number) {
+/** Who SAML tokens may name: an account of the identity source, refused while it is locked. */
+export interface SamlAccounts {
+  identity: LocalIdentitySource;
+  credentials: CredentialChecker;
+}
+
+/**
+ * The checks every SAML token passes: signature by a trusted issuer and claims, delegable, an
+ * account of the identity source that is not locked (a lock refuses every way in, as it does a
+ * password or a JWT).
+ */
+async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: TrustedIssuers, { identity, credentials }: SamlAccounts, now: number) {
   let assertion: VerifiedAssertion;
   try {
     assertion = verifyAssertion(samlToken, await issuers.policy(policy, now), now);
@@ -29,6 +40,7 @@ async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: Tr
   if (!assertion.delegable) throw unauthenticated('the SAML token is not delegable');
   const user = identity.parse(assertion.subject) && (await identity.find(assertion.subject));
   if (!user) throw unauthenticated('the SAML subject is not an account of this identity source');
+  if (await credentials.isLocked(user.key)) throw unauthenticated('account locked');
   return { assertion, user };
 }
 
@@ -40,7 +52,7 @@ async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: Tr
 export function samlBearerAuthenticator(
   policy: SamlBearerPolicy,
   issuers: TrustedIssuers,
-  identity: LocalIdentitySource,
+  accounts: SamlAccounts,
   clock: Clock,
   realm: string,
 ): Authenticator<typeof SCHEMES.samlBearer> {
@@ -49,7 +61,7 @@ export function samlBearerAuthenticator(
     challenge: `SIGN realm="vapi-auth",service="${realm}"${policy.stsUrl ? `,sts="${policy.stsUrl}"` : ''}`,
     async authenticate({ samlToken }) {
       if (!policy.allowBearer) throw unauthenticated('SAML bearer tokens are not allowed');
-      const { assertion, user } = await verified(samlToken, policy, issuers, identity, clock.now());
+      const { assertion, user } = await verified(samlToken, policy, issuers, accounts, clock.now());
       if (assertion.confirmation !== 'bearer') throw unauthenticated('a holder-of-key token presented as a bearer token');
       return principalOf(user, SCHEMES.samlBearer, { notAfter: assertion.notOnOrAfter });
     },
@@ -73,7 +85,7 @@ function nonceTime(nonce: string): number | undefined {
 export function samlHolderOfKeyAuthenticator(
   policy: SamlBearerPolicy,
   issuers: TrustedIssuers,
-  identity: LocalIdentitySource,
+  accounts: SamlAccounts,
   kv: KeyValueStore,
   clock: Clock,
 ): Authenticator<typeof SCHEMES.samlHok> {
@@ -81,7 +93,7 @@ export function samlHolderOfKeyAuthenticator(
     scheme: SCHEMES.samlHok,
     async authenticate(credential: SamlHolderOfKey) {
       const now = clock.now();
-      const { assertion, user } = await verified(credential.samlToken, policy, issuers, identity, now);
+      const { assertion, user } = await verified(credential.samlToken, policy, issuers, accounts, now);
       const certificate = assertion.holderCertificate;
       if (assertion.confirmation !== 'holder-of-key' || !certificate) throw unauthenticated('a bearer token presented as holder-of-key');
       const signature = Buffer.from(credential.signature, 'base64');

@@ -16,11 +16,30 @@ import { AccessControl } from '../authorization/access-control.js';
 import { LocalIdentitySource } from '../identity/identity-source.js';
 import type { VapiServer } from '../server.js';
 import { joinPrimary, runPrimary } from './serve-cluster.js';
+import { restrictToOwner } from '../fs/owner-only.js';
+import { checkPrivateKey, pemCertificates } from './pem-files.js';
+
+/**
+ * An operator's key file readable by others is narrowed to its owner; where that is not ours to do
+ * (another owner, a read-only mount), a warning says so and the server starts anyway.
+ */
+function protectKeyFile(file: string): void {
+  try {
+    restrictToOwner(file);
+  } catch (error) {
+    process.stderr.write(`vapi-auth: warning: ${file} is readable by others and could not be made owner-only: ${(error as Error).message}\n`);
+  }
+}
 
 async function tlsOptions(config: ServeConfig) {
   if (config.http) return undefined;
   if (config.cert && config.key) {
-    return { cert: await readFile(config.cert), key: await readFile(config.key), created: false };
+    const cert = await readOptionFile(config.cert, '--cert');
+    pemCertificates(cert, '--cert', config.cert);
+    const key = await readOptionFile(config.key, '--key');
+    checkPrivateKey(key, '--key', config.key);
+    protectKeyFile(config.key);
+    return { cert, key, created: false };
   }
   return selfSignedCertificate(config.dataDir, config.host);
 }
@@ -35,9 +54,7 @@ async function readOptionFile(file: string, flag: string): Promise<string> {
 
 /** The certificates of a PEM bundle. */
 async function trustedCertificates(file: string): Promise<string[]> {
-  const certificates = (await readOptionFile(file, '--trusted-sts-certs')).match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
-  if (!certificates) throw new ConfigError(`--trusted-sts-certs ${file} holds no PEM certificate`);
-  return certificates;
+  return pemCertificates(await readOptionFile(file, '--trusted-sts-certs'), '--trusted-sts-certs', file);
 }
 
 /** How many processes serve: `auto` is one per core, except with the memory store (one process). */
@@ -142,6 +159,7 @@ async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiSe
         maxClients: config.omivvMaxClients,
         maxTokens: config.omivvMaxTokens,
         requestsPerMinute: config.omivvRate,
+        requestsPerClientPerMinute: config.omivvClientRate,
         requestsPerTokenPerMinute: config.omivvTokenRate,
       },
     },
@@ -158,7 +176,15 @@ async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiSe
       touchIntervalMs: config.touchIntervalMs,
     },
     realm: config.realm,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
     bodyLimit: config.bodyLimit,
+    connections: {
+      headersTimeoutMs: config.headersTimeoutMs,
+      bodyTimeoutMs: config.bodyTimeoutMs,
+      requestTimeoutMs: config.requestTimeoutMs,
+      maxConnections: config.maxConnections,
+      maxConnectionsPerClient: config.maxConnectionsPerClient,
+    },
     logLevel: config.logLevel,
     announceListening: !worker,
     ...(https ? { https: { cert: https.cert, key: https.key } } : {}),

@@ -55,6 +55,17 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig({ cert: 'a.pem' }, {})).toThrow(/--cert and --key/);
   });
 
+  it('refuses a headers timeout longer than the request timeout', () => {
+    expect(() => resolveConfig({ 'headers-timeout': '2m', 'request-timeout': '1m' }, {})).toThrow(/--headers-timeout may not be longer than --request-timeout/);
+  });
+
+  it('takes a --public-url of scheme, host and port only, without its trailing slash', () => {
+    expect(resolveConfig({ 'public-url': 'https://vapi.example.com:8443/' }, {}).publicUrl).toBe('https://vapi.example.com:8443');
+    for (const bad of ['vapi.example.com', 'ftp://vapi.example.com', 'https://vapi.example.com/api', 'https://vapi.example.com/?a=1', 'https://u:p@vapi.example.com']) {
+      expect(() => resolveConfig({ 'public-url': bad }, {}), bad).toThrow(/invalid value for --public-url/);
+    }
+  });
+
   it('refuses an unknown option', () => {
     expect(() => resolveConfig({ colour: 'red' }, {})).toThrow(/unknown option --colour/);
   });

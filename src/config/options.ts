@@ -16,6 +16,11 @@ export interface ServeConfig {
   maxSessions: number;
   touchIntervalMs: number;
   bodyLimit: number;
+  headersTimeoutMs: number;
+  bodyTimeoutMs: number;
+  requestTimeoutMs: number;
+  maxConnections: number;
+  maxConnectionsPerClient: number;
   logLevel: string;
   realm: string;
   taskRetentionMs: number;
@@ -35,11 +40,13 @@ export interface ServeConfig {
   samlClockToleranceMs: number;
   samlBearer: boolean;
   stsUrl: string | undefined;
+  publicUrl: string | undefined;
   stsMaxLifetimeMs: number;
   stsMaxRenewals: number;
   omivvMaxClients: number;
   omivvMaxTokens: number;
   omivvRate: number;
+  omivvClientRate: number;
   omivvTokenRate: number;
 }
 
@@ -80,6 +87,15 @@ const BOOLEANS: Record<string, boolean> = { true: true, '1': true, yes: true, fa
 const boolean: Parser<boolean> = (value) => BOOLEANS[value.toLowerCase()];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const storeSpec: Parser<StoreSpec> = (value) => (isStoreSpec(value) ? value : undefined);
+/** An http(s) URL of a host (and port), no path, query or fragment; written without a trailing slash. */
+const originUrl: Parser<string | undefined> = (value) => {
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) && url.pathname === '/' && !url.search && !url.hash && !url.username ? url.origin : undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 function option<K extends keyof ServeConfig>(spec: Option<K>): Option<K> {
   return spec;
@@ -179,6 +195,46 @@ export const OPTIONS: readonly Option[] = [
     doc: 'Largest request body accepted; a larger one gets 413.',
   }),
   option({
+    key: 'headersTimeoutMs',
+    flag: 'headers-timeout',
+    value: 'DURATION',
+    default: 10_000,
+    parse: duration,
+    doc: 'Time to receive the headers of a request (and to finish a TLS handshake); then 408 and the connection is closed.',
+  }),
+  option({
+    key: 'bodyTimeoutMs',
+    flag: 'body-timeout',
+    value: 'DURATION',
+    default: 10_000,
+    parse: duration,
+    doc: 'Longest silence while a request body arrives; then the connection is closed.',
+  }),
+  option({
+    key: 'requestTimeoutMs',
+    flag: 'request-timeout',
+    value: 'DURATION',
+    default: 60_000,
+    parse: duration,
+    doc: 'Time to receive a whole request, headers and body; then 408 and the connection is closed.',
+  }),
+  option({
+    key: 'maxConnections',
+    flag: 'max-connections',
+    value: 'N',
+    default: 1000,
+    parse: integer(0),
+    doc: 'Open connections in total; more are closed as they arrive. 0 = no limit.',
+  }),
+  option({
+    key: 'maxConnectionsPerClient',
+    flag: 'max-connections-per-client',
+    value: 'N',
+    default: 100,
+    parse: integer(0),
+    doc: 'Open connections from one client address (a proxy in front counts as one client); more are closed as they arrive. 0 = no limit.',
+  }),
+  option({
     key: 'logLevel',
     flag: 'log-level',
     value: LOG_LEVELS.join('|'),
@@ -245,6 +301,14 @@ export const OPTIONS: readonly Option[] = [
     doc: 'OMIVV login paths: requests in any minute, all clients together (more get 429); 0 = no limit.',
   }),
   option({
+    key: 'omivvClientRate',
+    flag: 'omivv-client-rate',
+    value: 'N',
+    default: 20,
+    parse: integer(0),
+    doc: 'OMIVV login paths: requests in any minute from one client address (more get 429), counted before the shared rate; 0 = no limit.',
+  }),
+  option({
     key: 'omivvTokenRate',
     flag: 'omivv-token-rate',
     value: 'N',
@@ -297,6 +361,14 @@ export const OPTIONS: readonly Option[] = [
   }),
   option({ key: 'samlBearer', flag: 'saml-bearer', value: 'true|false', default: true, parse: boolean, doc: 'Whether SAML bearer tokens are allowed at all.' }),
   option({ key: 'stsUrl', flag: 'sts-url', value: 'URL', default: undefined, parse: optionalText, doc: 'Token service named in the SIGN challenge.' }),
+  option({
+    key: 'publicUrl',
+    flag: 'public-url',
+    value: 'URL',
+    default: undefined,
+    parse: originUrl,
+    doc: 'Where clients reach this server (https://host[:port]): the base of the endpoint URLs the lookup service publishes. Without it they are built from each request\'s Host header.',
+  }),
   option({
     key: 'stsMaxLifetimeMs',
     flag: 'sts-max-lifetime',
@@ -361,5 +433,6 @@ export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv): ServeConfig
   if (result.store === 'memory' && typeof result.workers === 'number' && result.workers > 1) {
     throw new ConfigError('--workers must be 1 with --store memory: the memory store lives in one process (use sqlite or redis:// for several)');
   }
+  if (result.headersTimeoutMs > result.requestTimeoutMs) throw new ConfigError('--headers-timeout may not be longer than --request-timeout');
   return result;
 }

@@ -3,6 +3,7 @@ import { plainErrorBody } from './error-body.js';
 import { invalidArgument, unexpectedInput, VapiError } from './errors.js';
 import { ERROR_TABLE } from './errors.js';
 import type { LocalizableMessage } from './messages.js';
+import { defineOwn } from './own-property.js';
 import { localizableMessageType, t, TypedValue, type VType } from './types.js';
 
 /**
@@ -129,7 +130,7 @@ function decodeMap(type: Extract<VType, { kind: 'map' }>, value: unknown, path: 
     if (!isPlainObject(value)) return wrongType(path, 'a map');
     for (const [key, item] of Object.entries(value)) {
       decodePlain(type.key, key, `${path}.key`, maps);
-      out[key] = decodePlain(type.value, item, `${path}.${key}`, maps);
+      defineOwn(out, key, decodePlain(type.value, item, `${path}.${key}`, maps));
     }
     return out;
   }
@@ -138,7 +139,7 @@ function decodeMap(type: Extract<VType, { kind: 'map' }>, value: unknown, path: 
     if (!isPlainObject(entry)) wrongType(`${path}[${index}]`, 'a key/value entry');
     const key = decodePlain(type.key, entry.key, `${path}[${index}].key`, maps) as string;
     if (Object.hasOwn(out, key)) wrongType(path, 'a map without duplicate keys');
-    out[key] = decodePlain(type.value, entry.value, `${path}[${index}].value`, maps);
+    defineOwn(out, key, decodePlain(type.value, entry.value, `${path}[${index}].value`, maps));
   });
   return out;
 }

@@ -14,6 +14,16 @@ describe('parseUserName', () => {
     }
   });
 
+  it('refuses text not in NFKC form: the Kelvin sign, fullwidth letters, ligatures, a decomposed accent', () => {
+    for (const input of ['\u212Aate', 'ａｄｍｉｎ', 'ﬁona', 'admin@vsphere.loca\u2113', 'jose\u0301']) {
+      expect(parseUserName(input, 'vsphere.local'), input).toBeUndefined();
+    }
+  });
+
+  it('accepts names beyond ASCII in NFKC form, and keys them case-insensitively', () => {
+    expect(userKey(parseUserName('JOSÉ@vsphere.local', 'vsphere.local')!)).toBe('josé@vsphere.local');
+  });
+
   it('keys accounts case-insensitively', () => {
     expect(userKey({ name: 'Administrator', domain: 'VSPHERE.LOCAL' })).toBe('administrator@vsphere.local');
   });

@@ -6,9 +6,13 @@ export interface QualifiedName {
 
 /**
  * Accepts `name@domain`, `DOMAIN\name` and a bare `name` (in `defaultDomain`), the forms vSphere
- * clients send. Returns undefined for anything else (empty parts, several separators).
+ * clients send. Returns undefined for anything else (empty parts, several separators), and for text
+ * not in Unicode normalization form NFKC: names compare case-insensitively, and characters that
+ * only stand in for others (the Kelvin sign, fullwidth letters, ligatures) would otherwise
+ * lower-case into another account's name. PRECIS (RFC 8265) refuses them too.
  */
 export function parseUserName(input: string, defaultDomain: string): QualifiedName | undefined {
+  if (input.normalize('NFKC') !== input) return undefined;
   let name = input;
   let domain = defaultDomain;
   const backslash = input.indexOf('\\');

@@ -11,6 +11,11 @@ export interface ClientLimitPolicy {
   maxTokens: number;
   /** Requests to the login paths in any 60 s, from everyone together. */
   requestsPerMinute: number;
+  /**
+   * Requests to the login paths in any 60 s from one client address. Below the shared rate, so that
+   * one client trips its own limit before it can use up everyone's.
+   */
+  requestsPerClientPerMinute: number;
   /** Requests in any 60 s that carry one token. */
   requestsPerTokenPerMinute: number;
 }
@@ -20,6 +25,7 @@ export const DEFAULT_CLIENT_LIMITS: ClientLimitPolicy = {
   maxClients: 3,
   maxTokens: 10,
   requestsPerMinute: 100,
+  requestsPerClientPerMinute: 20,
   requestsPerTokenPerMinute: 10,
 };
 
@@ -39,11 +45,22 @@ export class ClientLimits {
     readonly policy: ClientLimitPolicy,
   ) {}
 
-  /** 0 when one more request may go on now, else how long to wait (ms). `token` adds its own window. */
-  async admitRequest(token?: string): Promise<number> {
-    const wait = await this.#admit(REQUESTS, this.policy.requestsPerMinute);
-    if (wait > 0 || token === undefined) return wait;
-    return this.#admit(`${REQUESTS}:${sha256Hex(token)}`, this.policy.requestsPerTokenPerMinute);
+  /**
+   * 0 when one more request from `client` (its address) may go on now, else how long to wait (ms).
+   * The client's own window is asked first: a request it refuses does not count toward the shared
+   * one. `token` adds its own window.
+   */
+  async admitRequest(client: string, token?: string): Promise<number> {
+    const windows: [string, number][] = [
+      [`${REQUESTS}:client:${client}`, this.policy.requestsPerClientPerMinute],
+      [REQUESTS, this.policy.requestsPerMinute],
+      ...(token === undefined ? [] : [[`${REQUESTS}:${sha256Hex(token)}`, this.policy.requestsPerTokenPerMinute] as [string, number]]),
+    ];
+    for (const [window, limit] of windows) {
+      const wait = await this.#admit(window, limit);
+      if (wait > 0) return wait;
+    }
+    return 0;
   }
 
   /** Holds a place for a token about to be issued to `client`; false when the tokens or clients are at their limit. */

@@ -1,4 +1,5 @@
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { restrictToOwner } from '../fs/owner-only.js';
 import { createFileOnce, replaceFile } from '../fs/atomic-files.js';
 
 /** How a kind of signing key is made, named, and written to and read from its file. */
@@ -46,7 +47,7 @@ export class SigningKeyFile<K> {
       created = await createFileOnce(file, codec.format(await first()), 0o600);
     }
     // A file copied in from elsewhere often arrives readable by all; it holds a private key.
-    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+    restrictToOwner(file);
     // The time is taken before the read: a replacement in between is then seen at the next check.
     const { mtimeMs } = statSync(file);
     const keys = new SigningKeyFile<K>(file, codec, readKey(file, codec), created);

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AUTHORIZATION_SCHEMA, AUTHZ_VERSION_SQL, BUMP_SQL, SqliteAuthorizationStore } from './sqlite-authorization-store.js';
@@ -21,6 +21,7 @@ import type {
   UserStore,
 } from './store.js';
 import { guarded } from './sqlite-guard.js';
+import { ensureOwnerOnly, restrictToOwner } from '../fs/owner-only.js';
 
 export interface SqliteStoreOptions {
   /** Database file; the directory is created when missing. */
@@ -72,7 +73,10 @@ export class SqliteStore implements Store {
   readonly #purgeClaims: Database.Statement;
 
   constructor(options: SqliteStoreOptions) {
-    mkdirSync(dirname(options.file), { recursive: true });
+    mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
+    // SQLite gives the -wal and -shm files the database file's mode: owner-only, all three.
+    ensureOwnerOnly(options.file);
+    for (const companion of [`${options.file}-wal`, `${options.file}-shm`]) if (existsSync(companion)) restrictToOwner(companion);
     this.#db = new Database(options.file);
     this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.#db.pragma('journal_mode = WAL');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { isIP } from 'node:net';
 import selfsigned from 'selfsigned';
 import { createDirectoryOnce } from '../fs/atomic-files.js';
+import { restrictToOwner } from '../fs/owner-only.js';
 
 export interface TlsFiles {
   cert: string;
@@ -48,7 +49,10 @@ export async function selfSignedCertificate(dataDir: string, host: string): Prom
   const dir = join(dataDir, 'tls');
   const read = async () => ({ cert: await readFile(join(dir, 'cert.pem'), 'utf8'), key: await readFile(join(dir, 'key.pem'), 'utf8'), created: false });
   try {
-    return await read();
+    const found = await read();
+    // A key file found readable by others (copied in, a umask) is narrowed to its owner.
+    restrictToOwner(join(dir, 'key.pem'));
+    return found;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }

@@ -78,3 +78,18 @@ export function signedHeader(xml: string, holder: Issuer, request: { method: str
   const signature = createSign('sha256').update(text).sign(holder.key, 'base64');
   return `${signHeader(xml)}, signature_alg="RSA-SHA256", signature="${signature}", nonce="${nonce}", bodyhash="${bodyHash.toString('base64')}"`;
 }
+
+/** A JSON-RPC `invoke` of Session.create authenticated by a SAML bearer token in the security context. */
+export function jsonRpcSamlCreate(samlToken: string) {
+  return {
+    jsonrpc: '2.0',
+    method: 'invoke',
+    id: '1',
+    params: {
+      serviceId: 'com.vmware.cis.session',
+      operationId: 'create',
+      input: { STRUCTURE: { 'operation-input': {} } },
+      ctx: { appCtx: {}, securityCtx: { schemeId: 'com.vmware.vapi.std.security.saml_bearer_token', samlToken } },
+    },
+  };
+}

@@ -70,8 +70,11 @@ export async function addUser(server: VapiServer, name: string, password: string
 /** JWT options of a test server: an ephemeral signing key unless one is given. */
 export type TestJwtOptions = Omit<NonNullable<VapiServerOptions['jwt']>, 'keys'> & { keys?: JwtKeyFile };
 
+/** The connection caps off, for tests that open a burst of connections from one address on purpose. */
+export const NO_CONNECTION_LIMITS = { maxConnections: 0, maxConnectionsPerClient: 0 };
+
 /** The OMIVV client limits and request rates off, for tests about something else that log in a lot. */
-export const NO_CLIENT_LIMITS = { maxClients: 0, maxTokens: 0, requestsPerMinute: 0, requestsPerTokenPerMinute: 0 };
+export const NO_CLIENT_LIMITS = { maxClients: 0, maxTokens: 0, requestsPerMinute: 0, requestsPerClientPerMinute: 0, requestsPerTokenPerMinute: 0 };
 
 /**
  * A real server on an ephemeral port with a fake clock and the administrator account, over the

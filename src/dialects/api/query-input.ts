@@ -1,5 +1,6 @@
 import { invalidArgument, unexpectedInput } from '../../core/errors.js';
 import type { ApiBinding } from '../../core/operations.js';
+import { defineOwn, ownValue } from '../../core/own-property.js';
 import type { StructType, VType } from '../../core/types.js';
 
 export type Query = Record<string, string | string[] | undefined>;
@@ -47,10 +48,10 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
   const segments = path.split('.');
   let node = target;
   for (const segment of segments.slice(0, -1)) {
-    node[segment] ??= {};
+    if (!Object.hasOwn(node, segment)) defineOwn(node, segment, {});
     node = node[segment] as Record<string, unknown>;
   }
-  node[segments[segments.length - 1]!] = value;
+  defineOwn(node, segments[segments.length - 1]!, value);
 }
 
 /** Input fields carried in the query, placed at the paths the binding names. Unknown parameters are UNEXPECTED_INPUT. */
@@ -58,7 +59,7 @@ export function queryInput(binding: ApiBinding, query: Query, input: StructType)
   const out: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(query)) {
     if (RESERVED_QUERY.has(name) || raw === undefined) continue;
-    const path = binding.query?.[name];
+    const path = ownValue(binding.query, name);
     const type = path === undefined ? undefined : typeAt(input, path);
     if (path === undefined || type === undefined) throw unexpectedInput(name);
     setPath(out, path, fromText(type, Array.isArray(raw) ? raw : [raw], name));

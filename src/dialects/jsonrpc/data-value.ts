@@ -1,4 +1,5 @@
 import { formatDateTime } from '../../core/datetime.js';
+import { defineOwn } from '../../core/own-property.js';
 import { invalidArgument, unexpectedInput, VapiError } from '../../core/errors.js';
 import type { LocalizableMessage } from '../../core/messages.js';
 import { decodeBase64, decodeScalar, isPlainObject, isScalar, wrongType } from '../../core/plain-json.js';
@@ -65,13 +66,7 @@ function decodeMap(type: Extract<VType, { kind: 'map' }>, value: unknown, path: 
     if (!named || named[0] !== MAP_ENTRY || !('key' in named[1]) || !('value' in named[1])) wrongType(entryPath, 'a map-entry');
     const key = decodeDataValue(type.key, named[1].key, `${entryPath}.key`) as string;
     if (Object.hasOwn(out, key)) wrongType(path, 'a map without duplicate keys');
-    // A key is client text: define it, so that `__proto__` is a key like any other.
-    Object.defineProperty(out, key, {
-      value: decodeDataValue(type.value, named[1].value, `${entryPath}.value`),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    defineOwn(out, key, decodeDataValue(type.value, named[1].value, `${entryPath}.value`));
   });
   return out;
 }

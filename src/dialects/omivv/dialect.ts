@@ -32,12 +32,12 @@ function fail(request: FastifyRequest, reply: FastifyReply, error: unknown): Fas
 
 /**
  * The request rates (omivv-jwt.md §6), before anything else: every request to the login paths
- * counts, and one carrying a token also counts for that token.
+ * counts for its client address and for everyone, and one carrying a token also for that token.
  */
 function rateLimit(limits: ClientLimits) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     try {
-      const waitMs = await limits.admitRequest(parseBearerAuthorization(request.headers.authorization));
+      const waitMs = await limits.admitRequest(request.ip, parseBearerAuthorization(request.headers.authorization));
       if (waitMs === 0) return undefined;
       reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
       return refuse(request, reply, 'TOO_MANY_REQUESTS', 'request rate limit reached');

@@ -1,4 +1,5 @@
 import { invalidRequest, unexpectedInput } from '../../core/errors.js';
+import { defineOwn, ownValue } from '../../core/own-property.js';
 import type { StructType, VType } from '../../core/types.js';
 
 /** A query parameter tree: `filter_spec.services.1=a` → { filter_spec: { services: { 1: ['a'] } } }. */
@@ -74,9 +75,9 @@ function valueOf(type: VType, node: Node, name: string): unknown {
       if (node.values) badQuery(name, 'a structure is given by its fields');
       const out: Record<string, unknown> = {};
       for (const [field, child] of node.children) {
-        const fieldType = inner.fields[field];
+        const fieldType = ownValue(inner.fields, field);
         if (!fieldType) throw unexpectedInput(`${name}.${field}`);
-        out[field] = valueOf(fieldType, child, `${name}.${field}`);
+        defineOwn(out, field, valueOf(fieldType, child, `${name}.${field}`));
       }
       return out;
     }
@@ -100,9 +101,9 @@ export function dottedQueryInput(query: Record<string, string | string[] | undef
   }
   const out: Record<string, unknown> = {};
   for (const [field, node] of root.children) {
-    const type = input.fields[field];
+    const type = ownValue(input.fields, field);
     if (!type) throw unexpectedInput(field);
-    out[field] = valueOf(type, node, field);
+    defineOwn(out, field, valueOf(type, node, field));
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { readEnvelope, sendFault, sendSoap, SoapFault } from '../../sso/soap.js'
 import { issue } from '../../sso/sts-issue.js';
 import { renew } from '../../sso/sts-renew.js';
 import { requestType, validate, type Sts, type StsRequest } from '../../sso/sts-service.js';
+import { errorRow } from '../../core/errors.js';
 import type { Dialect } from '../dialect.js';
 
 export const STS_PATH = '/sts/STSService/vsphere.local';
@@ -15,6 +16,8 @@ export interface SsoDeps {
   sts: Sts;
   /** The server's TLS certificate, base64 DER, published as the endpoints' sslTrust. */
   tlsCertificateDer: string | undefined;
+  /** Where clients reach this server (`https://host:port`); without it, the request's `Host` header decides. */
+  publicUrl?: string;
 }
 
 async function answer(request: FastifyRequest, reply: FastifyReply, handle: (xml: string) => Promise<string> | string): Promise<FastifyReply> {
@@ -50,7 +53,7 @@ function register(app: FastifyInstance, deps: SsoDeps): void {
       answer(request, reply, async (xml) => {
         const operation = readEnvelope(xml).operation;
         const sts = (await deps.sts.signingKey.cluster.trusted('sts', deps.sts.clock.now())).map((key) => certificateDer(key.material)!);
-        return lookup(operation, `${request.protocol}://${request.headers.host ?? 'localhost'}`, { tls: deps.tlsCertificateDer, sts });
+        return lookup(operation, deps.publicUrl ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`, { tls: deps.tlsCertificateDer, sts });
       }),
     );
   });
@@ -65,7 +68,13 @@ export function ssoDialect(deps: SsoDeps): Dialect {
     name: 'sso',
     owns: (_method, path) => path.startsWith('/sts/') || path.startsWith('/lookupservice/'),
     register: (app) => register(app, deps),
-    sendError: (reply, error, status) => sendFault(reply, new SoapFault('S:Client', error.messages[0]?.default_message ?? 'Bad request.', status ?? 500)),
+    // Failures before the route (an undecodable path, a body of the wrong type or size): the status
+    // of the error table, so a client mistake is never a 5xx. The shared 415 text names JSON, the
+    // body of every other dialect.
+    sendError: (reply, error, status = errorRow(error.errorType).api) => {
+      const text = status === 415 ? 'Request body must be text/xml (or application/soap+xml).' : (error.messages[0]?.default_message ?? 'Bad request.');
+      return sendFault(reply, new SoapFault(status < 500 ? 'S:Client' : 'S:Server', text, status));
+    },
     sendNotFound: (reply) => sendFault(reply, new SoapFault('S:Client', 'Not found.', 404)),
   };
 }

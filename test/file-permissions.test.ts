@@ -22,7 +22,7 @@ async function login(server: ServerProcess, ca = readFileSync(join(sandbox.dataD
 
 /** Every file of the data dir that holds a secret or session state. */
 function secretFiles(): string[] {
-  return ['vapi-auth.sqlite', 'vapi-auth.sqlite-wal', 'vapi-auth.sqlite-shm', 'tls/key.pem', 'sts/key.pem', 'jwt/keys.json'].map((file) => join(sandbox.dataDir, file));
+  return ['vapi-auth.sqlite', 'vapi-auth.sqlite-wal', 'vapi-auth.sqlite-shm', 'tls/key.pem', 'sts/signing.pem', 'jwt/keys.json'].map((file) => join(sandbox.dataDir, file));
 }
 
 describe('file permissions: secrets and session state are readable by their owner only', () => {

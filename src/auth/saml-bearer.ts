@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.js';
 import { unauthenticated } from '../core/errors.js';
 import { SCHEMES } from '../core/schemes.js';
 import type { LocalIdentitySource } from '../identity/identity-source.js';
-import { AssertionRejected, verifyAssertion, type AssertionPolicy, type VerifiedAssertion } from '../saml/verify-assertion.js';
+import type { AssertionPolicy, VerifiedAssertion } from '../saml/verify-assertion.js';
 import type { KeyValueStore } from '../store/store.js';
 import type { Authenticator } from './authenticator.js';
 import type { SamlHolderOfKey } from './credentials.js';
@@ -18,6 +18,8 @@ export interface SamlBearerPolicy extends AssertionPolicy {
 
 /** The checks every SAML token passes: signature and claims, delegable, an account of the identity source. */
 async function verified(samlToken: string, policy: SamlBearerPolicy, identity: LocalIdentitySource, now: number) {
+  // Loaded with the first SAML token: the XML parser and signature checker cost start-up time that most servers never use.
+  const { AssertionRejected, verifyAssertion } = await import('../saml/verify-assertion.js');
   let assertion: VerifiedAssertion;
   try {
     assertion = verifyAssertion(samlToken, policy, now);

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import selfsigned from 'selfsigned';
 
 /** The STS signing key and its certificate (PEM). Tokens it signs are trusted by this server. */
 export interface StsKeys {
@@ -19,6 +18,8 @@ interface Retired {
 async function generate(): Promise<StsKeys> {
   const notBeforeDate = new Date();
   const notAfterDate = new Date(notBeforeDate.getTime() + 10 * 365 * 86_400_000);
+  // Loaded only to generate: a start on an existing data dir does not pay for the X.509 library.
+  const { default: selfsigned } = await import('selfsigned');
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'vapi-auth STS' }], {
     keyType: 'rsa',
     keySize: 2048,

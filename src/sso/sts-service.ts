@@ -4,7 +4,8 @@ import type { Clock } from '../core/clock.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
 import { childElements, firstElement } from '../saml/parse-xml.js';
 import { AssertionRejected, verifyAssertion, type AssertionPolicy, type VerifiedAssertion } from '../saml/verify-assertion.js';
-import { childText, SoapFault, WST, WSU } from './soap.js';
+import { SoapFault, WST, WSU } from './soap.js';
+import { childText } from './soap-envelope.js';
 import type { StsKeys } from './sts-keys.js';
 import { SignatureRejected, verifySignedRequest, type SignedRequest } from './ws-security.js';
 

@@ -3,7 +3,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
-import selfsigned from 'selfsigned';
 
 export interface TlsFiles {
   cert: string;
@@ -29,6 +28,8 @@ export async function selfSignedCertificate(dataDir: string, host: string): Prom
   else names.add(host);
   const notBeforeDate = new Date();
   const notAfterDate = new Date(notBeforeDate.getTime() + 825 * 86_400_000);
+  // Loaded only to generate: a start on an existing data dir does not pay for the X.509 library.
+  const { default: selfsigned } = await import('selfsigned');
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'vapi-auth' }], {
     keyType: 'ec',
     curve: 'P-256',

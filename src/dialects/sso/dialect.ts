@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { lookup } from '../../sso/lookup-service.js';
-import { readEnvelope, sendFault, sendSoap, SoapFault } from '../../sso/soap.js';
-import { issue } from '../../sso/sts-issue.js';
-import { renew } from '../../sso/sts-renew.js';
-import { requestType, validate, type Sts, type StsRequest } from '../../sso/sts-service.js';
+import { sendFault, sendSoap, SoapFault } from '../../sso/soap.js';
+import type { Sts } from '../../sso/sts-service.js';
 import type { Dialect } from '../dialect.js';
+
+/** Loaded with the first SOAP request: the XML parser and signer cost start-up time that most servers never use. */
+const endpoints = () => import('../../sso/sso-endpoints.js');
 
 export const STS_PATH = '/sts/STSService/vsphere.local';
 export const LOOKUP_PATH = '/lookupservice/sdk';
@@ -33,14 +33,10 @@ function register(app: FastifyInstance, deps: SsoDeps): void {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(['text/xml', 'application/soap+xml', 'application/xml'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
     scope.post(STS_PATH, (request, reply) =>
-      answer(request, reply, (xml) => {
-        const sts: StsRequest = { xml, ...readEnvelope(xml) };
-        const operations = { Issue: issue, Renew: renew, Validate: validate };
-        return operations[requestType(sts.operation)](sts, deps.sts);
-      }),
+      answer(request, reply, async (xml) => (await endpoints()).answerSts(xml, deps.sts)),
     );
     scope.post(LOOKUP_PATH, (request, reply) =>
-      answer(request, reply, (xml) => lookup(readEnvelope(xml).operation, `${request.protocol}://${request.headers.host ?? 'localhost'}`, deps.tlsCertificateDer)),
+      answer(request, reply, async (xml) => (await endpoints()).answerLookup(xml, `${request.protocol}://${request.headers.host ?? 'localhost'}`, deps.tlsCertificateDer)),
     );
   });
 }

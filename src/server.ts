@@ -30,6 +30,7 @@ import type { StsKeys } from './sso/sts-keys.js';
 import { malformedJson } from './dialects/api/errors.js';
 import type { Dialect } from './dialects/dialect.js';
 import { jsonRpcDialect } from './dialects/jsonrpc/dialect.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { fromFastifyError } from './dialects/fastify-errors.js';
 import { logFailure } from './dialects/log-failure.js';
 import { Engine } from './engine/invoke.js';
@@ -229,6 +230,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
     // Failures are logged once, by the dialects, with their reason; success needs no line per request.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     logger: {
       level: options.logLevel ?? 'info',
       ...(options.logStream ? { stream: options.logStream } : {}),

@@ -13,7 +13,8 @@ const RECORDER = fileURLToPath(new URL('./helpers/record-imports.mjs', import.me
 /**
  * What a plain start must not load, because most servers never use it: the XML parser and signer
  * (SAML tokens, the STS and the lookup service), certificate generation (the data dir has its
- * certificates) and the Redis client (the store is sqlite). Loaded at start, being small: the XML
+ * certificates), the Redis client (the store is sqlite), the YAML parser (no --auth-config) and
+ * Fastify's JSON-schema compilers (no route has a schema). Loaded at start, being small: the XML
  * escaping and SOAP fault writer (the sso dialect's error answers) and the STS key files.
  */
 const OPTIONAL = [
@@ -21,6 +22,8 @@ const OPTIONAL = [
   /\/node_modules\/@xmldom\/xmldom\//,
   /\/node_modules\/selfsigned\//,
   /\/node_modules\/ioredis\//,
+  /\/node_modules\/yaml\//,
+  /\/node_modules\/(@fastify\/ajv-compiler|ajv|@fastify\/fast-json-stringify-compiler)\//,
   /\/dist\/saml\/(?!escape-xml\.js$)/,
   /\/dist\/sso\/(?!soap\.js$|sts-keys\.js$)/,
 ];

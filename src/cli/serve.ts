@@ -116,9 +116,13 @@ async function runServer(config: ServeConfig, env: NodeJS.ProcessEnv, { worker }
 
 /** The server `config` describes, with its store open and its plugins loaded; not yet listening. */
 async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiServer> {
-  const https = await tlsOptions(config);
-  const services = await loadPlugins(config.plugins);
-  const keys = await KeyRing.open(jwtKeyFile(config.dataDir), systemClock.now());
+  // At the same time: on a fresh data dir the TLS and STS keys are generated off the main thread.
+  const [https, services, keys, stsKeyPair] = await Promise.all([
+    tlsOptions(config),
+    loadPlugins(config.plugins),
+    KeyRing.open(jwtKeyFile(config.dataDir), systemClock.now()),
+    stsKeys(config.dataDir, systemClock.now(), config.stsMaxLifetimeMs),
+  ]);
   const authDefinition = config.authConfig === undefined ? undefined : { file: config.authConfig, text: await readOptionFile(config.authConfig, '--auth-config') };
   const saml = {
     trustedCertificates: config.trustedStsCerts === undefined ? [] : await trustedCertificates(config.trustedStsCerts),
@@ -131,7 +135,7 @@ async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiSe
     ...(authDefinition ? { authDefinition } : {}),
     saml,
     sts: {
-      keys: await stsKeys(config.dataDir, systemClock.now(), config.stsMaxLifetimeMs),
+      keys: stsKeyPair,
       policy: { maxLifetimeMs: config.stsMaxLifetimeMs, maxRenewals: config.stsMaxRenewals },
     },
     services,

@@ -1,9 +1,9 @@
 /**
- * Live sessions in parallel typed arrays, one slot per session: a million sessions cost about
- * 120 bytes each instead of the ~470 of an object per session (an object with four boxed
- * numbers, its own user-key string and a Set entry per user). A Map finds the slot of a key; each
- * user's slots form a doubly linked list, so a per-user cap walks only that user's sessions.
- * No policy here: expiry and caps belong to the session store.
+ * Live sessions in parallel typed arrays, one slot per session: a million sessions hold about 150
+ * bytes of data each (some 220 of RSS) instead of the ~470 of RSS of an object per session (four
+ * boxed numbers, its own user-key string, a Set entry per user). A Map finds the slot of a key; each
+ * user's slots form a doubly linked list, so a per-user cap walks only that user's sessions. Freed
+ * slots are reused; the arrays never shrink. No policy here: expiry and caps belong to the store.
  */
 export interface SessionTimes {
   createdAt: number;

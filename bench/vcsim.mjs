@@ -16,13 +16,17 @@ const BINARY = join(CACHE_DIR, 'vcsim');
 export const VCSIM_USER = 'user';
 export const VCSIM_PASSWORD = 'pass';
 
-/** The path of a built vcsim, building it when missing or older than its source; undefined (with the reason) without Go or govmomi. */
+/**
+ * `{ binary }`, the path of a built vcsim, built when missing or older than its source or the
+ * installed govmomi; `{ skipped }`, the reason, without Go or govmomi.
+ */
 export function buildVcsim() {
   if (spawnSync('go', ['version']).status !== 0 || !existsSync(GOVMOMI)) {
     return { skipped: 'go or govmomi is not installed (apt-get install golang-go golang-github-vmware-govmomi-dev): the vcsim row is left out' };
   }
   const source = join(SOURCE_DIR, 'main.go');
-  if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= statSync(source).mtimeMs) return { binary: BINARY };
+  const newestInput = Math.max(statSync(source).mtimeMs, statSync(GOVMOMI).mtimeMs);
+  if (existsSync(BINARY) && statSync(BINARY).mtimeMs >= newestInput) return { binary: BINARY };
   mkdirSync(CACHE_DIR, { recursive: true });
   console.log('building bench/vcsim (once; cached in bench/.cache)');
   const env = {

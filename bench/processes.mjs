@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -52,17 +52,20 @@ export async function startRedisServer() {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
   });
-  return { url: `redis://127.0.0.1:${port}/0`, stop: () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); }) };
+  const stop = () => new Promise((done) => { child.once('exit', done); child.kill('SIGTERM'); });
+  return { url: `redis://127.0.0.1:${port}/0`, stop: () => stop().then(() => rmSync(dir, { recursive: true, force: true })) };
 }
 
 /**
  * vapi-auth over plain HTTP on the given store, with the session caps off so load can create freely;
- * `extra` adds options (`--workers 1`, …). Without `--workers` it runs its default (auto).
+ * `extra` adds options (`--workers 1`, …); without `--workers` it runs its default (auto). Its data dir
+ * is removed when it stops.
  */
-export function startVapiAuth(store, extra = []) {
+export async function startVapiAuth(store, extra = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'vapi-auth-bench-'));
-  return startProcess(
+  const server = await startProcess(
     ['dist/cli.js', 'serve', '--http', '--port', '0', '--store', store, '--data-dir', dataDir, '--max-sessions', '0', '--max-sessions-per-user', '0', '--log-level', 'info', ...extra],
     { VAPI_AUTH_ADMIN_PASSWORD: ADMIN_PASSWORD },
   );
+  return { url: server.url, stop: () => server.stop().then(() => rmSync(dataDir, { recursive: true, force: true })) };
 }

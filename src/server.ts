@@ -34,6 +34,7 @@ import { stsPublicPart, type StsKeyFile } from './sso/sts-keys.js';
 import { malformedJson } from './dialects/api/errors.js';
 import type { Dialect } from './dialects/dialect.js';
 import { jsonRpcDialect } from './dialects/jsonrpc/dialect.js';
+import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { fromFastifyError } from './dialects/fastify-errors.js';
 import { logFailure } from './dialects/log-failure.js';
 import { registerHealthRoutes } from './health/health-routes.js';
@@ -248,6 +249,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
     // Failures are logged once, by the dialects, with their reason; success needs no line per request.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     logger: {
       level: options.logLevel ?? 'info',
       ...(options.logStream ? { stream: options.logStream } : {}),

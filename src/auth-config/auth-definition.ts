@@ -1,4 +1,5 @@
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node } from 'yaml';
 import { coversPackage, packageOf, type OperationTable } from '../core/operation-table.js';
 import { SCHEMES, type SchemeId } from '../core/schemes.js';
 
@@ -26,12 +27,16 @@ const SHORT_NAMES: Record<string, SchemeId> = {
 };
 const ALL_IDS = new Set<string>(Object.values(SCHEMES));
 
+/** The YAML parser, loaded with the first definition: most servers have none, and it costs start-up time. */
+const yaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml');
+
 /**
  * Reads an authentication definition (YAML, or JSON, which is YAML too) and checks it against the
  * operation table and the schemes this server can check. Every mistake names the file, the line
  * and the key; nothing is applied unless the whole file is right.
  */
 export function parseAuthDefinition(text: string, file: string, table: OperationTable, supported: ReadonlySet<SchemeId>): AuthDefinition {
+  const { LineCounter, parseDocument, isMap, isSeq, isScalar } = yaml();
   const lines = new LineCounter();
   // Duplicate keys are found below, where the error can name the second one's line.
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });

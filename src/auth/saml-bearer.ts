@@ -5,7 +5,7 @@ import { SCHEMES } from '../core/schemes.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
 import type { LocalIdentitySource } from '../identity/identity-source.js';
 import type { AssertionChecks, TrustedIssuers } from '../saml/trusted-issuers.js';
-import { AssertionRejected, verifyAssertion, type VerifiedAssertion } from '../saml/verify-assertion.js';
+import type { VerifiedAssertion } from '../saml/verify-assertion.js';
 import type { KeyValueStore } from '../store/store.js';
 import type { Authenticator } from './authenticator.js';
 import type { SamlHolderOfKey } from './credentials.js';
@@ -30,6 +30,8 @@ export interface SamlAccounts {
  * password or a JWT).
  */
 async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: TrustedIssuers, { identity, credentials }: SamlAccounts, now: number) {
+  // Loaded with the first SAML token: the XML parser and signature checker cost start-up time that most servers never use.
+  const { AssertionRejected, verifyAssertion } = await import('../saml/verify-assertion.js');
   let assertion: VerifiedAssertion;
   try {
     assertion = verifyAssertion(samlToken, await issuers.policy(policy, now), now);

@@ -132,8 +132,13 @@ async function runServer(config: ServeConfig, env: NodeJS.ProcessEnv, { worker }
 
 /** The server `config` describes, with its store open and its plugins loaded; not yet listening. */
 async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiServer> {
-  const https = await tlsOptions(config);
-  const services = await loadPlugins(config.plugins);
+  // At the same time: on a fresh data dir the TLS and STS keys are generated off the main thread.
+  const [https, services, jwtKeys, stsKeys] = await Promise.all([
+    tlsOptions(config),
+    loadPlugins(config.plugins),
+    openJwtKeyFile(config.dataDir, systemClock.now()),
+    openStsKeyFile(config.dataDir, systemClock.now()),
+  ]);
   const authDefinition = config.authConfig === undefined ? undefined : { file: config.authConfig, text: await readOptionFile(config.authConfig, '--auth-config') };
   const saml = {
     trustedCertificates: config.trustedStsCerts === undefined ? [] : await trustedCertificates(config.trustedStsCerts),
@@ -142,8 +147,6 @@ async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiSe
     ...(config.samlAudience ? { audience: config.samlAudience } : {}),
     ...(config.stsUrl ? { stsUrl: config.stsUrl } : {}),
   };
-  const jwtKeys = await openJwtKeyFile(config.dataDir, systemClock.now());
-  const stsKeys = await openStsKeyFile(config.dataDir, systemClock.now());
   const server = createServer({
     ...(authDefinition ? { authDefinition } : {}),
     saml,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { escapeXml, escapeXmlText } from '../saml/parse-xml.js';
+import { escapeXml, escapeXmlText } from '../saml/escape-xml.js';
 import { signAssertion } from '../saml/sign-assertion.js';
 import { RENEW_RESTRICTION_TYPE } from '../saml/verify-assertion.js';
 import type { StsKey } from './sts-keys.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { lookup } from './lookup-service.js';
-import { readEnvelope } from './soap.js';
+import { readEnvelope } from './soap-envelope.js';
 
 const list = readEnvelope(
   '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><List xmlns="urn:lookup"><_this type="LookupServiceRegistration">ServiceRegistration</_this></List></soap:Body></soap:Envelope>',

@@ -1,6 +1,7 @@
 import type { Element } from '@xmldom/xmldom';
-import { escapeXml } from '../saml/parse-xml.js';
-import { childText, SoapFault } from './soap.js';
+import { escapeXml } from '../saml/escape-xml.js';
+import { SoapFault } from './soap.js';
+import { childText } from './soap-envelope.js';
 
 const LOOKUP = 'urn:lookup';
 

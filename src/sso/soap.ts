@@ -1,6 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { Element } from '@xmldom/xmldom';
-import { childElements, escapeXml, firstElement, parseXml } from '../saml/parse-xml.js';
+import { escapeXml } from '../saml/escape-xml.js';
 
 export const SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
 /** WS-Trust 1.3, WS-Security and its utility namespace, as the STS speaks them. */
@@ -21,21 +20,6 @@ export class SoapFault extends Error {
   }
 }
 
-/** The Header (if any) and the first element of the Body of a SOAP 1.1 envelope. */
-export function readEnvelope(xml: string): { header: Element | undefined; operation: Element } {
-  let root: Element | null;
-  try {
-    root = parseXml(xml).documentElement;
-  } catch (error) {
-    throw new SoapFault('S:Client', 'The request is not a SOAP envelope.', 500, (error as Error).message);
-  }
-  if (!root || root.namespaceURI !== SOAP_ENV || root.localName !== 'Envelope') throw new SoapFault('S:Client', 'The request is not a SOAP envelope.');
-  const body = childElements(root, SOAP_ENV, 'Body')[0];
-  const operation = body && firstElement(body);
-  if (!operation) throw new SoapFault('S:Client', 'The SOAP body is empty.');
-  return { header: childElements(root, SOAP_ENV, 'Header')[0], operation };
-}
-
 export function sendSoap(reply: FastifyReply, body: string, status = 200): FastifyReply {
   return reply
     .code(status)
@@ -46,10 +30,4 @@ export function sendSoap(reply: FastifyReply, body: string, status = 200): Fasti
 export function sendFault(reply: FastifyReply, fault: SoapFault): FastifyReply {
   const namespaces = `xmlns:wst="${WST}" xmlns:wsse="${WSSE}"`;
   return sendSoap(reply, `<S:Fault><faultcode ${namespaces}>${escapeXml(fault.code)}</faultcode><faultstring>${escapeXml(fault.text)}</faultstring></S:Fault>`, fault.status);
-}
-
-/** The trimmed text of the first matching child, if any. */
-export function childText(parent: Element | undefined, namespace: string, localName: string): string | undefined {
-  const element = parent && childElements(parent, namespace, localName)[0];
-  return element ? (element.textContent ?? '').trim() : undefined;
 }

@@ -2,7 +2,8 @@ import type { Element } from '@xmldom/xmldom';
 import { childElements } from '../saml/parse-xml.js';
 import { DSIG } from '../saml/verify-assertion.js';
 import { issueAssertion } from './issue-assertion.js';
-import { childText, SoapFault, WSSE, WST } from './soap.js';
+import { SoapFault, WSSE, WST } from './soap.js';
+import { childText } from './soap-envelope.js';
 import { failedAuthentication, grantedEnd, signedBy, tokenResponse, type Sts, type StsRequest } from './sts-service.js';
 
 const BEARER_KEY = `${WST}/Bearer`;

@@ -1,7 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import selfsigned from 'selfsigned';
 import type { PublicPart } from '../keys/published-signing-key.js';
 import { SigningKeyFile, type SigningKeyCodec } from '../keys/signing-key-file.js';
 
@@ -27,6 +26,8 @@ const codec: SigningKeyCodec<StsKey> = {
   async generate() {
     const notBeforeDate = new Date();
     const notAfterDate = new Date(notBeforeDate.getTime() + 10 * 365 * 86_400_000);
+    // Loaded only to generate: a start on an existing data dir does not pay for the X.509 library.
+    const { default: selfsigned } = await import('selfsigned');
     const pems = await selfsigned.generate([{ name: 'commonName', value: 'vapi-auth STS' }], {
       keyType: 'rsa',
       keySize: 2048,

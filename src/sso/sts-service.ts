@@ -6,7 +6,8 @@ import { childElements, firstElement } from '../saml/parse-xml.js';
 import type { PublishedSigningKey } from '../keys/published-signing-key.js';
 import type { AssertionChecks, TrustedIssuers } from '../saml/trusted-issuers.js';
 import { AssertionRejected, verifyAssertion, type AssertionPolicy, type VerifiedAssertion } from '../saml/verify-assertion.js';
-import { childText, SoapFault, WST, WSU } from './soap.js';
+import { SoapFault, WST, WSU } from './soap.js';
+import { childText } from './soap-envelope.js';
 import type { StsKey } from './sts-keys.js';
 import { SignatureRejected, verifySignedRequest, type SignedRequest } from './ws-security.js';
 

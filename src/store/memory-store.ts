@@ -2,17 +2,13 @@ import { ACTIVE_STATUSES, isLive, matchesTaskFilter } from './task-filter.js';
 import { admits } from './claim-rule.js';
 import { MemoryAuthorizationStore } from './memory-authorization-store.js';
 import { MemoryPrivilegeCheckStore } from './memory-privilege-check-store.js';
+import { MemorySessionStore } from './memory-session-store.js';
 import type {
   CancelRequestResult,
   ClaimCaps,
   ClaimMember,
   ClaimResult,
-  InsertSessionResult,
   KeyValueStore,
-  SessionCaps,
-  SessionRecord,
-  SessionStore,
-  SessionWithUser,
   Store,
   TaskChange,
   TaskFilter,
@@ -44,72 +40,6 @@ export class MemoryStore implements Store {
   }
 
   async close(): Promise<void> {}
-}
-
-class MemorySessionStore implements SessionStore {
-  readonly #byKey = new Map<string, SessionRecord>();
-  readonly #byUser = new Map<string, Set<string>>();
-  readonly #users: MemoryUserStore;
-  readonly #authorization: MemoryAuthorizationStore;
-
-  constructor(users: MemoryUserStore, authorization: MemoryAuthorizationStore) {
-    this.#users = users;
-    this.#authorization = authorization;
-  }
-
-  async insert(record: SessionRecord, caps: SessionCaps, now: number): Promise<InsertSessionResult> {
-    // Expired records linger until purged; counting them would refuse a login that should pass,
-    // so purge before deciding, but only when a cap could be reached (no scan on the common path).
-    if (caps.total > 0 && this.#byKey.size >= caps.total) this.purge(now);
-    if (caps.total > 0 && this.#byKey.size >= caps.total) return 'total_cap';
-    const mine = this.#byUser.get(record.userKey);
-    if (caps.perUser > 0 && mine && mine.size >= caps.perUser) {
-      for (const key of mine) this.#dropIfExpired(key, now);
-      if (mine.size >= caps.perUser) return 'user_cap';
-    }
-    this.#byKey.set(record.key, { ...record });
-    let set = this.#byUser.get(record.userKey);
-    if (!set) this.#byUser.set(record.userKey, (set = new Set()));
-    set.add(record.key);
-    return 'created';
-  }
-
-  async getWithUser(key: string, now: number): Promise<SessionWithUser | undefined> {
-    const record = this.#byKey.get(key);
-    if (!record || record.expiresAt <= now) return undefined;
-    return { session: { ...record }, user: await this.#users.get(record.userKey), authzVersion: await this.#authorization.version() };
-  }
-
-  async touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void> {
-    const record = this.#byKey.get(key);
-    if (record && record.expiresAt > lastAccessedAt) {
-      record.lastAccessedAt = lastAccessedAt;
-      record.expiresAt = expiresAt;
-    }
-  }
-
-  async delete(key: string, now: number): Promise<boolean> {
-    const record = this.#byKey.get(key);
-    if (!record) return false;
-    this.#remove(record);
-    return record.expiresAt > now;
-  }
-
-  purge(now: number): void {
-    for (const key of this.#byKey.keys()) this.#dropIfExpired(key, now);
-  }
-
-  #dropIfExpired(key: string, now: number): void {
-    const record = this.#byKey.get(key);
-    if (record && record.expiresAt <= now) this.#remove(record);
-  }
-
-  #remove(record: SessionRecord): void {
-    this.#byKey.delete(record.key);
-    const set = this.#byUser.get(record.userKey);
-    set?.delete(record.key);
-    if (set?.size === 0) this.#byUser.delete(record.userKey);
-  }
 }
 
 /** A copy a caller may change freely (read on every request, so cheaper than structuredClone). */

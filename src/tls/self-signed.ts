@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
-import selfsigned from 'selfsigned';
 import { createDirectoryOnce } from '../fs/atomic-files.js';
 import { restrictToOwner } from '../fs/owner-only.js';
 
@@ -20,6 +19,8 @@ async function generate(host: string): Promise<Omit<TlsFiles, 'created'>> {
   else names.add(host);
   const notBeforeDate = new Date();
   const notAfterDate = new Date(notBeforeDate.getTime() + 825 * 86_400_000);
+  // Loaded only to generate: a start on an existing data dir does not pay for the X.509 library.
+  const { default: selfsigned } = await import('selfsigned');
   const pems = await selfsigned.generate([{ name: 'commonName', value: 'vapi-auth' }], {
     keyType: 'ec',
     curve: 'P-256',

@@ -1,13 +1,13 @@
 import { toVapiError } from '../../core/errors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { certificateDer } from '../../core/pem.js';
-import { lookup } from '../../sso/lookup-service.js';
-import { readEnvelope, sendFault, sendSoap, SoapFault } from '../../sso/soap.js';
-import { issue } from '../../sso/sts-issue.js';
-import { renew } from '../../sso/sts-renew.js';
-import { requestType, validate, type Sts, type StsRequest } from '../../sso/sts-service.js';
+import { sendFault, sendSoap, SoapFault } from '../../sso/soap.js';
+import type { Sts } from '../../sso/sts-service.js';
 import { errorRow } from '../../core/errors.js';
 import type { Dialect } from '../dialect.js';
+
+/** Loaded with the first SOAP request: the XML parser and signer cost start-up time that most servers never use. */
+const endpoints = () => import('../../sso/sso-endpoints.js');
 
 export const STS_PATH = '/sts/STSService/vsphere.local';
 export const LOOKUP_PATH = '/lookupservice/sdk';
@@ -43,17 +43,13 @@ function register(app: FastifyInstance, deps: SsoDeps): void {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(['text/xml', 'application/soap+xml', 'application/xml'], { parseAs: 'string' }, (_request, body, done) => done(null, body));
     scope.post(STS_PATH, (request, reply) =>
-      answer(request, reply, (xml) => {
-        const sts: StsRequest = { xml, ...readEnvelope(xml) };
-        const operations = { Issue: issue, Renew: renew, Validate: validate };
-        return operations[requestType(sts.operation)](sts, deps.sts);
-      }),
+      answer(request, reply, async (xml) => (await endpoints()).answerSts(xml, deps.sts)),
     );
     scope.post(LOOKUP_PATH, (request, reply) =>
       answer(request, reply, async (xml) => {
-        const operation = readEnvelope(xml).operation;
         const sts = (await deps.sts.signingKey.cluster.trusted('sts', deps.sts.clock.now())).map((key) => certificateDer(key.material)!);
-        return lookup(operation, deps.publicUrl ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`, { tls: deps.tlsCertificateDer, sts });
+        const baseUrl = deps.publicUrl ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`;
+        return (await endpoints()).answerLookup(xml, baseUrl, { tls: deps.tlsCertificateDer, sts });
       }),
     );
   });

@@ -15,7 +15,7 @@ import { Lockout, type LockoutPolicy } from './identity/lockout.js';
 import { jwtPublicPart, type JwtKeyFile } from './jwt/jwt-signing-key.js';
 import { ClusterKeys } from './keys/cluster-keys.js';
 import { PublishedSigningKey } from './keys/published-signing-key.js';
-import { TrustedIssuers } from './saml/trusted-issuers.js';
+import { TrustedIssuers } from './keys/trusted-issuers.js';
 import { certificateDer } from './core/pem.js';
 import { DEFAULT_TOKEN_POLICY, type TokenPolicy } from './jwt/token-policy.js';
 import { TokenService } from './jwt/token-service.js';

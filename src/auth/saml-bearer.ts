@@ -4,7 +4,7 @@ import { unauthenticated } from '../core/errors.js';
 import { SCHEMES } from '../core/schemes.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
 import type { LocalIdentitySource } from '../identity/identity-source.js';
-import type { AssertionChecks, TrustedIssuers } from '../saml/trusted-issuers.js';
+import type { AssertionChecks, TrustedIssuers } from '../keys/trusted-issuers.js';
 import type { VerifiedAssertion } from '../saml/verify-assertion.js';
 import type { KeyValueStore } from '../store/store.js';
 import type { Authenticator } from './authenticator.js';

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
 import { childElements, firstElement } from '../saml/parse-xml.js';
 import type { PublishedSigningKey } from '../keys/published-signing-key.js';
-import type { AssertionChecks, TrustedIssuers } from '../saml/trusted-issuers.js';
+import type { AssertionChecks, TrustedIssuers } from '../keys/trusted-issuers.js';
 import { AssertionRejected, verifyAssertion, type AssertionPolicy, type VerifiedAssertion } from '../saml/verify-assertion.js';
 import { SoapFault, WST, WSU } from './soap.js';
 import { childText } from './soap-envelope.js';

@@ -1,5 +1,5 @@
-import type { ClusterKeys } from '../keys/cluster-keys.js';
-import type { AssertionPolicy } from './verify-assertion.js';
+import type { ClusterKeys } from './cluster-keys.js';
+import type { AssertionPolicy } from '../saml/verify-assertion.js';
 
 /** What a SAML token is checked against besides its issuer. */
 export type AssertionChecks = Omit<AssertionPolicy, 'trustedCertificates'>;

@@ -95,6 +95,12 @@ class MemorySessionStore implements SessionStore {
     return record.expiresAt > now;
   }
 
+  async list(now: number, userKey?: string): Promise<SessionRecord[]> {
+    const keys = userKey === undefined ? this.#byKey.keys() : (this.#byUser.get(userKey) ?? []);
+    const live = [...keys].map((key) => this.#byKey.get(key)!).filter((record) => record.expiresAt > now);
+    return live.map((record) => ({ ...record })).sort((a, b) => a.createdAt - b.createdAt || a.key.localeCompare(b.key));
+  }
+
   purge(now: number): void {
     for (const key of this.#byKey.keys()) this.#dropIfExpired(key, now);
   }

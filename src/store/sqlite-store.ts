@@ -5,7 +5,7 @@ import { AUTHORIZATION_SCHEMA, AUTHZ_VERSION_SQL, BUMP_SQL, SqliteAuthorizationS
 import { KV_SCHEMA, SqliteKeyValueStore } from './sqlite-kv-store.js';
 import { PRIVILEGE_CHECK_SCHEMA, SqlitePrivilegeCheckStore } from './sqlite-privilege-check-store.js';
 import { SqliteTaskStore, TASK_SCHEMA } from './sqlite-task-store.js';
-import { SqliteVerificationKeyStore, VERIFICATION_KEY_SCHEMA } from './sqlite-verification-key-store.js';
+import { addKeyCreationColumn, SqliteVerificationKeyStore, VERIFICATION_KEY_SCHEMA } from './sqlite-verification-key-store.js';
 import type {
   AuthorizationStore,
   InsertSessionResult,
@@ -109,6 +109,7 @@ export class SqliteStore implements Store {
       this.#moveRolesToPermissions();
       this.#addSessionOrigin();
       this.#db.exec(VERIFICATION_KEY_SCHEMA);
+      addKeyCreationColumn(this.#db);
       this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }

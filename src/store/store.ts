@@ -118,6 +118,8 @@ export interface VerificationKey {
   material: string;
   /** Trusted until then: no token it signed lives longer. */
   trustedUntil: number;
+  /** When the key was made; absent on keys published before it was recorded. */
+  createdAt?: number;
 }
 
 /**

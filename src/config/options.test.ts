@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from './duration.js';
-import { ConfigError, defaultConfig, envName, OPTIONS, resolveConfig } from './options.js';
+import { ConfigError, defaultConfig, envName, OPTIONS, resolveConfig, shownDefault } from './options.js';
 
 describe('durations', () => {
   it('reads units and bare seconds', () => {
@@ -72,9 +72,23 @@ describe('resolveConfig', () => {
 });
 
 describe('the README', () => {
-  it('documents every option in its table, and no option that does not exist', async () => {
+  /** Each row of the option table: the flags it documents and its default column, backticks removed. */
+  async function optionRows(): Promise<{ flags: string[]; shown: string }[]> {
     const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-    const documented = [...readme.matchAll(/^\| `(--[^`]*)` \|/gm)].flatMap((row) => [...row[1]!.matchAll(/--([a-z-]+)/g)].map((flag) => flag[1]!));
+    return [...readme.matchAll(/^\| `(--[^`]*)` \| ([^|]*) \|/gm)].map((row) => ({
+      flags: [...row[1]!.matchAll(/--([a-z-]+)/g)].map((flag) => flag[1]!),
+      shown: row[2]!.trim().replaceAll('`', ''),
+    }));
+  }
+
+  it('documents every option in its table, and no option that does not exist', async () => {
+    const documented = (await optionRows()).flatMap((row) => row.flags);
     expect(documented.sort()).toEqual(OPTIONS.map((option) => option.flag).sort());
+  });
+
+  it('gives each option the default the code has, as --help shows it', async () => {
+    for (const row of await optionRows()) {
+      for (const flag of row.flags) expect(row.shown, `--${flag}`).toBe(shownDefault(OPTIONS.find((option) => option.flag === flag)!));
+    }
   });
 });

@@ -252,6 +252,13 @@ describe('vapi-auth keys and sts', () => {
     const token = await accessToken(server.url, 'administrator', 'Pr0cess!');
     const listed = await runCli(['keys', 'list', '--data-dir', sandbox.dataDir]);
     expect(listed.stdout).toMatch(new RegExp(`^${kidOf(token)}\ttrusted until \\d{4}-.*\tcreated \\d{4}-.*\tsigns here\n$`));
+    const [keysJson, stsJson, usersJson] = await Promise.all(
+      [['keys', 'list', '--json'], ['sts', 'list', '--json'], ['user', 'list', '--json']].map((args) => runCli([...args, '--data-dir', sandbox.dataDir])),
+    );
+    const iso = expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/);
+    expect(JSON.parse(keysJson!.stdout)).toEqual([{ id: kidOf(token), created: iso, trustedUntil: iso, signsHere: true }]);
+    expect(JSON.parse(stsJson!.stdout)).toEqual([{ id: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/), created: iso, trustedUntil: iso, signsHere: true }]);
+    expect(JSON.parse(usersJson!.stdout)).toEqual([{ user: 'administrator@VSPHERE.LOCAL', role: 'Administrator' }]);
     const revoked = await runCli(['keys', 'revoke', kidOf(token), '--data-dir', sandbox.dataDir]);
     expect(revoked).toMatchObject({ code: 0, stdout: `Withdrew JWT key ${kidOf(token)}: every node refuses its tokens from now on\n` });
     expect((await callWithBearer(server.url, token)).status).toBe(401);

@@ -424,6 +424,14 @@ for (const factory of storeFactories()) {
         expect(await ids(NOW)).toEqual(['sts:a']);
       });
 
+      it('keeps when a key was made, and lists a key published without it as it was', async () => {
+        await store.verificationKeys.publish({ ...key('a', NOW + 500), createdAt: NOW - 7 });
+        await store.verificationKeys.publish(key('b', NOW + 500));
+        await store.verificationKeys.publish({ ...key('a', NOW + 900), createdAt: NOW - 7 });
+        const listed = (await store.verificationKeys.list(NOW)).keys.sort((x, y) => x.id.localeCompare(y.id));
+        expect(listed).toEqual([{ ...key('a', NOW + 900), createdAt: NOW - 7 }, key('b', NOW + 500)]);
+      });
+
       it('moves trustedUntil later, never earlier', async () => {
         await store.verificationKeys.publish(key('a', NOW + 500));
         await store.verificationKeys.publish(key('a', NOW + 100));

@@ -1,9 +1,10 @@
-import { resolveConfig, type Flags } from '../config/options.js';
+import { resolveConfig, type Flags, type ServeConfig } from '../config/options.js';
 import { systemClock } from '../core/clock.js';
 import { AccessControl } from '../authorization/access-control.js';
 import { LocalIdentitySource } from '../identity/identity-source.js';
 import type { Store } from '../store/store.js';
 
+import { STORE_FLAGS } from './commands.js';
 import { openPersistentStore } from './persistent-store.js';
 import { UsageError } from './usage-error.js';
 
@@ -22,15 +23,22 @@ export interface AdminStore {
  * same store meanwhile: every change is one atomic store step.
  */
 export async function withAdminStore<T>(flags: Flags, env: NodeJS.ProcessEnv, commands: string, work: (admin: AdminStore) => Promise<T>): Promise<T> {
-  const { 'data-dir': dataDir, store: spec, config } = flags;
-  const { dataDir: dir, store: storeSpec } = resolveConfig({ 'data-dir': dataDir, store: spec, config }, env);
-  const store = await openPersistentStore(storeSpec, dir, commands);
+  const config = adminConfig(flags, env);
+  const store = await openPersistentStore(config.store, config.dataDir, commands);
   const identity = new LocalIdentitySource(store.users, systemClock);
   try {
     return await work({ store, identity, access: new AccessControl(store.authorization, store.users, identity.domain) });
   } finally {
     await store.close();
   }
+}
+
+/**
+ * The configuration an administration command works with: the store flags (and `serveFlags`, the
+ * serve options it takes) over the environment and the `--config` file; its own flags (`--json`, …) are not options.
+ */
+export function adminConfig(flags: Flags, env: NodeJS.ProcessEnv, serveFlags: readonly string[] = []): ServeConfig {
+  return resolveConfig(Object.fromEntries([...STORE_FLAGS, ...serveFlags].map((flag) => [flag, flags[flag]])), env);
 }
 
 /** `--json`: the records as an indented JSON array; otherwise one tab-separated line each. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolveConfig, type Flags } from '../config/options.js';
+import type { Flags, ServeConfig } from '../config/options.js';
 import { systemClock } from '../core/clock.js';
 import { jwtKeyFile, jwtPublicPart, openJwtKeyFile } from '../jwt/jwt-signing-key.js';
 import { ClusterKeys } from '../keys/cluster-keys.js';
@@ -7,7 +7,7 @@ import { PUBLICATION_MARGIN_MS, type PublicPart } from '../keys/published-signin
 import type { SigningKeyFile } from '../keys/signing-key-file.js';
 import { openStsKeyFile, stsKeyFile, stsPublicPart } from '../sso/sts-keys.js';
 import type { VerificationKey } from '../store/store.js';
-import { printList } from './admin-store.js';
+import { adminConfig, printList } from './admin-store.js';
 import { openPersistentStore } from './persistent-store.js';
 import { UsageError } from './usage-error.js';
 
@@ -25,8 +25,9 @@ interface KeyKind<K> {
   file(dataDir: string): string;
   open(dataDir: string, now: number): Promise<SigningKeyFile<K>>;
   publicPart(key: K): PublicPart;
-  /** Longest life of a token it signs. */
-  lifetimeMs(config: ReturnType<typeof resolveConfig>): number;
+  /** Longest life of a token it signs, and the option that sets it. */
+  lifetimeMs(config: ServeConfig): number;
+  lifetimeFlag: 'token-lifetime' | 'sts-max-lifetime';
 }
 
 const JWT: KeyKind<Parameters<typeof jwtPublicPart>[0]> = {
@@ -40,6 +41,7 @@ const JWT: KeyKind<Parameters<typeof jwtPublicPart>[0]> = {
   open: openJwtKeyFile,
   publicPart: jwtPublicPart,
   lifetimeMs: (config) => config.tokenLifetimeMs,
+  lifetimeFlag: 'token-lifetime',
 };
 
 const STS: KeyKind<Parameters<typeof stsPublicPart>[0]> = {
@@ -57,6 +59,7 @@ const STS: KeyKind<Parameters<typeof stsPublicPart>[0]> = {
   open: openStsKeyFile,
   publicPart: stsPublicPart,
   lifetimeMs: (config) => config.stsMaxLifetimeMs,
+  lifetimeFlag: 'sts-max-lifetime',
 };
 
 /**
@@ -69,7 +72,7 @@ async function keyCommand<K>(kind: KeyKind<K>, verb: string, args: string[], fla
   const [id] = args;
   const wanted = id === undefined ? undefined : kind.normalizeId(id);
   if (id !== undefined && wanted === undefined) throw new UsageError(`"${id}" is not ${kind.idDoc}`);
-  const config = resolveConfig(flags, env);
+  const config = adminConfig(flags, env, [kind.lifetimeFlag]);
   const store = await openPersistentStore(config.store, config.dataDir, `${kind.command} commands`);
   const cluster = new ClusterKeys(store.verificationKeys);
   const now = systemClock.now();

@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from './duration.js';
 import { ConfigError, defaultConfig, envName, OPTIONS, resolveConfig, shownDefault } from './options.js';
@@ -63,6 +66,25 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ 'public-url': 'https://vapi.example.com:8443/' }, {}).publicUrl).toBe('https://vapi.example.com:8443');
     for (const bad of ['vapi.example.com', 'ftp://vapi.example.com', 'https://vapi.example.com/api', 'https://vapi.example.com/?a=1', 'https://u:p@vapi.example.com']) {
       expect(() => resolveConfig({ 'public-url': bad }, {}), bad).toThrow(/invalid value for --public-url/);
+    }
+  });
+
+  it('reads the --config file (or VAPI_AUTH_CONFIG) below variables and flags, above the defaults', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vapi-auth-config-'));
+    try {
+      const file = join(dir, 'config.yaml');
+      writeFileSync(file, 'port: 7000\nrealm: file\nhost: 0.0.0.0\nhttp: true\nplugin:\n  - a.mjs\n  - b.mjs\n');
+      const config = resolveConfig({ config: file, port: '9000' }, { VAPI_AUTH_PORT: '8000', VAPI_AUTH_REALM: 'env' });
+      expect(config).toMatchObject({ port: 9000, realm: 'env', host: '0.0.0.0', http: true, plugins: ['a.mjs', 'b.mjs'], dataDir: './data' });
+      expect(resolveConfig({}, { VAPI_AUTH_CONFIG: file }).port).toBe(7000);
+      writeFileSync(file, 'port: 7000\n\nsaml-bearer: sometimes\n');
+      expect(() => resolveConfig({ config: file }, {})).toThrow(`${file}:3: invalid value for saml-bearer: "sometimes" (expected true or false)`);
+      writeFileSync(file, '- port\n');
+      expect(() => resolveConfig({ config: file }, {})).toThrow(`${file}:1: a config file is a mapping of options to values`);
+      writeFileSync(file, 'port: 1\nport: 2\n');
+      expect(() => resolveConfig({ config: file }, {})).toThrow(new RegExp(`^${file}:2: `));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -51,7 +51,7 @@ function parse(argv: string[]): { values: Flags; positionals: string[] } {
 /** Help asked for: `--help`/`-h` anywhere, or `vapi-auth help [COMMAND [VERB]]`. */
 function helpFor(positionals: readonly string[]): string {
   const [command, verb] = positionals[0] === 'help' ? positionals.slice(1) : positionals;
-  return command !== undefined && command in COMMANDS ? commandHelp(command, verb) : globalHelp();
+  return command !== undefined && Object.hasOwn(COMMANDS, command) ? commandHelp(command, verb) : globalHelp();
 }
 
 type AdminCommand = (verb: string, args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream) => Promise<void>;
@@ -67,7 +67,7 @@ const ADMIN_COMMANDS: Record<string, () => Promise<AdminCommand>> = {
 };
 
 async function run(command: string, verb: string | undefined, args: string[], flags: Flags): Promise<number> {
-  const admin = ADMIN_COMMANDS[command];
+  const admin = Object.hasOwn(ADMIN_COMMANDS, command) ? ADMIN_COMMANDS[command] : undefined;
   if (admin) {
     await (await admin())(verb!, args, flags, process.env, process.stdout);
     return 0;

@@ -73,18 +73,20 @@ describe('vapi-auth refusals', () => {
   });
 
   it('suggests the flag, command or verb that was probably meant', async () => {
-    const [flag, command, verb, verbFlag, far] = await Promise.all([
+    const [flag, command, verb, verbFlag, far, inherited] = await Promise.all([
       runCli(['serve', '--idel-timeout', '5m']),
       runCli(['sesion', 'list']),
       runCli(['user', 'lsit']),
       runCli(['session', 'list', '--usr', 'ops']),
       runCli(['serve', '--frobnicate']),
+      runCli(['user', 'toString']),
     ]);
     expect(flag).toMatchObject({ code: 2, stderr: 'vapi-auth: unknown option --idel-timeout (did you mean --idle-timeout?)\n' });
     expect(command).toMatchObject({ code: 2, stderr: 'vapi-auth: unknown command "sesion" (did you mean session?); vapi-auth --help lists them\n' });
     expect(verb).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown user verb "lsit" (did you mean list?)') });
     expect(verbFlag).toMatchObject({ code: 2, stderr: 'vapi-auth: unknown option --usr (did you mean --user?)\n' });
     expect(far).toMatchObject({ code: 2, stderr: 'vapi-auth: unknown option --frobnicate\n' });
+    expect(inherited).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown user verb "toString"') });
   });
 });
 

@@ -120,7 +120,8 @@ export function usageLine(command: string, verb?: string): string {
  * verb, too few or too many arguments, a flag the verb does not take.
  */
 export function checkUsage(command: string, args: readonly string[], flags: readonly string[]): { verb: string | undefined; rest: string[] } {
-  const spec = COMMANDS[command];
+  // Own keys only: `vapi-auth toString` names no command.
+  const spec = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!spec) throw new UsageError(`unknown command "${command}"${didYouMean(command, Object.keys(COMMANDS))}; vapi-auth --help lists them`);
   if (!spec.verbs) {
     if (args.length > 0) throw new UsageError(`${command} takes no arguments besides its options; usage: ${usageLine(command)}`);
@@ -128,7 +129,7 @@ export function checkUsage(command: string, args: readonly string[], flags: read
     return { verb: undefined, rest: [] };
   }
   const [verb, ...rest] = args;
-  if (verb === undefined || !(verb in spec.verbs)) {
+  if (verb === undefined || !Object.hasOwn(spec.verbs, verb)) {
     const what = verb === undefined ? `${command} needs a verb` : `unknown ${command} verb "${verb}"${didYouMean(verb, Object.keys(spec.verbs))}`;
     throw new UsageError(`${what}; usage: ${usageLine(command)} (vapi-auth ${command} --help)`);
   }

@@ -72,8 +72,8 @@ export function commandHelp(command: string, verb?: string): string {
   const spec = COMMANDS[command]!;
   if (!spec.verbs) return [`Usage: ${usageLine(command)}`, '', sentence(spec.summary)].join('\n');
   const common = `  ${STORE_FLAGS.map(flagUsage).join('  ')}`;
-  if (verb !== undefined && spec.verbs[verb]) {
-    return [`Usage: ${usageLine(command, verb)}`, '', sentence(spec.verbs[verb].summary), '', 'Store options:', common, '', ...STORE_NOTE].join('\n');
+  if (verb !== undefined && Object.hasOwn(spec.verbs, verb)) {
+    return [`Usage: ${usageLine(command, verb)}`, '', sentence(spec.verbs[verb]!.summary), '', 'Store options:', common, '', ...STORE_NOTE].join('\n');
   }
   const verbs = Object.keys(spec.verbs).flatMap((name) => [`  ${usageLine(command, name)}`, `      ${spec.verbs![name]!.summary}`]);
   return [`Usage: ${usageLine(command)}`, '', sentence(spec.summary), '', ...verbs, '', 'Store options:', common, '', ...STORE_NOTE].join('\n');

@@ -10,6 +10,7 @@ describe('createServer options', () => {
     expect(make({ sesions: {} })).toThrow(new ConfigError('createServer: unknown option sesions (did you mean sessions?)'));
     expect(make({ sessions: { idleTimeout: 5 } })).toThrow(new ConfigError('createServer: unknown option sessions.idleTimeout (did you mean idleTimeoutMs?)'));
     expect(make({ jwt: { keys: {}, limits: { colour: 1 } } })).toThrow('createServer: unknown option jwt.limits.colour');
+    expect(make({ sessions: { toString: 1 } })).toThrow('createServer: unknown option sessions.toString');
   });
 
   it('refuses a bad value as the CLI option of the same meaning would, naming it and what it takes', () => {

@@ -107,10 +107,9 @@ function checkValue(rule: Rule, value: unknown, path: string): void {
 
 function checkFields(rule: Shape, value: Record<string, unknown>, prefix: string): void {
   for (const [key, field] of Object.entries(value)) {
-    const fieldRule = rule.fields[key];
-    if (fieldRule === undefined) throw new ConfigError(`createServer: unknown option ${prefix}${key}${didYouMean(key, Object.keys(rule.fields))}`);
+    if (!Object.hasOwn(rule.fields, key)) throw new ConfigError(`createServer: unknown option ${prefix}${key}${didYouMean(key, Object.keys(rule.fields))}`);
     // An absent optional value may be spelled undefined (`{ audience: config.audience }`).
-    if (value[key] !== undefined) checkValue(fieldRule, value[key], `${prefix}${key}`);
+    if (field !== undefined) checkValue(rule.fields[key]!, field, `${prefix}${key}`);
   }
 }
 

@@ -55,6 +55,7 @@ import { applyAuthDefinition, parseAuthDefinition } from './auth-config/auth-def
 import { TaskRunner, type TaskPolicy } from './tasks/task-runner.js';
 import { SessionService, type SessionPolicy } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
+import { checkServerOptions } from './server-options-check.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -232,7 +233,9 @@ function assertEnforceable(table: OperationTable, authentication: Authentication
   }
 }
 
+/** A server; unknown options and bad values throw a ConfigError naming them. */
 export function createServer(options: VapiServerOptions): VapiServer {
+  checkServerOptions(options);
   const clock = options.clock ?? systemClock;
   const { store } = options;
   const realm = options.realm ?? 'VAPI endpoint';

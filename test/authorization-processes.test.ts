@@ -287,6 +287,12 @@ CREATE INDEX IF NOT EXISTS claims_by_expiry ON claims (expires_at);
       { principal: 'both@VSPHERE.LOCAL', group: false, role: 'Administrator' },
       { principal: 'legacy@VSPHERE.LOCAL', group: false, role: 'ReadOnly' },
     ]);
+    // The session from before has no scheme or client address; those after have both.
+    const sessions = JSON.parse((await admin([], 'session', 'list', '--user', 'legacy', '--json')).stdout) as { scheme: string | null; clientAddress: string | null }[];
+    expect(sessions.map(({ scheme, clientAddress }) => [scheme, clientAddress])).toEqual([
+      [null, null],
+      ['com.vmware.vapi.std.security.user_pass', '127.0.0.1'],
+    ]);
     const users = await admin([], 'user', 'list');
     expect(users.stdout).toBe(
       'administrator@VSPHERE.LOCAL\tAdministrator\nboth@VSPHERE.LOCAL\tAdministrator\nlegacy@VSPHERE.LOCAL\tReadOnly\nnothing@VSPHERE.LOCAL\t(no permission)\n',

@@ -234,13 +234,16 @@ describe('vapi-auth user', () => {
 describe('vapi-auth keys and sts', () => {
   it('explain every mistake: exit 2 naming a usage problem, 1 for a key no node trusts', async () => {
     const keys = (...args: string[]) => runCli([...args, '--data-dir', sandbox.dataDir]);
-    expect(await keys('keys', 'revoke')).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: vapi-auth keys rotate | list | revoke KID') });
+    expect(await keys('keys', 'revoke')).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: vapi-auth keys revoke KID') });
     expect(await keys('keys', 'frobnicate')).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: vapi-auth keys') });
     expect(await keys('keys', 'list', 'extra')).toMatchObject({ code: 2 });
     expect(await keys('keys', 'revoke', 'not a kid!')).toMatchObject({ code: 2, stderr: 'vapi-auth: "not a kid!" is not a JWT key id (kid)\n' });
     expect(await keys('sts', 'revoke', 'AB:CD')).toMatchObject({ code: 2, stderr: 'vapi-auth: "AB:CD" is not the SHA-256 fingerprint of an STS certificate\n' });
     expect(await keys('keys', 'rotate', '--store', 'memory')).toMatchObject({ code: 2, stderr: expect.stringContaining('keys commands need a persistent store') });
-    expect(await keys('sts', 'rotate', '--idle-timeout', '5m')).toMatchObject({ code: 2, stderr: 'vapi-auth: sts commands take --data-dir, --store and --sts-max-lifetime only\n' });
+    expect(await keys('sts', 'rotate', '--idle-timeout', '5m')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('vapi-auth: sts rotate takes --sts-max-lifetime, --data-dir, --store, --config only, not --idle-timeout'),
+    });
     expect(await keys('keys', 'revoke', 'abc123')).toMatchObject({ code: 1, stderr: expect.stringContaining('no trusted JWT key abc123') });
   });
 
@@ -248,7 +251,14 @@ describe('vapi-auth keys and sts', () => {
     const server = await start();
     const token = await accessToken(server.url, 'administrator', 'Pr0cess!');
     const listed = await runCli(['keys', 'list', '--data-dir', sandbox.dataDir]);
-    expect(listed.stdout).toMatch(new RegExp(`^${kidOf(token)}\ttrusted until \\d{4}-`));
+    expect(listed.stdout).toMatch(new RegExp(`^${kidOf(token)}\ttrusted until \\d{4}-.*\tcreated \\d{4}-.*\tsigns here\n$`));
+    const [keysJson, stsJson, usersJson] = await Promise.all(
+      [['keys', 'list', '--json'], ['sts', 'list', '--json'], ['user', 'list', '--json']].map((args) => runCli([...args, '--data-dir', sandbox.dataDir])),
+    );
+    const iso = expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/);
+    expect(JSON.parse(keysJson!.stdout)).toEqual([{ id: kidOf(token), created: iso, trustedUntil: iso, signsHere: true }]);
+    expect(JSON.parse(stsJson!.stdout)).toEqual([{ id: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/), created: iso, trustedUntil: iso, signsHere: true }]);
+    expect(JSON.parse(usersJson!.stdout)).toEqual([{ user: 'administrator@VSPHERE.LOCAL', role: 'Administrator' }]);
     const revoked = await runCli(['keys', 'revoke', kidOf(token), '--data-dir', sandbox.dataDir]);
     expect(revoked).toMatchObject({ code: 0, stdout: `Withdrew JWT key ${kidOf(token)}: every node refuses its tokens from now on\n` });
     expect((await callWithBearer(server.url, token)).status).toBe(401);

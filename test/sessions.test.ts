@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN, ADMIN_PASSWORD, addUser, startTestServer, storeFactories, type TestServer } from './helpers/test-server.js';
 import { sessionDialects, type Outcome } from './helpers/session-dialects.js';
+import { sha256Hex } from '../src/core/secrets.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -43,6 +44,12 @@ for (const stores of storeFactories()) {
         expect((await dialect.delete(t.url, { sessionId: token })).ok).toBe(true);
         expectUnauthenticated(await dialect.get(t.url, { sessionId: token }));
         expectUnauthenticated(await dialect.delete(t.url, { sessionId: token }));
+      });
+
+      it('records the scheme and client address a session was created from', async () => {
+        const token = expectToken(await dialect.create(t.url, admin));
+        const [session] = await t.server.store.sessions.list(t.clock.now());
+        expect(session).toMatchObject({ key: sha256Hex(token), scheme: 'com.vmware.vapi.std.security.user_pass', clientAddress: '127.0.0.1' });
       });
 
       it('accepts every user name form vSphere clients send', async () => {

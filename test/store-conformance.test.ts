@@ -86,6 +86,32 @@ for (const factory of storeFactories()) {
         expect(await store.sessions.delete('k2', NOW + 1000)).toBe(false);
       });
 
+      it('keeps the scheme and client address a session was created from, and a session without them', async () => {
+        const origin = { ...session('k1'), scheme: 'com.vmware.vapi.std.security.user_pass', clientAddress: '::ffff:10.0.0.7' };
+        await store.sessions.insert(origin, NO_CAPS, NOW);
+        await store.sessions.insert(session('k2'), NO_CAPS, NOW);
+        expect((await store.sessions.getWithUser('k1', NOW))?.session).toEqual(origin);
+        expect((await store.sessions.getWithUser('k2', NOW))?.session).toEqual(session('k2'));
+      });
+
+      it('lists the live sessions, all or one user\'s, oldest first, with their last access', async () => {
+        await store.sessions.insert({ ...session('b1', 'b'), createdAt: NOW - 20, scheme: 'oauth', clientAddress: '10.0.0.1' }, NO_CAPS, NOW);
+        await store.sessions.insert({ ...session('a1', 'a'), createdAt: NOW - 10 }, NO_CAPS, NOW);
+        await store.sessions.insert(session('a2', 'a', NOW + 50), NO_CAPS, NOW);
+        await store.sessions.touch('a1', NOW + 5, NOW + 2000);
+        expect((await store.sessions.list(NOW)).map((s) => s.key)).toEqual(['b1', 'a1', 'a2']);
+        expect(await store.sessions.list(NOW, 'a')).toEqual([
+          { ...session('a1', 'a'), createdAt: NOW - 10, lastAccessedAt: NOW + 5, expiresAt: NOW + 2000 },
+          session('a2', 'a', NOW + 50),
+        ]);
+        expect(await store.sessions.list(NOW, 'b')).toEqual([{ ...session('b1', 'b'), createdAt: NOW - 20, scheme: 'oauth', clientAddress: '10.0.0.1' }]);
+        // Expired and deleted sessions are not listed.
+        expect((await store.sessions.list(NOW + 50, 'a')).map((s) => s.key)).toEqual(['a1']);
+        await store.sessions.delete('b1', NOW);
+        expect((await store.sessions.list(NOW)).map((s) => s.key)).toEqual(['a1', 'a2']);
+        expect(await store.sessions.list(NOW, 'nobody')).toEqual([]);
+      });
+
       it('enforces the per-user cap over live sessions only', async () => {
         const caps = { perUser: 2, total: 0 };
         expect(await store.sessions.insert(session('a1', 'a', NOW + 100), caps, NOW)).toBe('created');
@@ -396,6 +422,14 @@ for (const factory of storeFactories()) {
         expect(await ids(NOW + 100)).toEqual(['sts:a']);
         await store.purgeExpired(NOW + 100);
         expect(await ids(NOW)).toEqual(['sts:a']);
+      });
+
+      it('keeps when a key was made, and lists a key published without it as it was', async () => {
+        await store.verificationKeys.publish({ ...key('a', NOW + 500), createdAt: NOW - 7 });
+        await store.verificationKeys.publish(key('b', NOW + 500));
+        await store.verificationKeys.publish({ ...key('a', NOW + 900), createdAt: NOW - 7 });
+        const listed = (await store.verificationKeys.list(NOW)).keys.sort((x, y) => x.id.localeCompare(y.id));
+        expect(listed).toEqual([{ ...key('a', NOW + 900), createdAt: NOW - 7 }, key('b', NOW + 500)]);
       });
 
       it('moves trustedUntil later, never earlier', async () => {

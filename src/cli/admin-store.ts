@@ -1,9 +1,10 @@
-import { envName, type Flags } from '../config/options.js';
+import { resolveConfig, type Flags, type ServeConfig } from '../config/options.js';
 import { systemClock } from '../core/clock.js';
 import { AccessControl } from '../authorization/access-control.js';
 import { LocalIdentitySource } from '../identity/identity-source.js';
 import type { Store } from '../store/store.js';
 
+import { STORE_FLAGS } from './commands.js';
 import { openPersistentStore } from './persistent-store.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,13 +18,13 @@ export interface AdminStore {
 }
 
 /**
- * Opens the store `--store` names (sqlite in `--data-dir` by default), runs `work` on it and closes
- * it. Servers may run on the same store meanwhile: every change is one atomic store step.
+ * Opens the store `--store` names (sqlite in `--data-dir` by default; either also from the
+ * environment or the `--config` file), runs `work` on it and closes it. Servers may run on the
+ * same store meanwhile: every change is one atomic store step.
  */
 export async function withAdminStore<T>(flags: Flags, env: NodeJS.ProcessEnv, commands: string, work: (admin: AdminStore) => Promise<T>): Promise<T> {
-  const dataDir = typeof flags['data-dir'] === 'string' ? flags['data-dir'] : (env[envName('data-dir')] ?? './data');
-  const spec = typeof flags.store === 'string' ? flags.store : (env[envName('store')] ?? 'sqlite');
-  const store = await openPersistentStore(spec, dataDir, commands);
+  const config = adminConfig(flags, env);
+  const store = await openPersistentStore(config.store, config.dataDir, commands);
   const identity = new LocalIdentitySource(store.users, systemClock);
   try {
     return await work({ store, identity, access: new AccessControl(store.authorization, store.users, identity.domain) });
@@ -32,14 +33,16 @@ export async function withAdminStore<T>(flags: Flags, env: NodeJS.ProcessEnv, co
   }
 }
 
-/** The positional argument at `index`, or a usage error showing `usage`. */
-export function argument(args: readonly string[], index: number, usage: string): string {
-  const value = args[index];
-  if (!value) throw new UsageError(`usage: ${usage}`);
-  return value;
+/**
+ * The configuration an administration command works with: the store flags (and `serveFlags`, the
+ * serve options it takes) over the environment and the `--config` file; its own flags (`--json`, …) are not options.
+ */
+export function adminConfig(flags: Flags, env: NodeJS.ProcessEnv, serveFlags: readonly string[] = []): ServeConfig {
+  return resolveConfig(Object.fromEntries([...STORE_FLAGS, ...serveFlags].map((flag) => [flag, flags[flag]])), env);
 }
 
-/** Refuses arguments beyond those a verb takes. */
-export function noMoreArguments(args: readonly string[], count: number, usage: string): void {
-  if (args.length > count) throw new UsageError(`unexpected argument "${args[count]}"; usage: ${usage}`);
+/** `--json`: the records as an indented JSON array; otherwise one tab-separated line each. */
+export function printList<T>(out: NodeJS.WritableStream, flags: Flags, records: readonly T[], line: (record: T) => string, json: (record: T) => unknown = (r) => r): void {
+  if (flags.json === true) out.write(`${JSON.stringify(records.map(json), null, 2)}\n`);
+  else for (const record of records) out.write(`${line(record)}\n`);
 }

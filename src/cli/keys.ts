@@ -1,4 +1,5 @@
-import { envName, resolveConfig, type Flags } from '../config/options.js';
+import { existsSync } from 'node:fs';
+import type { Flags, ServeConfig } from '../config/options.js';
 import { systemClock } from '../core/clock.js';
 import { jwtKeyFile, jwtPublicPart, openJwtKeyFile } from '../jwt/jwt-signing-key.js';
 import { ClusterKeys } from '../keys/cluster-keys.js';
@@ -6,6 +7,7 @@ import { PUBLICATION_MARGIN_MS, type PublicPart } from '../keys/published-signin
 import type { SigningKeyFile } from '../keys/signing-key-file.js';
 import { openStsKeyFile, stsKeyFile, stsPublicPart } from '../sso/sts-keys.js';
 import type { VerificationKey } from '../store/store.js';
+import { adminConfig, printList } from './admin-store.js';
 import { openPersistentStore } from './persistent-store.js';
 import { UsageError } from './usage-error.js';
 
@@ -23,8 +25,9 @@ interface KeyKind<K> {
   file(dataDir: string): string;
   open(dataDir: string, now: number): Promise<SigningKeyFile<K>>;
   publicPart(key: K): PublicPart;
-  /** Longest life of a token it signs. */
-  lifetimeMs(config: ReturnType<typeof resolveConfig>): number;
+  /** Longest life of a token it signs, and the option that sets it. */
+  lifetimeMs(config: ServeConfig): number;
+  lifetimeFlag: 'token-lifetime' | 'sts-max-lifetime';
 }
 
 const JWT: KeyKind<Parameters<typeof jwtPublicPart>[0]> = {
@@ -38,6 +41,7 @@ const JWT: KeyKind<Parameters<typeof jwtPublicPart>[0]> = {
   open: openJwtKeyFile,
   publicPart: jwtPublicPart,
   lifetimeMs: (config) => config.tokenLifetimeMs,
+  lifetimeFlag: 'token-lifetime',
 };
 
 const STS: KeyKind<Parameters<typeof stsPublicPart>[0]> = {
@@ -55,6 +59,7 @@ const STS: KeyKind<Parameters<typeof stsPublicPart>[0]> = {
   open: openStsKeyFile,
   publicPart: stsPublicPart,
   lifetimeMs: (config) => config.stsMaxLifetimeMs,
+  lifetimeFlag: 'sts-max-lifetime',
 };
 
 /**
@@ -63,13 +68,11 @@ const STS: KeyKind<Parameters<typeof stsPublicPart>[0]> = {
  * its tokens have expired. `list`: the keys every node trusts now. `revoke ID`: withdraws a key
  * for good; every node refuses its tokens at their next use.
  */
-async function keyCommand<K>(kind: KeyKind<K>, args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
-  const [verb, id, ...extra] = args;
-  const usage = `usage: vapi-auth ${kind.command} rotate | list | revoke ${kind.idName} [--data-dir DIR] [--store sqlite|redis://…] (or ${envName('data-dir')}, ${envName('store')})`;
-  if (!['rotate', 'list', 'revoke'].includes(verb ?? '') || extra.length > 0 || (verb === 'revoke') !== (id !== undefined)) throw new UsageError(usage);
+async function keyCommand<K>(kind: KeyKind<K>, verb: string, args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
+  const [id] = args;
   const wanted = id === undefined ? undefined : kind.normalizeId(id);
   if (id !== undefined && wanted === undefined) throw new UsageError(`"${id}" is not ${kind.idDoc}`);
-  const config = resolveConfig(flags, env);
+  const config = adminConfig(flags, env, [kind.lifetimeFlag]);
   const store = await openPersistentStore(config.store, config.dataDir, `${kind.command} commands`);
   const cluster = new ClusterKeys(store.verificationKeys);
   const now = systemClock.now();
@@ -84,9 +87,17 @@ async function keyCommand<K>(kind: KeyKind<K>, args: string[], flags: Flags, env
         out.write(`New ${kind.what} ${published.id} in ${kind.file(config.dataDir)}: trusted by every node now, signing here within seconds\n`);
         return;
       }
-      case 'list':
-        for (const key of await cluster.trusted(kind.use, now)) out.write(`${key.id}\ttrusted until ${new Date(key.trustedUntil).toISOString()}\n`);
+      case 'list': {
+        const signing = await signingHere(kind, config.dataDir, now);
+        const keys = (await cluster.trusted(kind.use, now)).map((key) => ({
+          id: key.id,
+          created: key.createdAt === undefined ? null : new Date(key.createdAt).toISOString(),
+          trustedUntil: new Date(key.trustedUntil).toISOString(),
+          signsHere: key.id === signing,
+        }));
+        printList(out, flags, keys, (key) => `${key.id}\ttrusted until ${key.trustedUntil}\tcreated ${key.created ?? 'unknown'}${key.signsHere ? '\tsigns here' : ''}`);
         return;
+      }
       default: {
         const trusted = await cluster.withdraw(kind.use, wanted!, now);
         if (!trusted) throw new Error(`no trusted ${kind.what} ${wanted}; it is withdrawn all the same and will never be trusted`);
@@ -98,12 +109,18 @@ async function keyCommand<K>(kind: KeyKind<K>, args: string[], flags: Flags, env
   }
 }
 
+/** The id of the key this data dir's servers sign with; undefined when the data dir has none (it is not created here). */
+async function signingHere<K>(kind: KeyKind<K>, dataDir: string, now: number): Promise<string | undefined> {
+  if (!existsSync(kind.file(dataDir))) return undefined;
+  return kind.publicPart((await kind.open(dataDir, now)).current()).id;
+}
+
 /** `vapi-auth keys rotate|list|revoke`: the JWT signing keys. */
-export function keysCommand(args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
-  return keyCommand(JWT, args, flags, env, out);
+export function keysCommand(verb: string, args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
+  return keyCommand(JWT, verb, args, flags, env, out);
 }
 
 /** `vapi-auth sts rotate|list|revoke`: the STS signing keys. */
-export function stsCommand(args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
-  return keyCommand(STS, args, flags, env, out);
+export function stsCommand(verb: string, args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
+  return keyCommand(STS, verb, args, flags, env, out);
 }

@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from './duration.js';
-import { ConfigError, defaultConfig, envName, OPTIONS, resolveConfig } from './options.js';
+import { ConfigError, defaultConfig, envName, OPTIONS, resolveConfig, shownDefault } from './options.js';
 
 describe('durations', () => {
   it('reads units and bare seconds', () => {
@@ -66,15 +69,48 @@ describe('resolveConfig', () => {
     }
   });
 
+  it('reads the --config file (or VAPI_AUTH_CONFIG) below variables and flags, above the defaults', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vapi-auth-config-'));
+    try {
+      const file = join(dir, 'config.yaml');
+      writeFileSync(file, 'port: 7000\nrealm: file\nhost: 0.0.0.0\nhttp: true\nplugin:\n  - a.mjs\n  - b.mjs\n');
+      const config = resolveConfig({ config: file, port: '9000' }, { VAPI_AUTH_PORT: '8000', VAPI_AUTH_REALM: 'env' });
+      expect(config).toMatchObject({ port: 9000, realm: 'env', host: '0.0.0.0', http: true, plugins: ['a.mjs', 'b.mjs'], dataDir: './data' });
+      expect(resolveConfig({}, { VAPI_AUTH_CONFIG: file }).port).toBe(7000);
+      writeFileSync(file, 'port: 7000\n\nsaml-bearer: sometimes\n');
+      expect(() => resolveConfig({ config: file }, {})).toThrow(`${file}:3: invalid value for saml-bearer: "sometimes" (expected true or false)`);
+      writeFileSync(file, '- port\n');
+      expect(() => resolveConfig({ config: file }, {})).toThrow(`${file}:1: a config file is a mapping of options to values`);
+      writeFileSync(file, 'port: 1\nport: 2\n');
+      expect(() => resolveConfig({ config: file }, {})).toThrow(new RegExp(`^${file}:2: `));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an unknown option', () => {
     expect(() => resolveConfig({ colour: 'red' }, {})).toThrow(/unknown option --colour/);
   });
 });
 
 describe('the README', () => {
-  it('documents every option in its table, and no option that does not exist', async () => {
+  /** Each row of the option table: the flags it documents and its default column, backticks removed. */
+  async function optionRows(): Promise<{ flags: string[]; shown: string }[]> {
     const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-    const documented = [...readme.matchAll(/^\| `(--[^`]*)` \|/gm)].flatMap((row) => [...row[1]!.matchAll(/--([a-z-]+)/g)].map((flag) => flag[1]!));
+    return [...readme.matchAll(/^\| `(--[^`]*)` \| ([^|]*) \|/gm)].map((row) => ({
+      flags: [...row[1]!.matchAll(/--([a-z-]+)/g)].map((flag) => flag[1]!),
+      shown: row[2]!.trim().replaceAll('`', ''),
+    }));
+  }
+
+  it('documents every option in its table, and no option that does not exist', async () => {
+    const documented = (await optionRows()).flatMap((row) => row.flags);
     expect(documented.sort()).toEqual(OPTIONS.map((option) => option.flag).sort());
+  });
+
+  it('gives each option the default the code has, as --help shows it', async () => {
+    for (const row of await optionRows()) {
+      for (const flag of row.flags) expect(row.shown, `--${flag}`).toBe(shownDefault(OPTIONS.find((option) => option.flag === flag)!));
+    }
   });
 });

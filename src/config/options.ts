@@ -1,5 +1,7 @@
 import { isStoreSpec, type StoreSpec } from '../store/open-store.js';
-import { parseDuration } from './duration.js';
+import { ConfigError } from './config-error.js';
+import { readConfigFile, type FileValue } from './config-file.js';
+import { formatDuration, parseDuration } from './duration.js';
 
 /** Everything `vapi-auth serve` can be told. Each field is documented once, in OPTIONS below. */
 export interface ServeConfig {
@@ -53,13 +55,11 @@ export interface ServeConfig {
 /** Parsed command-line flags: a value, a switch, or the values of a repeated flag. */
 export type Flags = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 type Parser<T> = (text: string) => T | undefined;
 
-interface Option<K extends keyof ServeConfig = keyof ServeConfig> {
+export interface Option<K extends keyof ServeConfig = keyof ServeConfig> {
   key: K;
   flag: string;
   /** The value's shape in help text; absent for a switch. */
@@ -83,7 +83,7 @@ const duration: Parser<number> = (value) => {
   const ms = parseDuration(value);
   return ms !== undefined && ms > 0 ? ms : undefined;
 };
-const BOOLEANS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
+const BOOLEANS: Record<string, boolean> = { true: true, '1': true, yes: true, on: true, false: false, '0': false, no: false, off: false };
 const boolean: Parser<boolean> = (value) => BOOLEANS[value.toLowerCase()];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const storeSpec: Parser<StoreSpec> = (value) => (isStoreSpec(value) ? value : undefined);
@@ -359,7 +359,7 @@ export const OPTIONS: readonly Option[] = [
     parse: duration,
     doc: 'Allowed clock skew for the validity of SAML tokens.',
   }),
-  option({ key: 'samlBearer', flag: 'saml-bearer', value: 'true|false', default: true, parse: boolean, doc: 'Whether SAML bearer tokens are allowed at all.' }),
+  option({ key: 'samlBearer', flag: 'saml-bearer', default: true, parse: boolean, doc: 'Whether SAML bearer tokens are allowed at all (--no-saml-bearer: not).' }),
   option({ key: 'stsUrl', flag: 'sts-url', value: 'URL', default: undefined, parse: optionalText, doc: 'Token service named in the SIGN challenge.' }),
   option({
     key: 'publicUrl',
@@ -399,6 +399,15 @@ export const OPTIONS: readonly Option[] = [
   }),
 ];
 
+/** An option's default as help and README show it: `30m`, `on`, `—` for none. */
+export function shownDefault(option: Option): string {
+  const value = option.default;
+  if (value === undefined || (Array.isArray(value) && value.length === 0)) return '—';
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
+  if (option.value === 'DURATION') return formatDuration(value as number);
+  return String(value);
+}
+
 export function envName(flag: string): string {
   return `VAPI_AUTH_${flag.toUpperCase().replaceAll('-', '_')}`;
 }
@@ -407,24 +416,43 @@ export function defaultConfig(): ServeConfig {
   return Object.fromEntries(OPTIONS.map((o) => [o.key, o.default])) as unknown as ServeConfig;
 }
 
+/** The flag naming the YAML config file; its variable is VAPI_AUTH_CONFIG. */
+export const CONFIG_FLAG = 'config';
+
+/** The options of the config file `--config` (or VAPI_AUTH_CONFIG) names; none without one. */
+function configFile(flags: Flags, env: NodeJS.ProcessEnv): Map<string, FileValue> {
+  const file = typeof flags[CONFIG_FLAG] === 'string' ? flags[CONFIG_FLAG] : env[envName(CONFIG_FLAG)];
+  if (file === undefined || file === '') return new Map();
+  return readConfigFile(file, new Map(OPTIONS.map((o) => [o.flag, { multiple: o.multiple === true }])));
+}
+
+/** An option's raw text and the start of the error a bad one gets: from the flag, else its variable, else the config file. */
+function rawValue(o: Option, flags: Flags, env: NodeJS.ProcessEnv, file: ReadonlyMap<string, FileValue>): { raw: string; invalid: string } | undefined {
+  const fromFlag = flags[o.flag];
+  if (fromFlag !== undefined) return { raw: Array.isArray(fromFlag) ? fromFlag.join(',') : String(fromFlag), invalid: `invalid value for --${o.flag}` };
+  const fromEnv = env[envName(o.flag)];
+  if (fromEnv !== undefined) return { raw: fromEnv, invalid: `invalid value for ${envName(o.flag)}` };
+  const fromFile = file.get(o.flag);
+  return fromFile && { raw: fromFile.text, invalid: `${fromFile.where}: invalid value for ${o.flag}` };
+}
+
 /**
- * Defaults, then `VAPI_AUTH_*` variables, then flags. Unknown flags and bad values are errors
- * that name the flag or variable.
+ * Defaults, then the `--config` file, then `VAPI_AUTH_*` variables, then flags. Unknown flags and
+ * keys, and bad values, are errors that name the flag, the variable or the file and line.
  */
 export function resolveConfig(flags: Flags, env: NodeJS.ProcessEnv): ServeConfig {
   const config: Record<string, unknown> = { ...defaultConfig() };
-  const known = new Set(OPTIONS.map((o) => o.flag));
+  const known = new Set([...OPTIONS.map((o) => o.flag), CONFIG_FLAG]);
   for (const flag of Object.keys(flags)) {
     if (!known.has(flag)) throw new ConfigError(`unknown option --${flag}`);
   }
+  const file = configFile(flags, env);
   for (const o of OPTIONS) {
-    const fromFlag = flags[o.flag];
-    const source = fromFlag !== undefined ? `--${o.flag}` : envName(o.flag);
-    const raw = fromFlag !== undefined ? (Array.isArray(fromFlag) ? fromFlag.join(',') : String(fromFlag)) : env[envName(o.flag)];
-    if (raw === undefined) continue;
-    const value = o.parse(raw);
+    const given = rawValue(o, flags, env, file);
+    if (given === undefined) continue;
+    const value = o.parse(given.raw);
     if (value === undefined) {
-      throw new ConfigError(`invalid value for ${source}: "${raw}"${o.value ? ` (expected ${o.value})` : ''}`);
+      throw new ConfigError(`${given.invalid}: "${given.raw}"${o.value ? ` (expected ${o.value})` : ' (expected true or false)'}`);
     }
     config[o.key] = value;
   }

@@ -32,6 +32,8 @@ export interface OperationContext {
   clock: Clock;
   /** Id of the request (its operation id), for logs and the privilege-check recorder. */
   requestId: string;
+  /** The address of the client that sent the request; a session records where it was created from. */
+  clientAddress?: string;
   /**
    * Whether the caller holds `privilege` (on `object`, the root folder unless said); the check is
    * recorded like the engine's own. For decisions a handler takes at run time (e.g. another user's

@@ -20,6 +20,8 @@ export interface Invocation {
   encodeOutput(type: VType, value: unknown): unknown;
   /** The request's operation id: for logs and the privilege-check recorder. */
   requestId: string;
+  /** The address of the client that sent the request (Fastify's `request.ip`). */
+  clientAddress: string;
 }
 
 /** How an invocation ended; the dialect renders it. */

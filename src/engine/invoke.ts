@@ -118,11 +118,12 @@ export class Engine {
   }
 
   #context(state: State): Omit<OperationContext, 'task'> {
-    const { target, requestId } = state.invocation;
+    const { target, requestId, clientAddress } = state.invocation;
     return {
       principal: state.principal!,
       clock: this.#parts.clock,
       requestId,
+      clientAddress,
       hasPrivilege: (privilege, object = ROOT_OBJECT) => {
         if (!target.service.checks?.includes(privilege)) throw new Error(`${target.service.id} checks ${privilege} without declaring it in checks`);
         this.#record(state, privilege, object);

@@ -52,5 +52,5 @@ export function ephemeralJwtKey(now: number): Promise<JwtKeyFile> {
 
 /** The public JWK, published for every node (and the JWKS) to verify with. */
 export function jwtPublicPart(key: JwtKey): PublicPart {
-  return { use: 'jwt', id: key.kid, material: JSON.stringify(key.publicJwk) };
+  return { use: 'jwt', id: key.kid, material: JSON.stringify(key.publicJwk), createdAt: key.createdAt };
 }

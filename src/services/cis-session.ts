@@ -41,7 +41,8 @@ export function cisSessionService(sessions: SessionService, createSchemes: reado
         schemes: createSchemes,
         api: { method: 'POST', path: '/session', status: 201 },
         sessionEffect: 'created',
-        handler: async (_input, { principal }) => sessions.create(principal.userKey, principal.notAfter),
+        handler: async (_input, { principal, clientAddress }) =>
+          sessions.create(principal.userKey, principal.notAfter, { scheme: principal.scheme, ...(clientAddress !== undefined ? { clientAddress } : {}) }),
       },
       {
         id: 'get',

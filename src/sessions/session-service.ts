@@ -20,6 +20,9 @@ export interface SessionPolicy {
   touchIntervalMs: number;
 }
 
+/** Where a session was created from, as `vapi-auth session list` shows it. */
+export type SessionOrigin = Pick<SessionRecord, 'scheme' | 'clientAddress'>;
+
 const TOKEN_FORMAT = /^[0-9a-f]{32}$/;
 
 function capReached(id: string, text: string): VapiError {
@@ -47,9 +50,10 @@ export class SessionService {
 
   /**
    * Opens a session for `userKey` and returns its token, the only copy there will ever be.
+   * `origin` records the scheme and client address it was created from.
    * `notAfter` shortens the absolute lifetime (a SAML session ends with its token).
    */
-  async create(userKey: string, notAfter?: number): Promise<string> {
+  async create(userKey: string, notAfter?: number, origin: SessionOrigin = {}): Promise<string> {
     const now = this.#clock.now();
     const token = randomHexToken(16);
     const absoluteExpiresAt = Math.min(now + this.#policy.absoluteTimeoutMs, notAfter ?? Infinity);
@@ -60,6 +64,7 @@ export class SessionService {
       lastAccessedAt: now,
       absoluteExpiresAt,
       expiresAt: Math.min(now + this.#policy.idleTimeoutMs, absoluteExpiresAt),
+      ...origin,
     };
     const caps = { perUser: this.#policy.maxSessionsPerUser, total: this.#policy.maxSessions };
     const result = await this.#store.insert(record, caps, now);

@@ -20,7 +20,7 @@ describe('the STS key', () => {
 
   it('publishes the certificate only, named by its fingerprint', async () => {
     const key = (await ephemeralStsKeys()).current();
-    expect(stsPublicPart(key)).toEqual({ use: 'sts', id: key.fingerprint, material: key.cert });
+    expect(stsPublicPart(key)).toEqual({ use: 'sts', id: key.fingerprint, material: key.cert, createdAt: Date.parse(new X509Certificate(key.cert).validFrom) });
     expect(stsPublicPart(key).material).not.toContain('PRIVATE KEY');
   }, 30_000);
 

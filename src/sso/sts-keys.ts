@@ -9,6 +9,8 @@ export interface StsKey {
   key: string;
   cert: string;
   fingerprint: string;
+  /** When the certificate was made: the start of its validity. */
+  createdAt: number;
 }
 
 const pemBlock = (text: string, label: RegExp) => text.match(new RegExp(`-----BEGIN ${label.source}-----[\\s\\S]+?-----END ${label.source}-----\\n?`))?.[0];
@@ -16,7 +18,7 @@ const pemBlock = (text: string, label: RegExp) => text.match(new RegExp(`-----BE
 function stsKey(key: string, cert: string): StsKey {
   const certificate = new X509Certificate(cert);
   if (!certificate.checkPrivateKey(createPrivateKey(key))) throw new Error('the certificate is not of the private key');
-  return { key, cert, fingerprint: certificate.fingerprint256 };
+  return { key, cert, fingerprint: certificate.fingerprint256, createdAt: Date.parse(certificate.validFrom) };
 }
 
 /** One PEM file: the private key, then its certificate, so that the two are always replaced together. */
@@ -74,5 +76,5 @@ export function ephemeralStsKeys(now = Date.now()): Promise<StsKeyFile> {
 
 /** The certificate, published for every node to verify the STS's tokens with. */
 export function stsPublicPart(key: StsKey): PublicPart {
-  return { use: 'sts', id: key.fingerprint, material: key.cert };
+  return { use: 'sts', id: key.fingerprint, material: key.cert, createdAt: key.createdAt };
 }

@@ -21,14 +21,14 @@ export class MemorySessionStore implements SessionStore {
       for (const slot of this.#table.slotsOf(record.userKey)) this.#dropIfExpired(slot, now);
       if (this.#table.countOf(record.userKey) >= caps.perUser) return 'user_cap';
     }
-    this.#table.add(record.key, record.userKey, record);
+    this.#table.add(record.key, record.userKey, record, record);
     return 'created';
   }
 
   async getWithUser(key: string, now: number): Promise<SessionWithUser | undefined> {
     const slot = this.#table.find(key);
     if (slot === undefined || this.#table.expiresAt(slot) <= now) return undefined;
-    const session = { key, userKey: this.#table.userKey(slot), ...this.#table.times(slot) };
+    const session = this.#record(slot);
     return { session, user: await this.#users.get(session.userKey), authzVersion: await this.#authorization.version() };
   }
 
@@ -43,6 +43,18 @@ export class MemorySessionStore implements SessionStore {
     const live = this.#table.expiresAt(slot) > now;
     this.#table.remove(slot);
     return live;
+  }
+
+  async list(now: number, userKey?: string): Promise<SessionRecord[]> {
+    const slots = userKey === undefined ? [...this.#table.slots()] : this.#table.slotsOf(userKey);
+    return slots
+      .filter((slot) => this.#table.expiresAt(slot) > now)
+      .map((slot) => this.#record(slot))
+      .sort((a, b) => a.createdAt - b.createdAt || a.key.localeCompare(b.key));
+  }
+
+  #record(slot: number): SessionRecord {
+    return { key: this.#table.key(slot), userKey: this.#table.userKey(slot), ...this.#table.times(slot), ...this.#table.labels(slot) };
   }
 
   purge(now: number): void {

@@ -12,6 +12,12 @@ export interface SessionTimes {
   expiresAt: number;
 }
 
+/** What a session records besides its times: how it was created, and from where. */
+export interface SessionLabels {
+  scheme?: string;
+  clientAddress?: string;
+}
+
 /** A SHA-256 key as a 256-bit bigint: about 40 heap bytes instead of 80 for its 64-character hex string. */
 type PackedKey = bigint | string;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -19,6 +25,10 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Keys that are not SHA-256 hex (tests use short names) stay strings; a bigint never equals a string, so they cannot collide. */
 function pack(key: string): PackedKey {
   return SHA256_HEX.test(key) ? BigInt(`0x${key}`) : key;
+}
+
+function unpack(key: PackedKey): string {
+  return typeof key === 'bigint' ? key.toString(16).padStart(64, '0') : key;
 }
 
 /** The sessions of one user: the first slot of its list and how many there are. */
@@ -37,6 +47,9 @@ export class SessionTable {
   #capacity = 0;
   #keys: PackedKey[] = [];
   #owners: (UserSlots | undefined)[] = [];
+  /** Per slot, labels shared by every session with the same ones (few schemes, few client addresses). */
+  #labels: (SessionLabels | undefined)[] = [];
+  readonly #sharedLabels = new Map<string, SessionLabels>();
   #createdAt = new Float64Array(0);
   #lastAccessedAt = new Float64Array(0);
   #absoluteExpiresAt = new Float64Array(0);
@@ -58,7 +71,7 @@ export class SessionTable {
   }
 
   /** Adds a session (replacing one with the same key) and answers its slot. */
-  add(key: string, userKey: string, times: SessionTimes): number {
+  add(key: string, userKey: string, times: SessionTimes, labels: SessionLabels = {}): number {
     const packed = pack(key);
     const existing = this.#slotOf.get(packed);
     if (existing !== undefined) this.remove(existing);
@@ -72,6 +85,7 @@ export class SessionTable {
     let owner = this.#byUser.get(userKey);
     if (!owner) this.#byUser.set(userKey, (owner = { userKey, head: NONE, count: 0 }));
     this.#owners[slot] = owner;
+    this.#labels[slot] = this.#shared(labels);
     this.#previous[slot] = NONE;
     this.#next[slot] = owner.head;
     if (owner.head !== NONE) this.#previous[owner.head] = slot;
@@ -90,12 +104,22 @@ export class SessionTable {
     this.#slotOf.delete(this.#keys[slot]!);
     this.#keys[slot] = '';
     this.#owners[slot] = undefined;
+    this.#labels[slot] = undefined;
     this.#next[slot] = this.#free;
     this.#free = slot;
   }
 
   userKey(slot: number): string {
     return this.#owners[slot]!.userKey;
+  }
+
+  /** The key a slot holds, as it was added. */
+  key(slot: number): string {
+    return unpack(this.#keys[slot]!);
+  }
+
+  labels(slot: number): SessionLabels {
+    return this.#labels[slot] ?? {};
   }
 
   times(slot: number): SessionTimes {
@@ -131,6 +155,17 @@ export class SessionTable {
   /** Every occupied slot; the caller may remove the current one while walking (Map iteration allows it). */
   *slots(): IterableIterator<number> {
     yield* this.#slotOf.values();
+  }
+
+  #shared(labels: SessionLabels): SessionLabels | undefined {
+    if (labels.scheme === undefined && labels.clientAddress === undefined) return undefined;
+    const id = `${labels.scheme ?? ''}\u0000${labels.clientAddress ?? ''}`;
+    let shared = this.#sharedLabels.get(id);
+    if (!shared) {
+      shared = Object.freeze({ ...(labels.scheme !== undefined ? { scheme: labels.scheme } : {}), ...(labels.clientAddress !== undefined ? { clientAddress: labels.clientAddress } : {}) });
+      this.#sharedLabels.set(id, shared);
+    }
+    return shared;
   }
 
   #allocate(): number {

@@ -5,7 +5,7 @@ import { AUTHORIZATION_SCHEMA, AUTHZ_VERSION_SQL, BUMP_SQL, SqliteAuthorizationS
 import { KV_SCHEMA, SqliteKeyValueStore } from './sqlite-kv-store.js';
 import { PRIVILEGE_CHECK_SCHEMA, SqlitePrivilegeCheckStore } from './sqlite-privilege-check-store.js';
 import { SqliteTaskStore, TASK_SCHEMA } from './sqlite-task-store.js';
-import { SqliteVerificationKeyStore, VERIFICATION_KEY_SCHEMA } from './sqlite-verification-key-store.js';
+import { addKeyCreationColumn, SqliteVerificationKeyStore, VERIFICATION_KEY_SCHEMA } from './sqlite-verification-key-store.js';
 import type {
   AuthorizationStore,
   InsertSessionResult,
@@ -30,7 +30,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -107,7 +107,9 @@ export class SqliteStore implements Store {
       this.#db.exec(AUTHORIZATION_SCHEMA);
       this.#db.exec(PRIVILEGE_CHECK_SCHEMA);
       this.#moveRolesToPermissions();
+      this.#addSessionOrigin();
       this.#db.exec(VERIFICATION_KEY_SCHEMA);
+      addKeyCreationColumn(this.#db);
       this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }
@@ -127,6 +129,13 @@ export class SqliteStore implements Store {
     }
     this.#db.exec('ALTER TABLE users DROP COLUMN roles');
     this.#db.prepare(BUMP_SQL).run(Date.now());
+  }
+
+  /** Schema 6 records the scheme and client address a session was created from. */
+  #addSessionOrigin(): void {
+    const columns = new Set(this.#db.prepare<[], { name: string }>('PRAGMA table_info(sessions)').all().map((column) => column.name));
+    if (!columns.has('scheme')) this.#db.exec('ALTER TABLE sessions ADD COLUMN scheme TEXT');
+    if (!columns.has('client_address')) this.#db.exec('ALTER TABLE sessions ADD COLUMN client_address TEXT');
   }
 
   purgeExpired(now: number): Promise<void> {
@@ -151,6 +160,8 @@ interface SessionRow {
   last_accessed_at: number;
   absolute_expires_at: number;
   expires_at: number;
+  scheme: string | null;
+  client_address: string | null;
 }
 
 /** A session row joined with its account's columns (null when the account is gone). */
@@ -170,6 +181,8 @@ function sessionFromRow(row: SessionRow): SessionRecord {
     lastAccessedAt: row.last_accessed_at,
     absoluteExpiresAt: row.absolute_expires_at,
     expiresAt: row.expires_at,
+    ...(row.scheme !== null ? { scheme: row.scheme } : {}),
+    ...(row.client_address !== null ? { clientAddress: row.client_address } : {}),
   };
 }
 
@@ -178,6 +191,8 @@ class SqliteSessionStore implements SessionStore {
   readonly #getWithUser: Database.Statement<[string, number], SessionUserRow>;
   readonly #touch: Database.Statement;
   readonly #delete: Database.Statement<[string], { expires_at: number }>;
+  readonly #listAll: Database.Statement<[number], SessionRow>;
+  readonly #listUser: Database.Statement<[string, number], SessionRow>;
 
   constructor(db: Database.Database) {
     const countTotal = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE expires_at > ?');
@@ -185,14 +200,14 @@ class SqliteSessionStore implements SessionStore {
       'SELECT COUNT(*) AS n FROM sessions WHERE user_key = ? AND expires_at > ?',
     );
     const insert = db.prepare(
-      `INSERT INTO sessions (key, user_key, created_at, last_accessed_at, absolute_expires_at, expires_at)
-       VALUES (@key, @userKey, @createdAt, @lastAccessedAt, @absoluteExpiresAt, @expiresAt)`,
+      `INSERT INTO sessions (key, user_key, created_at, last_accessed_at, absolute_expires_at, expires_at, scheme, client_address)
+       VALUES (@key, @userKey, @createdAt, @lastAccessedAt, @absoluteExpiresAt, @expiresAt, @scheme, @clientAddress)`,
     );
     // IMMEDIATE takes the write lock before counting, so two processes cannot both pass the cap.
     const step = db.transaction((record: SessionRecord, caps: SessionCaps, now: number): InsertSessionResult => {
       if (caps.total > 0 && countTotal.get(now)!.n >= caps.total) return 'total_cap';
       if (caps.perUser > 0 && countUser.get(record.userKey, now)!.n >= caps.perUser) return 'user_cap';
-      insert.run(record);
+      insert.run({ ...record, scheme: record.scheme ?? null, clientAddress: record.clientAddress ?? null });
       return 'created';
     });
     this.#insert = (record, caps, now) => step.immediate(record, caps, now);
@@ -206,6 +221,8 @@ class SqliteSessionStore implements SessionStore {
       'UPDATE sessions SET last_accessed_at = @last, expires_at = @expiresAt WHERE key = @key AND expires_at > @last',
     );
     this.#delete = db.prepare('DELETE FROM sessions WHERE key = ? RETURNING expires_at');
+    this.#listAll = db.prepare('SELECT * FROM sessions WHERE expires_at > ? ORDER BY created_at, key');
+    this.#listUser = db.prepare('SELECT * FROM sessions WHERE user_key = ? AND expires_at > ? ORDER BY created_at, key');
   }
 
   insert(record: SessionRecord, caps: SessionCaps, now: number): Promise<InsertSessionResult> {
@@ -235,6 +252,10 @@ class SqliteSessionStore implements SessionStore {
       const row = this.#delete.get(key);
       return row !== undefined && row.expires_at > now;
     });
+  }
+
+  list(now: number, userKey?: string): Promise<SessionRecord[]> {
+    return guarded(() => (userKey === undefined ? this.#listAll.all(now) : this.#listUser.all(userKey, now)).map(sessionFromRow));
   }
 }
 

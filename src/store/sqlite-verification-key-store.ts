@@ -2,6 +2,12 @@ import type Database from 'better-sqlite3';
 import { guarded } from './sqlite-guard.js';
 import type { VerificationKey, VerificationKeyStore } from './store.js';
 
+/** Schema 6 records when a key was made (a nullable column, added to tables of earlier schemas). */
+export function addKeyCreationColumn(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(verification_keys)').all();
+  if (!columns.some((column) => column.name === 'created_at')) db.exec('ALTER TABLE verification_keys ADD COLUMN created_at INTEGER');
+}
+
 /** A withdrawn key keeps its row (no material, `withdrawn` = 1) so that it is never published again. */
 export const VERIFICATION_KEY_SCHEMA = `
 CREATE TABLE IF NOT EXISTS verification_keys (
@@ -19,16 +25,12 @@ CREATE TABLE IF NOT EXISTS verification_key_version (
 INSERT OR IGNORE INTO verification_key_version (singleton, version) VALUES (1, 0);
 `;
 
-interface KeyRow {
-  use: VerificationKey['use'];
-  id: string;
-  material: string;
-  trustedUntil: number;
-}
+/** A key as its row holds it (no creation time: null). */
+type KeyRow = Omit<VerificationKey, 'createdAt'> & { createdAt: number | null };
 
 /** Published keys in one table; every change bumps the version row in the same IMMEDIATE transaction. */
 export class SqliteVerificationKeyStore implements VerificationKeyStore {
-  readonly #publish: (key: VerificationKey) => 'published' | 'withdrawn';
+  readonly #publish: (key: KeyRow) => 'published' | 'withdrawn';
   readonly #withdraw: (use: VerificationKey['use'], id: string, now: number) => boolean;
   readonly #list: (now: number) => { version: number; keys: VerificationKey[] };
   readonly #version: Database.Statement<[], { version: number }>;
@@ -39,19 +41,19 @@ export class SqliteVerificationKeyStore implements VerificationKeyStore {
       'SELECT trusted_until AS trustedUntil, withdrawn FROM verification_keys WHERE use = ? AND id = ?',
     );
     const upsert = db.prepare(`
-      INSERT INTO verification_keys (use, id, material, trusted_until, withdrawn) VALUES (@use, @id, @material, @trustedUntil, 0)
-      ON CONFLICT (use, id) DO UPDATE SET material = excluded.material, trusted_until = excluded.trusted_until`);
+      INSERT INTO verification_keys (use, id, material, trusted_until, withdrawn, created_at) VALUES (@use, @id, @material, @trustedUntil, 0, @createdAt)
+      ON CONFLICT (use, id) DO UPDATE SET material = excluded.material, trusted_until = excluded.trusted_until, created_at = excluded.created_at`);
     const markWithdrawn = db.prepare(`
       INSERT INTO verification_keys (use, id, material, trusted_until, withdrawn) VALUES (?, ?, '', 0, 1)
       ON CONFLICT (use, id) DO UPDATE SET material = '', trusted_until = 0, withdrawn = 1`);
     const bump = db.prepare('UPDATE verification_key_version SET version = version + 1');
     this.#version = db.prepare('SELECT version FROM verification_key_version');
     const live = db.prepare<[number], KeyRow>(
-      'SELECT use, id, material, trusted_until AS trustedUntil FROM verification_keys WHERE withdrawn = 0 AND trusted_until > ?',
+      'SELECT use, id, material, trusted_until AS trustedUntil, created_at AS createdAt FROM verification_keys WHERE withdrawn = 0 AND trusted_until > ?',
     );
     this.#purge = db.prepare('DELETE FROM verification_keys WHERE withdrawn = 0 AND trusted_until <= ?');
 
-    const publish = db.transaction((key: VerificationKey) => {
+    const publish = db.transaction((key: KeyRow) => {
       const existing = find.get(key.use, key.id);
       if (existing?.withdrawn) return 'withdrawn' as const;
       if (!existing || existing.trustedUntil < key.trustedUntil) {
@@ -67,14 +69,17 @@ export class SqliteVerificationKeyStore implements VerificationKeyStore {
       bump.run();
       return existing !== undefined && existing.trustedUntil > now;
     });
-    const list = db.transaction((now: number) => ({ version: this.#version.get()!.version, keys: live.all(now) }));
+    const list = db.transaction((now: number) => ({
+      version: this.#version.get()!.version,
+      keys: live.all(now).map(({ createdAt, ...key }) => ({ ...key, ...(createdAt !== null ? { createdAt } : {}) })),
+    }));
     this.#publish = (key) => publish.immediate(key);
     this.#withdraw = (use, id, now) => withdraw.immediate(use, id, now);
     this.#list = (now) => list.deferred(now);
   }
 
   publish(key: VerificationKey): Promise<'published' | 'withdrawn'> {
-    return guarded(() => this.#publish({ use: key.use, id: key.id, material: key.material, trustedUntil: key.trustedUntil }));
+    return guarded(() => this.#publish({ use: key.use, id: key.id, material: key.material, trustedUntil: key.trustedUntil, createdAt: key.createdAt ?? null }));
   }
 
   withdraw(use: VerificationKey['use'], id: string, now: number): Promise<boolean> {

@@ -31,6 +31,10 @@ export interface SessionRecord {
   absoluteExpiresAt: number;
   /** When the session ends if not touched again: min(lastAccessedAt + idle, absoluteExpiresAt). */
   expiresAt: number;
+  /** The scheme the session was created from; absent on sessions created before it was recorded. */
+  scheme?: string;
+  /** The client address of the request that created the session; absent likewise. */
+  clientAddress?: string;
 }
 
 export interface SessionCaps {
@@ -61,6 +65,8 @@ export interface SessionStore {
   touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void>;
   /** True when a live session was removed. */
   delete(key: string, now: number): Promise<boolean>;
+  /** The live sessions, all or those of `userKey`, oldest first: for administration, not for requests. */
+  list(now: number, userKey?: string): Promise<SessionRecord[]>;
 }
 
 /**
@@ -112,6 +118,8 @@ export interface VerificationKey {
   material: string;
   /** Trusted until then: no token it signed lives longer. */
   trustedUntil: number;
+  /** When the key was made; absent on keys published before it was recorded. */
+  createdAt?: number;
 }
 
 /**

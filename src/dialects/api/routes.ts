@@ -61,6 +61,7 @@ function invocationOf(request: FastifyRequest, candidate: Candidate): Invocation
     decodeInput: () => inputOf(request, candidate),
     encodeOutput: (type, value) => encodePlain(type, value, 'object'),
     requestId: request.id,
+    clientAddress: request.ip,
   };
 }
 

@@ -58,6 +58,7 @@ export function registerJsonRpc(app: FastifyInstance, table: OperationTable, eng
           encodeOutput: encodeDataValue,
           // The SDKs send their operation id in the application context; it names the request.
           requestId: opId ?? request.id,
+          clientAddress: request.ip,
         };
       };
       return serveInvocation(engine, request, reply, parse, (response, outcome) => {

@@ -65,6 +65,7 @@ function invocationOf(request: FastifyRequest, bindings: readonly LegacyBinding[
     decodeInput: () => inputOf(request, binding, params),
     encodeOutput: (type, value) => encodePlain(type, value, 'entries'),
     requestId: request.id,
+    clientAddress: request.ip,
   };
 }
 

@@ -65,7 +65,7 @@ function hashOf(flat: string[]): Record<string, string> {
   return hash;
 }
 
-const FIELDS = ['userKey', 'createdAt', 'lastAccessedAt', 'absoluteExpiresAt', 'expiresAt'] as const;
+const FIELDS = ['userKey', 'createdAt', 'lastAccessedAt', 'absoluteExpiresAt', 'expiresAt', 'scheme', 'clientAddress'] as const;
 
 function fromHash(key: string, hash: Record<string, string>): SessionRecord | undefined {
   if (hash.userKey === undefined) return undefined;
@@ -76,6 +76,8 @@ function fromHash(key: string, hash: Record<string, string>): SessionRecord | un
     lastAccessedAt: Number(hash.lastAccessedAt),
     absoluteExpiresAt: Number(hash.absoluteExpiresAt),
     expiresAt: Number(hash.expiresAt),
+    ...(hash.scheme !== undefined ? { scheme: hash.scheme } : {}),
+    ...(hash.clientAddress !== undefined ? { clientAddress: hash.clientAddress } : {}),
   };
 }
 
@@ -95,7 +97,7 @@ export class RedisSessionStore implements SessionStore {
   insert(record: SessionRecord, caps: SessionCaps, now: number): Promise<InsertSessionResult> {
     const k = this.#keys;
     const ttl = Math.max(1, record.expiresAt - now);
-    const fields = FIELDS.flatMap((field) => [field, String(record[field])]);
+    const fields = FIELDS.flatMap((field) => (record[field] === undefined ? [] : [field, String(record[field])]));
     return guarded(
       () =>
         this.#redis.eval(INSERT, 3, k.session(record.key), k.userSessions(record.userKey), k.allSessions(), now, caps.perUser, caps.total, ttl, record.key, ...fields) as Promise<InsertSessionResult>,
@@ -127,6 +129,24 @@ export class RedisSessionStore implements SessionStore {
       const k = this.#keys;
       const expiresAt = (await this.#redis.eval(DELETE, 2, k.session(key), k.allSessions(), key, k.userSessions(''))) as string | null;
       return expiresAt !== null && Number(expiresAt) > now;
+    });
+  }
+
+  list(now: number, userKey?: string): Promise<SessionRecord[]> {
+    return guarded(async () => {
+      const k = this.#keys;
+      // The sorted sets are scored by expiry: the members above `now` are the live sessions.
+      const keys = await this.#redis.zrangebyscore(userKey === undefined ? k.allSessions() : k.userSessions(userKey), `(${now}`, '+inf');
+      const pipeline = this.#redis.pipeline();
+      for (const key of keys) pipeline.hgetall(k.session(key));
+      const replies = (await pipeline.exec()) ?? [];
+      const sessions = keys.flatMap((key, i) => {
+        const [error, hash] = replies[i] ?? [null, {}];
+        if (error) throw error;
+        const session = fromHash(key, hash as Record<string, string>);
+        return session && session.expiresAt > now ? [session] : [];
+      });
+      return sessions.sort((a, b) => a.createdAt - b.createdAt || a.key.localeCompare(b.key));
     });
   }
 }

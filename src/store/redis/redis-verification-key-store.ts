@@ -66,7 +66,7 @@ export class RedisVerificationKeyStore implements VerificationKeyStore {
   }
 
   publish(key: VerificationKey): Promise<'published' | 'withdrawn'> {
-    const stored: VerificationKey = { use: key.use, id: key.id, material: key.material, trustedUntil: key.trustedUntil };
+    const stored: VerificationKey = { use: key.use, id: key.id, material: key.material, trustedUntil: key.trustedUntil, ...(key.createdAt !== undefined ? { createdAt: key.createdAt } : {}) };
     return guarded(async () => {
       const reply = await this.#redis.eval(PUBLISH, 4, ...this.#all(), `${key.use}:${key.id}`, JSON.stringify(stored), key.trustedUntil);
       return Number(reply) === 1 ? 'published' : 'withdrawn';

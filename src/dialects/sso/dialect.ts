@@ -8,6 +8,7 @@ import { renew } from '../../sso/sts-renew.js';
 import { requestType, validate, type Sts, type StsRequest } from '../../sso/sts-service.js';
 import { errorRow } from '../../core/errors.js';
 import type { Dialect } from '../dialect.js';
+import { withRequestContext } from '../../observability/request-context.js';
 
 export const STS_PATH = '/sts/STSService/vsphere.local';
 export const LOOKUP_PATH = '/lookupservice/sdk';
@@ -20,7 +21,11 @@ export interface SsoDeps {
   publicUrl?: string;
 }
 
-async function answer(request: FastifyRequest, reply: FastifyReply, handle: (xml: string) => Promise<string> | string): Promise<FastifyReply> {
+function answer(request: FastifyRequest, reply: FastifyReply, handle: (xml: string) => Promise<string> | string): Promise<FastifyReply> {
+  return withRequestContext(request, () => answerInContext(request, reply, handle));
+}
+
+async function answerInContext(request: FastifyRequest, reply: FastifyReply, handle: (xml: string) => Promise<string> | string): Promise<FastifyReply> {
   try {
     return sendSoap(reply, await handle(typeof request.body === 'string' ? request.body : ''));
   } catch (error) {

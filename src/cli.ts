@@ -93,35 +93,35 @@ async function main(argv: string[]): Promise<number> {
         await (await import('./cli/serve.js')).serve(serveFlags, process.env);
         return -1; // keeps running until a signal
       case 'user': {
-        const { 'data-dir': dataDir, store, ...others } = serveFlags;
+        const { 'data-dir': dataDir, store, 'audit-log': auditLog, ...others } = serveFlags;
         if (Object.keys(others).length > 0 || Object.values(adminFlags).some((v) => v !== undefined)) {
-          throw new UsageError('user commands take --data-dir, --store, --role and --password-stdin only');
+          throw new UsageError('user commands take --data-dir, --store, --audit-log, --role and --password-stdin only');
         }
-        await (await import('./cli/user.js')).userCommand(args, { 'data-dir': dataDir, store, role, 'password-stdin': passwordStdin }, process.env, process.stdout);
+        await (await import('./cli/user.js')).userCommand(args, { 'data-dir': dataDir, store, 'audit-log': auditLog, role, 'password-stdin': passwordStdin }, process.env, process.stdout);
         return 0;
       }
       case 'role':
       case 'permission': {
-        const { 'data-dir': dataDir, store, ...others } = serveFlags;
+        const { 'data-dir': dataDir, store, 'audit-log': auditLog, ...others } = serveFlags;
         const allowed = command === 'role' ? ['privilege', 'json'] : ['json', 'group'];
         const stray = Object.entries(adminFlags).filter(([flag, value]) => value !== undefined && !allowed.includes(flag));
         if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined || stray.length > 0) {
-          throw new UsageError(`${command} commands take --data-dir, --store, ${allowed.map((f) => `--${f}`).join(' and ')} only`);
+          throw new UsageError(`${command} commands take --data-dir, --store, --audit-log, ${allowed.map((f) => `--${f}`).join(' and ')} only`);
         }
         const run = command === 'role' ? (await import('./cli/role.js')).roleCommand : (await import('./cli/permission.js')).permissionCommand;
-        await run(args, { 'data-dir': dataDir, store, privilege, json, group }, process.env, process.stdout);
+        await run(args, { 'data-dir': dataDir, store, 'audit-log': auditLog, privilege, json, group }, process.env, process.stdout);
         return 0;
       }
       case 'keys':
       case 'sts': {
         const lifetime = command === 'keys' ? 'token-lifetime' : 'sts-max-lifetime';
-        const { 'data-dir': dataDir, store, [lifetime]: lifetimeFlag, ...others } = serveFlags;
+        const { 'data-dir': dataDir, store, 'audit-log': auditLog, [lifetime]: lifetimeFlag, ...others } = serveFlags;
         if (Object.keys(others).length > 0 || role !== undefined || passwordStdin !== undefined || Object.values(adminFlags).some((v) => v !== undefined)) {
-          throw new UsageError(`${command} commands take --data-dir, --store and --${lifetime} only`);
+          throw new UsageError(`${command} commands take --data-dir, --store, --audit-log and --${lifetime} only`);
         }
         const keys = await import('./cli/keys.js');
         const run = command === 'keys' ? keys.keysCommand : keys.stsCommand;
-        await run(args, { 'data-dir': dataDir, store, [lifetime]: lifetimeFlag }, process.env, process.stdout);
+        await run(args, { 'data-dir': dataDir, store, 'audit-log': auditLog, [lifetime]: lifetimeFlag }, process.env, process.stdout);
         return 0;
       }
       case 'openapi': {

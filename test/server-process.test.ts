@@ -240,7 +240,7 @@ describe('vapi-auth keys and sts', () => {
     expect(await keys('keys', 'revoke', 'not a kid!')).toMatchObject({ code: 2, stderr: 'vapi-auth: "not a kid!" is not a JWT key id (kid)\n' });
     expect(await keys('sts', 'revoke', 'AB:CD')).toMatchObject({ code: 2, stderr: 'vapi-auth: "AB:CD" is not the SHA-256 fingerprint of an STS certificate\n' });
     expect(await keys('keys', 'rotate', '--store', 'memory')).toMatchObject({ code: 2, stderr: expect.stringContaining('keys commands need a persistent store') });
-    expect(await keys('sts', 'rotate', '--idle-timeout', '5m')).toMatchObject({ code: 2, stderr: 'vapi-auth: sts commands take --data-dir, --store and --sts-max-lifetime only\n' });
+    expect(await keys('sts', 'rotate', '--idle-timeout', '5m')).toMatchObject({ code: 2, stderr: 'vapi-auth: sts commands take --data-dir, --store, --audit-log and --sts-max-lifetime only\n' });
     expect(await keys('keys', 'revoke', 'abc123')).toMatchObject({ code: 1, stderr: expect.stringContaining('no trusted JWT key abc123') });
   });
 

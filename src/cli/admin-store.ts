@@ -5,6 +5,7 @@ import { LocalIdentitySource } from '../identity/identity-source.js';
 import type { Store } from '../store/store.js';
 
 import { openPersistentStore } from './persistent-store.js';
+import { openCliAudit, type CliAudit } from './cli-audit.js';
 import { UsageError } from './usage-error.js';
 
 export { UsageError };
@@ -14,6 +15,8 @@ export interface AdminStore {
   store: Store;
   identity: LocalIdentitySource;
   access: AccessControl;
+  /** Where the command records its changes. */
+  audit: CliAudit;
 }
 
 /**
@@ -25,9 +28,11 @@ export async function withAdminStore<T>(flags: Flags, env: NodeJS.ProcessEnv, co
   const spec = typeof flags.store === 'string' ? flags.store : (env[envName('store')] ?? 'sqlite');
   const store = await openPersistentStore(spec, dataDir, commands);
   const identity = new LocalIdentitySource(store.users, systemClock);
+  const audit = openCliAudit(flags, env);
   try {
-    return await work({ store, identity, access: new AccessControl(store.authorization, store.users, identity.domain) });
+    return await work({ store, identity, access: new AccessControl(store.authorization, store.users, identity.domain), audit });
   } finally {
+    audit.close();
     await store.close();
   }
 }

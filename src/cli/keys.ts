@@ -7,6 +7,7 @@ import type { SigningKeyFile } from '../keys/signing-key-file.js';
 import { openStsKeyFile, stsKeyFile, stsPublicPart } from '../sso/sts-keys.js';
 import type { VerificationKey } from '../store/store.js';
 import { openPersistentStore } from './persistent-store.js';
+import { openCliAudit } from './cli-audit.js';
 import { UsageError } from './usage-error.js';
 
 /** One kind of signing key as the `keys` and `sts` commands manage it. */
@@ -73,6 +74,7 @@ async function keyCommand<K>(kind: KeyKind<K>, args: string[], flags: Flags, env
   const store = await openPersistentStore(config.store, config.dataDir, `${kind.command} commands`);
   const cluster = new ClusterKeys(store.verificationKeys);
   const now = systemClock.now();
+  const audit = openCliAudit(flags, env);
   try {
     switch (verb) {
       case 'rotate': {
@@ -81,6 +83,7 @@ async function keyCommand<K>(kind: KeyKind<K>, args: string[], flags: Flags, env
         const published = kind.publicPart(key);
         await cluster.publish({ ...published, trustedUntil: now + kind.lifetimeMs(config) + PUBLICATION_MARGIN_MS });
         await file.replace(key);
+        audit.record({ event: 'key.rotated', target: `${kind.use}:${published.id}` });
         out.write(`New ${kind.what} ${published.id} in ${kind.file(config.dataDir)}: trusted by every node now, signing here within seconds\n`);
         return;
       }
@@ -89,11 +92,13 @@ async function keyCommand<K>(kind: KeyKind<K>, args: string[], flags: Flags, env
         return;
       default: {
         const trusted = await cluster.withdraw(kind.use, wanted!, now);
+        audit.record({ event: 'key.revoked', target: `${kind.use}:${wanted}` });
         if (!trusted) throw new Error(`no trusted ${kind.what} ${wanted}; it is withdrawn all the same and will never be trusted`);
         out.write(`Withdrew ${kind.what} ${wanted}: every node refuses its tokens from now on\n`);
       }
     }
   } finally {
+    audit.close();
     await store.close();
   }
 }

@@ -17,13 +17,14 @@ export async function permissionCommand(args: string[], flags: Flags, env: NodeJ
   const group = flags.group === true;
   if (verb === 'list' && flags.group !== undefined) throw new UsageError('usage: vapi-auth permission list [--json]');
   const kind = group ? 'group' : 'user';
-  await withAdminStore(flags, env, 'permission commands', async ({ access }) => {
+  await withAdminStore(flags, env, 'permission commands', async ({ access, audit }) => {
     switch (verb) {
       case 'add': {
         const principal = argument(rest, 0, USAGE.add);
         const role = argument(rest, 1, USAGE.add);
         noMoreArguments(rest, 2, USAGE.add);
         const permission = await access.grant(principal, role, group);
+        audit.record({ event: 'permission.added', user: principal, target: role });
         out.write(`${kind} ${permission.display} has role ${role}\n`);
         return;
       }
@@ -41,6 +42,7 @@ export async function permissionCommand(args: string[], flags: Flags, env: NodeJ
         const principal = argument(rest, 0, USAGE.remove);
         noMoreArguments(rest, 1, USAGE.remove);
         if (!(await access.revoke(principal, group))) throw new AccessError('missing', `${kind} ${principal} has no permission`);
+        audit.record({ event: 'permission.removed', user: principal });
         out.write(`Removed the permission of ${kind} ${principal}\n`);
         return;
       }

@@ -24,7 +24,7 @@ export async function roleCommand(args: string[], flags: Flags, env: NodeJS.Proc
   if (!verb || !['add', 'list', 'show', 'remove'].includes(verb)) throw new UsageError('usage: vapi-auth role add|list|show|remove …');
   if (verb !== 'add' && flags.privilege !== undefined) throw new UsageError(`--privilege belongs to role add; usage: ${USAGE.add}`);
   const json = flags.json === true;
-  await withAdminStore(flags, env, 'role commands', async ({ access }) => {
+  await withAdminStore(flags, env, 'role commands', async ({ access, audit }) => {
     switch (verb) {
       case 'add': {
         const name = argument(rest, 0, USAGE.add);
@@ -32,6 +32,7 @@ export async function roleCommand(args: string[], flags: Flags, env: NodeJS.Proc
         const privileges = privilegeFlags(flags);
         if (privileges.length === 0) throw new UsageError(`a role needs at least one --privilege; usage: ${USAGE.add}`);
         const role = await access.addRole(name, privileges);
+        audit.record({ event: 'role.added', target: name });
         out.write(`Added role ${name}: ${privilegesText(role)}\n`);
         return;
       }
@@ -54,6 +55,7 @@ export async function roleCommand(args: string[], flags: Flags, env: NodeJS.Proc
         const name = argument(rest, 0, USAGE.remove);
         noMoreArguments(rest, 1, USAGE.remove);
         await access.removeRole(name);
+        audit.record({ event: 'role.removed', target: name });
         out.write(`Removed role ${name}\n`);
         return;
       }

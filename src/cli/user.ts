@@ -34,7 +34,7 @@ const USAGE = {
 export async function userCommand(args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
   const [verb, ...rest] = args;
   if (!verb || !['add', 'list', 'remove', 'passwd', 'role'].includes(verb)) throw new UsageError('usage: vapi-auth user add|list|remove|passwd|role …');
-  await withAdminStore(flags, env, 'user commands', async ({ identity, access }) => {
+  await withAdminStore(flags, env, 'user commands', async ({ identity, access, audit }) => {
     const missing = (name: string) => new IdentityError(`no user ${name}`);
     switch (verb) {
       case 'add': {
@@ -48,6 +48,7 @@ export async function userCommand(args: string[], flags: Flags, env: NodeJS.Proc
         const password = await newPassword(flags, env, out);
         if (!(await identity.add(name, password))) throw new IdentityError(`user ${name} exists already`);
         await access.grant(name, role);
+        audit.record({ event: 'user.added', user: name, target: role });
         out.write(`Added ${name} (${role})\n`);
         return;
       }
@@ -64,6 +65,7 @@ export async function userCommand(args: string[], flags: Flags, env: NodeJS.Proc
         noMoreArguments(rest, 1, USAGE.remove);
         if (!(await identity.remove(name))) throw missing(name);
         await access.revoke(name);
+        audit.record({ event: 'user.removed', user: name });
         out.write(`Removed ${name}; its sessions end with it\n`);
         return;
       }
@@ -73,6 +75,7 @@ export async function userCommand(args: string[], flags: Flags, env: NodeJS.Proc
         if (!(await identity.find(name))) throw missing(name);
         const password = await newPassword(flags, env, out);
         if (!(await identity.setPassword(name, password))) throw missing(name);
+        audit.record({ event: 'user.password_changed', user: name });
         out.write(`Changed the password of ${name}\n`);
         return;
       }
@@ -81,6 +84,7 @@ export async function userCommand(args: string[], flags: Flags, env: NodeJS.Proc
         const role = argument(rest, 1, USAGE.role);
         noMoreArguments(rest, 2, USAGE.role);
         await access.grant(name, role);
+        audit.record({ event: 'user.role_changed', user: name, target: role });
         out.write(`${name} is now ${role}\n`);
         return;
       }

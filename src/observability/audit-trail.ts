@@ -33,8 +33,10 @@ export interface AuditFields {
   scheme?: string;
   /** Why a login failed, as a class (`bad_credentials`, `locked`, `unavailable`…), or an STS validation's verdict. */
   reason?: string;
-  /** What a CLI change acted on beyond the user: a role, a privilege, a key id. */
+  /** What a CLI change acted on beyond the user: a role, a key id. */
   target?: string;
+  /** The operating-system account that ran a CLI command. */
+  operator?: string;
 }
 
 /** One audit line: the fields, when, and the request's context when there was a request. */

@@ -341,7 +341,11 @@ export function createServer(options: VapiServerOptions): VapiServer {
   }
   app.setErrorHandler(sendFailure);
   observeRequests(app, metrics, (request) => dialectOf(dialects, request.method, request.url).name);
-  metrics.watch({ hashQueueDepth: () => identity.hasher.depth, runningTasks: () => tasks.runningCount });
+  metrics.watch({
+    hashQueueDepth: () => identity.hasher.depth,
+    runningTasks: () => tasks.runningCount,
+    liveSessions: () => store.sessions.countLive(clock.now()),
+  });
   tasks.observeStatus((state) => metrics.tasks.inc({ state }));
   app.setNotFoundHandler((request, reply) => dialectOf(dialects, request.method, request.url).sendNotFound(reply));
   for (const dialect of dialects) dialect.register(app, { table, engine });

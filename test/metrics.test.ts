@@ -39,6 +39,7 @@ describe('--ops-port', () => {
     expect(sample(text, 'vapi_auth_authentications_total{scheme="user_pass",result="success"}')).toBe(1);
     expect(sample(text, 'vapi_auth_authentications_total{scheme="user_pass",result="bad_credentials"}')).toBe(1);
     expect(sample(text, 'vapi_auth_sessions_total{event="created"}')).toBe(1);
+    expect(sample(text, 'vapi_auth_sessions_live')).toBe(1);
     expect(sample(text, 'vapi_auth_request_duration_seconds_count{dialect="api"}')).toBe(2);
     expect(sample(text, 'vapi_auth_password_hash_queue_depth')).toBe(0);
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
@@ -68,6 +69,8 @@ describe('--ops-port', () => {
     const text = (await http(`${ops}/metrics`)).text;
     expect(sample(text, 'vapi_auth_requests_total{dialect="api",operation="com.vmware.cis.session.create",status="201"}')).toBe(logins);
     expect(sample(text, 'vapi_auth_sessions_total{event="created"}')).toBe(logins);
+    // Read from the shared store by each worker: the count once, not once per worker.
+    expect(sample(text, 'vapi_auth_sessions_live')).toBe(logins);
     if (promtoolAvailable()) expect(promtoolProblems(text)).toEqual([]);
     else context.annotate('promtool is not installed: the aggregated text was not linted');
   });

@@ -7,6 +7,8 @@ export interface MetricSources {
   hashQueueDepth: () => number;
   /** Tasks running in this process. */
   runningTasks: () => number;
+  /** Sessions live now, counted by the store. */
+  liveSessions: () => Promise<number>;
 }
 
 const TOKEN_EVENTS: Partial<Record<AuditEvent['event'], string>> = { 'jwt.issued': 'jwt', 'sts.issued': 'saml', 'sts.renewed': 'saml' };
@@ -76,6 +78,16 @@ export class ServerMetrics {
       registers: [this.registry],
       collect() {
         this.set(sources.hashQueueDepth());
+      },
+    });
+    new Gauge({
+      name: 'vapi_auth_sessions_live',
+      help: 'Sessions live now, counted by the store at each scrape (NaN while it does not answer).',
+      registers: [this.registry],
+      // Every worker reads the same store: the primary keeps one of their equal answers, not their sum.
+      aggregator: 'max',
+      async collect() {
+        this.set(await sources.liveSessions().catch(() => NaN));
       },
     });
     new Gauge({

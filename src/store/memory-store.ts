@@ -95,6 +95,12 @@ class MemorySessionStore implements SessionStore {
     return record.expiresAt > now;
   }
 
+  async countLive(now: number): Promise<number> {
+    let live = 0;
+    for (const record of this.#byKey.values()) if (record.expiresAt > now) live++;
+    return live;
+  }
+
   purge(now: number): void {
     for (const key of this.#byKey.keys()) this.#dropIfExpired(key, now);
   }

@@ -178,6 +178,7 @@ class SqliteSessionStore implements SessionStore {
   readonly #getWithUser: Database.Statement<[string, number], SessionUserRow>;
   readonly #touch: Database.Statement;
   readonly #delete: Database.Statement<[string], { expires_at: number }>;
+  readonly #countLive: Database.Statement<[number], { n: number }>;
 
   constructor(db: Database.Database) {
     const countTotal = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE expires_at > ?');
@@ -196,6 +197,7 @@ class SqliteSessionStore implements SessionStore {
       return 'created';
     });
     this.#insert = (record, caps, now) => step.immediate(record, caps, now);
+    this.#countLive = countTotal;
     this.#getWithUser = db.prepare(
       `SELECT s.*, u.name AS u_name, u.domain AS u_domain, u.password_hash AS u_password_hash, u.created_at AS u_created_at,
          ${AUTHZ_VERSION_SQL} AS authz_version
@@ -235,6 +237,10 @@ class SqliteSessionStore implements SessionStore {
       const row = this.#delete.get(key);
       return row !== undefined && row.expires_at > now;
     });
+  }
+
+  countLive(now: number): Promise<number> {
+    return guarded(() => this.#countLive.get(now)!.n);
   }
 }
 

@@ -61,6 +61,8 @@ export interface SessionStore {
   touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void>;
   /** True when a live session was removed. */
   delete(key: string, now: number): Promise<boolean>;
+  /** How many sessions are live at `now`: one count, read at each metrics scrape. */
+  countLive(now: number): Promise<number>;
 }
 
 /**

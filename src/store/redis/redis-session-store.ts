@@ -129,4 +129,9 @@ export class RedisSessionStore implements SessionStore {
       return expiresAt !== null && Number(expiresAt) > now;
     });
   }
+
+  /** The members of the set of all sessions (score = expiry) still live at `now`. */
+  countLive(now: number): Promise<number> {
+    return guarded(() => this.#redis.zcount(this.#keys.allSessions(), `(${now}`, '+inf'));
+  }
 }

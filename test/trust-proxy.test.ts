@@ -3,13 +3,16 @@ import type { AuditEvent } from '../src/observability/audit-trail.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { basic, http } from './helpers/http.js';
 import { OMIVV } from './helpers/omivv.js';
+import { healthzOver, rawConnect, type RawConnection } from './helpers/raw-socket.js';
 import { ADMIN, ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
 
 const PROXY = '127.0.0.1';
 const STRANGER = '127.0.0.2';
 
 let running: TestServer | undefined;
+const sockets: RawConnection[] = [];
 afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.socket.destroy();
   await running?.close();
   running = undefined;
 });
@@ -57,5 +60,21 @@ describe('--trust-proxy', () => {
     const stranger = [];
     for (const client of clients) stranger.push((await omivvLoginFrom(STRANGER, client)).status);
     expect(stranger).toEqual([401, 401, 429]);
+  });
+
+  it('leaves a trusted proxy uncapped per client (it carries many), and caps everyone else', async () => {
+    running = await startTestServer(new MemoryStore(), { trustProxy: [`${PROXY}/32`], connections: { maxConnectionsPerClient: 2, maxConnections: 0 } });
+    const connect = async (from: string) => {
+      const connection = await rawConnect(running!.url, from);
+      sockets.push(connection);
+      return connection;
+    };
+    const fromProxy = [await connect(PROXY), await connect(PROXY), await connect(PROXY)];
+    for (const connection of fromProxy) expect(await healthzOver(connection)).toMatch(/^HTTP\/1\.1 200 /);
+    const fromStranger = [await connect(STRANGER), await connect(STRANGER), await connect(STRANGER)];
+    expect(await healthzOver(fromStranger[0]!)).toMatch(/^HTTP\/1\.1 200 /);
+    expect(await healthzOver(fromStranger[1]!)).toMatch(/^HTTP\/1\.1 200 /);
+    await fromStranger[2]!.closed;
+    expect(fromStranger[2]!.received()).toBe('');
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { basic, http } from './helpers/http.js';
+import { omivvLogin } from './helpers/omivv.js';
 import { processSandbox, startServerProcess, type ServerProcess } from './helpers/cli-process.js';
 import { promtoolAvailable, promtoolProblems } from './helpers/promtool.js';
 
@@ -30,6 +31,7 @@ describe('--ops-port', () => {
     const { server, ops } = await start(1);
     expect((await login(server.url)).status).toBe(201);
     expect((await login(server.url, 'wrong')).status).toBe(401);
+    expect((await omivvLogin(server.url, ADMIN, 'wrong')).status).toBe(401);
     const scrape = await http(`${ops}/metrics`);
     expect(scrape.status).toBe(200);
     expect(scrape.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -38,6 +40,7 @@ describe('--ops-port', () => {
     expect(sample(text, 'vapi_auth_requests_total{dialect="api",operation="com.vmware.cis.session.create",status="401"}')).toBe(1);
     expect(sample(text, 'vapi_auth_authentications_total{scheme="user_pass",result="success"}')).toBe(1);
     expect(sample(text, 'vapi_auth_authentications_total{scheme="user_pass",result="bad_credentials"}')).toBe(1);
+    expect(sample(text, 'vapi_auth_authentications_total{scheme="omivv_login",result="bad_credentials"}')).toBe(1);
     expect(sample(text, 'vapi_auth_sessions_total{event="created"}')).toBe(1);
     expect(sample(text, 'vapi_auth_sessions_live')).toBe(1);
     expect(sample(text, 'vapi_auth_request_duration_seconds_count{dialect="api"}')).toBe(2);

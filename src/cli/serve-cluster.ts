@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { TaskRunner } from '../tasks/task-runner.js';
 
 /** A log line in the servers' JSON shape (the primary runs no Fastify). */
-function logFromPrimary(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
+function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
   const levels = { info: 30, warn: 40, error: 50 };
   process.stdout.write(`${JSON.stringify({ level: levels[level], time: Date.now(), pid: process.pid, ...fields, msg })}\n`);
 }
@@ -36,10 +36,10 @@ export function runPrimary(count: number): Promise<void> {
       }
       if (message?.type !== 'listening') return;
       listening.add(worker.id);
-      if (announced) logFromPrimary('info', 'a replacement worker is serving', { worker: worker.process.pid });
+      if (announced) log('info', 'a replacement worker is serving', { worker: worker.process.pid });
       else if (listening.size === count) {
         announced = true;
-        logFromPrimary('info', `Server listening at ${message.url}`, { workers: count });
+        log('info', `Server listening at ${message.url}`, { workers: count });
       }
     });
     return worker;
@@ -48,7 +48,7 @@ export function runPrimary(count: number): Promise<void> {
   const stopAll = (reason: string) => {
     if (stopping) return;
     stopping = true;
-    logFromPrimary('info', 'shutting down', { signal: reason, workers: Object.keys(cluster.workers ?? {}).length });
+    log('info', 'shutting down', { signal: reason, workers: Object.keys(cluster.workers ?? {}).length });
     for (const worker of Object.values(cluster.workers ?? {})) {
       if (worker?.isConnected()) worker.send({ type: 'stop' } satisfies ClusterMessage);
     }
@@ -64,11 +64,11 @@ export function runPrimary(count: number): Promise<void> {
     }
     if (!announced) {
       exitCode = typeof code === 'number' && code > 0 ? code : 1;
-      logFromPrimary('error', 'a worker failed to start; stopping', { code, signal });
+      log('error', 'a worker failed to start; stopping', { code, signal });
       stopAll('startup failure');
       return;
     }
-    logFromPrimary('warn', 'a worker exited; starting another', { code, signal });
+    log('warn', 'a worker exited; starting another', { code, signal });
     fork();
   });
 

@@ -11,6 +11,12 @@ export interface MetricSources {
   liveSessions: () => Promise<number>;
 }
 
+/**
+ * The logins outside the engine, counted from their audit events; the engine counts the vAPI
+ * schemes itself (on every request, not only at login).
+ */
+const OWN_LOGINS = new Set(['omivv_login', 'sts_username_token']);
+
 const TOKEN_EVENTS: Partial<Record<AuditEvent['event'], string>> = { 'jwt.issued': 'jwt', 'sts.issued': 'saml', 'sts.renewed': 'saml' };
 
 /**
@@ -100,8 +106,11 @@ export class ServerMetrics {
     });
   }
 
-  /** Counts what the audit trail reports: lockouts, logouts and issued tokens. */
+  /** Counts what the audit trail reports: lockouts, logouts, issued tokens, the OMIVV and STS logins. */
   readonly audited = (event: AuditEvent): void => {
+    if ((event.event === 'login.success' || event.event === 'login.failure') && OWN_LOGINS.has(event.scheme ?? '')) {
+      this.authentications.inc({ scheme: event.scheme!, result: event.event === 'login.success' ? 'success' : (event.reason ?? 'error') });
+    }
     if (event.event === 'lockout.started') this.lockouts.inc();
     else if (event.event === 'logout') this.sessions.inc({ event: 'ended' });
     const kind = TOKEN_EVENTS[event.event];

@@ -22,7 +22,7 @@ const TOKEN_ERRORS: Record<'invalid' | 'expired' | 'locked' | 'not_authorized', 
 };
 
 function refuse(request: FastifyRequest, reply: FastifyReply, code: OmivvErrorCode, reason: string): FastifyReply {
-  request.log.info({ errorCode: code, reason, url: request.url.split('?')[0] }, 'request refused');
+  request.log.info({ errorCode: code, reason, url: request.url.split('?')[0], client: request.ip }, 'request refused');
   return sendOmivvError(reply, code);
 }
 

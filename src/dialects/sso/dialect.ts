@@ -30,15 +30,15 @@ async function answerInContext(request: FastifyRequest, reply: FastifyReply, han
     return sendSoap(reply, await handle(typeof request.body === 'string' ? request.body : ''));
   } catch (error) {
     if (error instanceof SoapFault) {
-      request.log.info({ fault: error.code, reason: error.reason ?? error.text, url: request.url }, 'request refused');
+      request.log.info({ fault: error.code, reason: error.reason ?? error.text, url: request.url, client: request.ip }, 'request refused');
       return sendFault(reply, error);
     }
     if (toVapiError(error).errorType === 'SERVICE_UNAVAILABLE') {
       // The store is down or the password checks are saturated: a passing condition, answered 503.
-      request.log.warn({ err: error, url: request.url }, 'request failed');
+      request.log.warn({ err: error, url: request.url, client: request.ip }, 'request failed');
       return sendFault(reply, new SoapFault('S:Server', 'The service is unavailable; try again later.', 503));
     }
-    request.log.error({ err: error, url: request.url }, 'request failed');
+    request.log.error({ err: error, url: request.url, client: request.ip }, 'request failed');
     return sendFault(reply, new SoapFault('S:Server', 'Internal server error.'));
   }
 }

@@ -108,4 +108,15 @@ describe('--audit-log', () => {
     expect(readAudit().map((line) => line.event)).toContain('login.failure');
     expect(readAudit(`${auditFile()}.1`)[0]!.event).toBe('login.success');
   });
+
+  it('writes to stdout with -, among the JSON log lines', async () => {
+    const server = sandbox.track(
+      await startServerProcess(['--http', '--workers', '1', '--data-dir', sandbox.dataDir, '--audit-log', '-'], { VAPI_AUTH_ADMIN_PASSWORD: PASSWORD }),
+    );
+    expect((await login(server.url, ADMIN, WRONG)).status).toBe(401);
+    // Written before the answer was sent: the line is there once stdout is read up to it.
+    for (let i = 0; i < 50 && !server.output().includes('"event":"login.failure"'); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const line = server.output().split('\n').find((row) => row.includes('"event":"login.failure"'));
+    expect(JSON.parse(line!)).toMatchObject({ event: 'login.failure', user: ADMIN, reason: 'bad_credentials', client: '127.0.0.1' });
+  });
 });

@@ -3,6 +3,8 @@ export { ConfigError } from './config/config-error.js';
 export type { TaskPolicy } from './tasks/task-runner.js';
 export type { SessionPolicy } from './sessions/session-service.js';
 export { DEFAULT_CONNECTION_POLICY, type ConnectionPolicy } from './http/connection-limits.js';
+export type { AuditEvent, AuditEventName, AuditListener } from './observability/audit-trail.js';
+export type { ServerMetrics } from './observability/server-metrics.js';
 export { FakeClock, systemClock, type Clock } from './core/clock.js';
 export * from './core/errors.js';
 export { message, type LocalizableMessage } from './core/messages.js';

@@ -37,7 +37,12 @@ import { jsonRpcDialect } from './dialects/jsonrpc/dialect.js';
 import { lazySchemaCompilers } from './lazy-schema-compilers.js';
 import { fromFastifyError } from './dialects/fastify-errors.js';
 import { logFailure } from './dialects/log-failure.js';
-import { registerHealthRoutes } from './health/health-routes.js';
+import { registerHealthRoutes, type ReadinessCheck } from './health/health-routes.js';
+import { AuditTrail, type AuditListener } from './observability/audit-trail.js';
+import { InvocationReports } from './observability/invocation-reports.js';
+import { observeRequests } from './observability/request-metrics.js';
+import { ServerMetrics } from './observability/server-metrics.js';
+import { TrustedProxies } from './http/trusted-proxies.js';
 import { TLS_POLICY } from './tls/tls-policy.js';
 import { DEFAULT_CONNECTION_POLICY, limitConnections, type ConnectionPolicy } from './http/connection-limits.js';
 import { Engine } from './engine/invoke.js';
@@ -115,6 +120,10 @@ export interface VapiServerOptions {
    * and operations; `file` names it in errors. A bad definition throws AuthDefinitionError.
    */
   authDefinition?: { text: string; file: string };
+  /** Told each audit event (logins, logouts, lockouts, tokens issued): never a password, token or session id. */
+  onAuditEvent?: AuditListener;
+  /** Reverse proxies (`ADDR/PREFIX`) whose `X-Forwarded-For` names the client; from anyone else it is ignored. */
+  trustProxy?: readonly string[];
 }
 
 export interface VapiServer {
@@ -128,6 +137,12 @@ export interface VapiServer {
   /** Present when JWT bearer tokens are on. */
   readonly tokens: TokenService | undefined;
   readonly store: Store;
+  /** This server's Prometheus metrics (`metrics.registry`). */
+  readonly metrics: ServerMetrics;
+  /** Where audit events go (`audit.listen` adds a listener). */
+  readonly audit: AuditTrail;
+  /** What `/readyz` waits for: each rejects while its part is not ready. */
+  readonly readiness: readonly ReadinessCheck[];
   /** Starts listening; resolves to the base URL. */
   listen(host: string, port: number): Promise<string>;
   /** Stops accepting, lets running requests finish, closes the store. */
@@ -242,6 +257,9 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const identity = new LocalIdentitySource(store.users, clock, undefined, new PasswordHasher({ ...defaultHashingPolicy(), ...options.passwordHashing }));
   const sessions = new SessionService(store.sessions, clock, { ...DEFAULT_SESSION_POLICY, ...options.sessions });
   const connections = { ...DEFAULT_CONNECTION_POLICY, ...options.connections };
+  const proxies = new TrustedProxies(options.trustProxy ?? []);
+  const metrics = new ServerMetrics();
+  const audit = new AuditTrail(options.onAuditEvent ? [options.onAuditEvent, metrics.audited] : [metrics.audited]);
   const app = Fastify({
     // AEAD suites only; a TLS handshake gets no longer than the headers that follow it.
     ...(options.https ? { https: { ...TLS_POLICY, ...options.https, handshakeTimeout: connections.headersTimeoutMs } } : {}),
@@ -253,6 +271,8 @@ export function createServer(options: VapiServerOptions): VapiServer {
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     schemaController: { compilersFactory: lazySchemaCompilers() },
+    // request.ip: X-Forwarded-For's client only when the connection comes from a trusted proxy.
+    trustProxy: (address: string) => proxies.trusts(address),
     logger: {
       level: options.logLevel ?? 'info',
       ...(options.logStream ? { stream: options.logStream } : {}),
@@ -263,9 +283,9 @@ export function createServer(options: VapiServerOptions): VapiServer {
 
   const authorizer = new Authorizer(store.authorization);
   const recorder = new PrivilegeRecorder(store.privilegeChecks, { ...DEFAULT_PRIVILEGE_RECORDER_POLICY, ...options.privilegeRecorder }, app.log);
-  limitConnections(app, connections);
+  limitConnections(app, connections, proxies);
 
-  const lockout = new Lockout(store.kv, clock, { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout }, app.log);
+  const lockout = new Lockout(store.kv, clock, { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout }, app.log, audit);
   const credentials = new CredentialChecker(identity, lockout);
   const cluster = new ClusterKeys(store.verificationKeys);
   const jwtKey = options.jwt && new PublishedSigningKey(options.jwt.keys, jwtPublicPart, cluster, app.log);
@@ -292,8 +312,8 @@ export function createServer(options: VapiServerOptions): VapiServer {
     applyAuthDefinition(table, parseAuthDefinition(text, file, table, supported));
   }
   assertEnforceable(table, authentication);
-  const engine = new Engine({ authentication, authorizer, recorder, clock, tasks });
-  const dialects: Dialect[] = [jsonRpcDialect, apiDialect, restDialect, ...(tokens ? [omivvDialect(tokens, new ClientLimits(store.kv, clock, { ...DEFAULT_CLIENT_LIMITS, ...options.jwt?.limits }))] : [])];
+  const engine = new Engine({ authentication, authorizer, recorder, clock, tasks, reports: new InvocationReports(audit, metrics) });
+  const dialects: Dialect[] = [jsonRpcDialect, apiDialect, restDialect, ...(tokens ? [omivvDialect(tokens, new ClientLimits(store.kv, clock, { ...DEFAULT_CLIENT_LIMITS, ...options.jwt?.limits }), audit)] : [])];
   const sts = stsKey && saml && {
     signingKey: stsKey,
     policy: { ...DEFAULT_STS_POLICY, ...(saml.policy.audience ? { audience: saml.policy.audience } : {}), ...options.sts?.policy },
@@ -301,6 +321,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
     clock,
     assertions: saml.policy,
     issuers: saml.issuers,
+    audit,
   };
   if (sts) dialects.push(ssoDialect({ sts, tlsCertificateDer: certificateDer(options.https?.cert), ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) }));
 
@@ -324,11 +345,19 @@ export function createServer(options: VapiServerOptions): VapiServer {
     return dialectOf(dialects, request.method, request.url).sendError(reply, vapiError, status);
   }
   app.setErrorHandler(sendFailure);
+  observeRequests(app, metrics, (request) => dialectOf(dialects, request.method, request.url).name);
+  metrics.watch({
+    hashQueueDepth: () => identity.hasher.depth,
+    runningTasks: () => tasks.runningCount,
+    liveSessions: () => store.sessions.countLive(clock.now()),
+  });
+  tasks.observeStatus((state) => metrics.tasks.inc({ state }));
   app.setNotFoundHandler((request, reply) => dialectOf(dialects, request.method, request.url).sendNotFound(reply));
   for (const dialect of dialects) dialect.register(app, { table, engine });
   // Ready when the store answers a read and the JWT signing key (if any) can be read from its file.
   const jwtKeys = options.jwt?.keys;
-  registerHealthRoutes(app, [() => store.kv.get('readiness-probe', clock.now()), ...(jwtKeys ? [async () => jwtKeys.current()] : [])]);
+  const readiness: ReadinessCheck[] = [() => store.kv.get('readiness-probe', clock.now()), ...(jwtKeys ? [async () => jwtKeys.current()] : [])];
+  registerHealthRoutes(app, readiness);
 
   /**
    * Publishes this node's signing keys as if it signed a token now, so that the cluster's JWKS and
@@ -355,6 +384,9 @@ export function createServer(options: VapiServerOptions): VapiServer {
     tasks,
     tokens,
     store,
+    metrics,
+    audit,
+    readiness,
     async listen(host, port) {
       // So that roles can grant what this server's operations (plugins' included) need.
       await store.authorization.publishPrivileges(table.declaredPrivileges());

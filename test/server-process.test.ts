@@ -242,7 +242,7 @@ describe('vapi-auth keys and sts', () => {
     expect(await keys('keys', 'rotate', '--store', 'memory')).toMatchObject({ code: 2, stderr: expect.stringContaining('keys commands need a persistent store') });
     expect(await keys('sts', 'rotate', '--idle-timeout', '5m')).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('vapi-auth: sts rotate takes --sts-max-lifetime, --data-dir, --store, --config only, not --idle-timeout'),
+      stderr: expect.stringContaining('vapi-auth: sts rotate takes --sts-max-lifetime, --data-dir, --store, --config, --audit-log only, not --idle-timeout'),
     });
     expect(await keys('keys', 'revoke', 'abc123')).toMatchObject({ code: 1, stderr: expect.stringContaining('no trusted JWT key abc123') });
   });

@@ -138,6 +138,16 @@ for (const factory of storeFactories()) {
         expect(await store.sessions.insert(session('a2', 'a'), caps, NOW)).toBe('created');
       });
 
+      it('counts the sessions live at a moment', async () => {
+        expect(await store.sessions.countLive(NOW)).toBe(0);
+        await store.sessions.insert(session('short', 'a', NOW + 10), NO_CAPS, NOW);
+        await store.sessions.insert(session('long', 'b', NOW + 1000), NO_CAPS, NOW);
+        await store.sessions.insert(session('gone', 'b', NOW + 1000), NO_CAPS, NOW);
+        await store.sessions.delete('gone', NOW);
+        expect(await store.sessions.countLive(NOW)).toBe(2);
+        expect(await store.sessions.countLive(NOW + 10)).toBe(1);
+      });
+
       it('purges expired sessions and keeps live ones', async () => {
         await store.sessions.insert(session('old', 'a', NOW + 10), NO_CAPS, NOW);
         await store.sessions.insert(session('live', 'a', NOW + 1000), NO_CAPS, NOW);

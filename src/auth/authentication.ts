@@ -18,18 +18,19 @@ export class Authentication {
     return this.#authenticators.has(scheme);
   }
 
+  /** The first of `schemes` (in declared order) for which the request carried credentials this server can check. */
+  schemeFor(schemes: readonly SchemeId[], presented: PresentedCredentials): SchemeId | undefined {
+    return schemes.find((scheme) => presented[scheme as KnownScheme] !== undefined && this.#authenticators.has(scheme));
+  }
+
   /**
-   * Authenticates with the first of `schemes` (in declared order) for which the request carried
-   * credentials. There is no fallback to a later scheme when those credentials fail.
+   * Authenticates with the scheme `schemeFor` picks. There is no fallback to a later scheme when
+   * those credentials fail.
    */
   async authenticate(schemes: readonly SchemeId[], presented: PresentedCredentials): Promise<Principal> {
-    for (const scheme of schemes) {
-      const credential = presented[scheme as KnownScheme];
-      const authenticator = this.#authenticators.get(scheme);
-      if (credential !== undefined && authenticator) {
-        return (authenticator as Authenticator<KnownScheme>).authenticate(credential as never);
-      }
-    }
-    throw unauthenticated('no credentials for any accepted scheme');
+    const scheme = this.schemeFor(schemes, presented);
+    if (scheme === undefined) throw unauthenticated('no credentials for any accepted scheme');
+    const authenticator = this.#authenticators.get(scheme) as Authenticator<KnownScheme>;
+    return authenticator.authenticate(presented[scheme as KnownScheme] as never);
   }
 }

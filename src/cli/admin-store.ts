@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 
 import { STORE_FLAGS } from './commands.js';
 import { openPersistentStore } from './persistent-store.js';
+import { openCliAudit, type CliAudit } from './cli-audit.js';
 import { UsageError } from './usage-error.js';
 
 export { UsageError };
@@ -15,6 +16,8 @@ export interface AdminStore {
   store: Store;
   identity: LocalIdentitySource;
   access: AccessControl;
+  /** Where the command records its changes. */
+  audit: CliAudit;
 }
 
 /**
@@ -26,9 +29,11 @@ export async function withAdminStore<T>(flags: Flags, env: NodeJS.ProcessEnv, co
   const config = adminConfig(flags, env);
   const store = await openPersistentStore(config.store, config.dataDir, commands);
   const identity = new LocalIdentitySource(store.users, systemClock);
+  const audit = openCliAudit(flags, env);
   try {
-    return await work({ store, identity, access: new AccessControl(store.authorization, store.users, identity.domain) });
+    return await work({ store, identity, access: new AccessControl(store.authorization, store.users, identity.domain), audit });
   } finally {
+    audit.close();
     await store.close();
   }
 }

@@ -23,8 +23,8 @@ export interface CommandSpec {
   notes?: readonly string[];
 }
 
-/** Where an administration command finds the servers' store. */
-export const STORE_FLAGS = ['data-dir', 'store', 'config'] as const;
+/** Where an administration command finds the servers' store, and where it records its changes (the audit log). */
+export const STORE_FLAGS = ['data-dir', 'store', 'config', 'audit-log'] as const;
 
 /** The value of a flag in usage lines; flags absent here are switches. */
 export const ADMIN_FLAG_VALUES: Readonly<Record<string, string>> = {
@@ -33,6 +33,7 @@ export const ADMIN_FLAG_VALUES: Readonly<Record<string, string>> = {
   user: 'NAME',
   config: 'FILE',
   'data-dir': 'DIR',
+  'audit-log': 'FILE|-',
   store: 'sqlite|redis://…',
   'token-lifetime': 'DURATION',
   'sts-max-lifetime': 'DURATION',

@@ -9,6 +9,7 @@ import { openStsKeyFile, stsKeyFile, stsPublicPart } from '../sso/sts-keys.js';
 import type { VerificationKey } from '../store/store.js';
 import { adminConfig, printList } from './admin-store.js';
 import { openPersistentStore } from './persistent-store.js';
+import { openCliAudit } from './cli-audit.js';
 import { UsageError } from './usage-error.js';
 
 /** One kind of signing key as the `keys` and `sts` commands manage it. */
@@ -76,6 +77,7 @@ async function keyCommand<K>(kind: KeyKind<K>, verb: string, args: string[], fla
   const store = await openPersistentStore(config.store, config.dataDir, `${kind.command} commands`);
   const cluster = new ClusterKeys(store.verificationKeys);
   const now = systemClock.now();
+  const audit = openCliAudit(flags, env);
   try {
     switch (verb) {
       case 'rotate': {
@@ -84,6 +86,7 @@ async function keyCommand<K>(kind: KeyKind<K>, verb: string, args: string[], fla
         const published = kind.publicPart(key);
         await cluster.publish({ ...published, trustedUntil: now + kind.lifetimeMs(config) + PUBLICATION_MARGIN_MS });
         await file.replace(key);
+        audit.record({ event: 'key.rotated', target: `${kind.use}:${published.id}` });
         out.write(`New ${kind.what} ${published.id} in ${kind.file(config.dataDir)}: trusted by every node now, signing here within seconds\n`);
         return;
       }
@@ -100,11 +103,13 @@ async function keyCommand<K>(kind: KeyKind<K>, verb: string, args: string[], fla
       }
       default: {
         const trusted = await cluster.withdraw(kind.use, wanted!, now);
+        audit.record({ event: 'key.revoked', target: `${kind.use}:${wanted}` });
         if (!trusted) throw new Error(`no trusted ${kind.what} ${wanted}; it is withdrawn all the same and will never be trusted`);
         out.write(`Withdrew ${kind.what} ${wanted}: every node refuses its tokens from now on\n`);
       }
     }
   } finally {
+    audit.close();
     await store.close();
   }
 }

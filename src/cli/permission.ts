@@ -10,10 +10,11 @@ export async function permissionCommand(verb: string, args: string[], flags: Fla
   const [principal = '', role = ''] = args;
   const group = flags.group === true;
   const kind = group ? 'group' : 'user';
-  await withAdminStore(flags, env, 'permission commands', async ({ access }) => {
+  await withAdminStore(flags, env, 'permission commands', async ({ access, audit }) => {
     switch (verb) {
       case 'add': {
         const permission = await access.grant(principal, role, group);
+        audit.record({ event: 'permission.added', user: principal, target: role });
         out.write(`${kind} ${permission.display} has role ${role}\n`);
         return;
       }
@@ -28,6 +29,7 @@ export async function permissionCommand(verb: string, args: string[], flags: Fla
         return;
       case 'remove': {
         if (!(await access.revoke(principal, group))) throw new AccessError('missing', `${kind} ${principal} has no permission`);
+        audit.record({ event: 'permission.removed', user: principal });
         out.write(`Removed the permission of ${kind} ${principal}\n`);
         return;
       }

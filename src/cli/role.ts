@@ -19,10 +19,11 @@ export async function roleCommand(verb: string, args: string[], flags: Flags, en
   const privileges = privilegeFlags(flags);
   if (verb === 'add' && privileges.length === 0) throw new UsageError(`a role needs at least one --privilege; usage: ${usageLine('role', 'add')}`);
   const json = flags.json === true;
-  await withAdminStore(flags, env, 'role commands', async ({ access }) => {
+  await withAdminStore(flags, env, 'role commands', async ({ access, audit }) => {
     switch (verb) {
       case 'add': {
         const role = await access.addRole(name, privileges);
+        audit.record({ event: 'role.added', target: name });
         out.write(`Added role ${name}: ${privilegesText(role)}\n`);
         return;
       }
@@ -37,6 +38,7 @@ export async function roleCommand(verb: string, args: string[], flags: Flags, en
       }
       case 'remove': {
         await access.removeRole(name);
+        audit.record({ event: 'role.removed', target: name });
         out.write(`Removed role ${name}\n`);
         return;
       }

@@ -74,6 +74,10 @@ export function runPrimary(count: number): Promise<void> {
 
   process.once('SIGTERM', () => stopAll('SIGTERM'));
   process.once('SIGINT', () => stopAll('SIGINT'));
+  // Log rotation: every worker reopens its audit log.
+  process.on('SIGHUP', () => {
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGHUP');
+  });
   for (let i = 0; i < count; i++) fork();
   // Runs until the process exits from the handlers above.
   return new Promise(() => undefined);

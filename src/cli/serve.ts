@@ -18,6 +18,8 @@ import type { VapiServer } from '../server.js';
 import { joinPrimary, runPrimary } from './serve-cluster.js';
 import { restrictToOwner } from '../fs/owner-only.js';
 import { checkPrivateKey, pemCertificates } from './pem-files.js';
+import { AuditLog } from '../observability/audit-log.js';
+import { listenOps, listenOpsForWorkers, reportToPrimary, withProcessMetrics } from './ops-listener.js';
 
 /**
  * An operator's key file readable by others is narrowed to its owner; where that is not ours to do
@@ -80,6 +82,11 @@ export async function serve(flags: Flags, env: NodeJS.ProcessEnv): Promise<void>
     return;
   }
   await prepareDataDir(config, env);
+  if (config.opsPort !== undefined) {
+    // The primary's own view of the store: /readyz fails while the workers cannot reach it either.
+    const store = await openStore(config.store, config.dataDir);
+    await listenOpsForWorkers({ ...config, opsPort: config.opsPort }, [() => store.kv.get('readiness-probe', systemClock.now())]);
+  }
   await runPrimary(workers);
 }
 
@@ -111,12 +118,19 @@ async function announceAdministrator(identity: LocalIdentitySource, access: Acce
 async function runServer(config: ServeConfig, env: NodeJS.ProcessEnv, { worker }: { worker: boolean }): Promise<void> {
   const server = await buildServer(config, worker);
   if (!worker) await announceAdministrator(server.identity, server.access, env);
+  const auditLog = config.auditLog === undefined ? undefined : new AuditLog(config.auditLog);
+  if (auditLog) server.audit.listen(auditLog.write);
+  // Log rotation (a primary passes its SIGHUP on to every worker); without an audit log, nothing to do.
+  process.on('SIGHUP', () => auditLog?.reopen());
+  if (config.opsPort !== undefined) withProcessMetrics(server);
+  if (worker) reportToPrimary(server);
+  const ops = config.opsPort !== undefined && !worker ? await listenOps({ ...config, opsPort: config.opsPort }, server) : undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     server.app.log.info({ signal }, 'shutting down');
-    server.close().then(
+    Promise.all([ops?.close(), server.close()]).then(
       () => process.exit(0),
       (error: unknown) => {
         server.app.log.error({ err: error }, 'shutdown failed');
@@ -189,6 +203,7 @@ async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiSe
       maxConnectionsPerClient: config.maxConnectionsPerClient,
     },
     logLevel: config.logLevel,
+    trustProxy: config.trustProxy,
     announceListening: !worker,
     ...(https ? { https: { cert: https.cert, key: https.key } } : {}),
   });

@@ -27,7 +27,7 @@ async function newPassword(flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.Wri
  */
 export async function userCommand(verb: string, args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
   const [name = '', role = ''] = args;
-  await withAdminStore(flags, env, 'user commands', async ({ identity, access }) => {
+  await withAdminStore(flags, env, 'user commands', async ({ identity, access, audit }) => {
     const missing = () => new IdentityError(`no user ${name}`);
     switch (verb) {
       case 'add': {
@@ -39,6 +39,7 @@ export async function userCommand(verb: string, args: string[], flags: Flags, en
         const password = await newPassword(flags, env, out);
         if (!(await identity.add(name, password))) throw new IdentityError(`user ${name} exists already`);
         await access.grant(name, granted);
+        audit.record({ event: 'user.added', user: name, target: granted });
         out.write(`Added ${name} (${granted})\n`);
         return;
       }
@@ -51,6 +52,7 @@ export async function userCommand(verb: string, args: string[], flags: Flags, en
       case 'remove': {
         if (!(await identity.remove(name))) throw missing();
         await access.revoke(name);
+        audit.record({ event: 'user.removed', user: name });
         out.write(`Removed ${name}; its sessions end with it\n`);
         return;
       }
@@ -58,11 +60,13 @@ export async function userCommand(verb: string, args: string[], flags: Flags, en
         if (!(await identity.find(name))) throw missing();
         const password = await newPassword(flags, env, out);
         if (!(await identity.setPassword(name, password))) throw missing();
+        audit.record({ event: 'user.password_changed', user: name });
         out.write(`Changed the password of ${name}\n`);
         return;
       }
       case 'role': {
         await access.grant(name, role);
+        audit.record({ event: 'user.role_changed', user: name, target: role });
         out.write(`${name} is now ${role}\n`);
         return;
       }

@@ -2,6 +2,7 @@ import { isStoreSpec, type StoreSpec } from '../store/open-store.js';
 import { ConfigError } from './config-error.js';
 import { readConfigFile, type FileValue } from './config-file.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { parseCidr } from '../http/trusted-proxies.js';
 
 /** Everything `vapi-auth serve` can be told. Each field is documented once, in OPTIONS below. */
 export interface ServeConfig {
@@ -50,6 +51,10 @@ export interface ServeConfig {
   omivvRate: number;
   omivvClientRate: number;
   omivvTokenRate: number;
+  opsPort: number | undefined;
+  opsHost: string;
+  auditLog: string | undefined;
+  trustProxy: string[];
 }
 
 /** Parsed command-line flags: a value, a switch, or the values of a repeated flag. */
@@ -384,6 +389,34 @@ export const OPTIONS: readonly Option[] = [
     default: 10,
     parse: integer(0),
     doc: 'How often a token issued as renewable may be renewed; 0 = never.',
+  }),
+  option({
+    key: 'opsPort',
+    flag: 'ops-port',
+    value: 'N',
+    default: undefined,
+    parse: integer(0, 65535),
+    doc: 'Port of the operations listener (plain HTTP): /metrics in Prometheus text, /healthz and /readyz. Off unless set.',
+  }),
+  option({ key: 'opsHost', flag: 'ops-host', value: 'ADDR', default: '127.0.0.1', parse: text, doc: 'Address of the operations listener.' }),
+  option({
+    key: 'auditLog',
+    flag: 'audit-log',
+    value: 'FILE|-',
+    default: undefined,
+    parse: optionalText,
+    doc: 'Audit log of logins, logouts, lockouts, tokens and CLI changes: JSON lines appended to FILE (reopened on SIGHUP), or stdout (-).',
+  }),
+  option({
+    key: 'trustProxy',
+    flag: 'trust-proxy',
+    value: 'CIDR[,CIDR...]',
+    default: [],
+    parse: (value) => {
+      const ranges = value.split(',').map((range) => range.trim()).filter(Boolean);
+      return ranges.length > 0 && ranges.every((range) => parseCidr(range)) ? ranges : undefined;
+    },
+    doc: 'Reverse proxies whose X-Forwarded-For names the client (audit log, logs, OMIVV per-client limits); their connections are not capped per client.',
   }),
   option({
     key: 'plugins',

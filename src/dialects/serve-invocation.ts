@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../engine/invoke.js';
 import type { Invocation, Outcome } from '../engine/invocation.js';
 import { logFailure } from './log-failure.js';
+import { withRequestContext } from '../observability/request-context.js';
 
 /** Thrown while parsing a request that names no operation: answered as the dialect's unknown route. */
 export class NoRoute extends Error {}
@@ -19,10 +20,11 @@ export async function serveInvocation(
 ): Promise<FastifyReply> {
   let outcome: Outcome;
   try {
-    outcome = await engine.invoke(parse());
+    outcome = await withRequestContext(request, () => engine.invoke(parse()));
   } catch (error) {
     outcome = error instanceof NoRoute ? { kind: 'no_route' } : { kind: 'failure', error: engine.failure(error) };
   }
+  if (outcome.kind !== 'no_route' && outcome.target) request.operation = `${outcome.target.service.id}.${outcome.target.operation.id}`;
   if (outcome.kind === 'failure') logFailure(request, outcome.error);
   return render(reply, outcome);
 }

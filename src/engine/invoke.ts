@@ -8,6 +8,7 @@ import { toVapiError, unauthorized, type VapiError } from '../core/errors.js';
 import type { DynamicId, OperationContext } from '../core/operations.js';
 import type { Principal } from '../core/principal.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
+import type { InvocationReports } from '../observability/invocation-reports.js';
 import { inputObjects } from '../core/input-objects.js';
 import type { Invocation, Outcome } from './invocation.js';
 
@@ -17,6 +18,7 @@ export interface EngineParts {
   recorder: PrivilegeRecorder;
   clock: Clock;
   tasks: TaskRunner;
+  reports: InvocationReports;
 }
 
 /** What the steps of one invocation learn, in order. */
@@ -79,7 +81,16 @@ export class Engine {
   }
 
   async #authenticate(state: State): Promise<void> {
-    state.principal = await this.#parts.authentication.authenticate(state.invocation.target.schemes, state.invocation.credentials);
+    const { target, credentials } = state.invocation;
+    const { authentication, reports } = this.#parts;
+    const scheme = authentication.schemeFor(target.schemes, credentials);
+    try {
+      state.principal = await authentication.authenticate(target.schemes, credentials);
+    } catch (error) {
+      reports.refused(target, scheme, credentials, error);
+      throw error;
+    }
+    reports.authenticated(scheme);
   }
 
   /** The operation's privileges, on the root object; before the input is decoded (authorization.md §2). */
@@ -110,6 +121,7 @@ export class Engine {
       invocation.form === 'task'
         ? await this.#parts.tasks.start(invocation.target, state.input!, context)
         : await invocation.target.operation.handler(state.input!, context);
+    this.#parts.reports.ran(invocation.target, state.principal!);
   }
 
   #encode(state: State): void {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { TrustedProxies } from './trusted-proxies.js';
 
 export interface ConnectionPolicy {
   /** Time to receive a request's headers (Node's `headersTimeout`); the connection gets 408 and is closed. */
@@ -35,12 +36,16 @@ function announcesBody(headers: Record<string, string | string[] | undefined>): 
   return headers['transfer-encoding'] !== undefined || (typeof length === 'string' && length !== '0');
 }
 
-/** Closes each connection beyond `max` from the same client address as it arrives. */
-function capPerClient(server: Server, max: number): void {
+/**
+ * Closes each connection beyond `max` from the same client address as it arrives. A trusted proxy's
+ * connections carry many clients, and which ones is known only per request: they are not capped.
+ */
+function capPerClient(server: Server, max: number, proxies: TrustedProxies): void {
   const open = new Map<string, number>();
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress;
     if (address === undefined) return socket.destroy();
+    if (proxies.trusts(address)) return;
     const count = (open.get(address) ?? 0) + 1;
     if (count > max) return socket.destroy();
     open.set(address, count);
@@ -57,14 +62,14 @@ function capPerClient(server: Server, max: number): void {
  * stall, and connections are capped in total and per client address. Without these, silent
  * half-sent requests keep their sockets (and file descriptors) forever. Call before `listen`.
  */
-export function limitConnections(app: FastifyInstance, policy: ConnectionPolicy): void {
+export function limitConnections(app: FastifyInstance, policy: ConnectionPolicy, proxies: TrustedProxies): void {
   // `connectionsCheckingInterval` is a Node property (read when listening) its types leave out.
   const server = app.server as Server & { connectionsCheckingInterval: number };
   server.headersTimeout = policy.headersTimeoutMs;
   server.requestTimeout = policy.requestTimeoutMs;
   server.connectionsCheckingInterval = TIMEOUT_CHECK_INTERVAL_MS;
   if (policy.maxConnections > 0) server.maxConnections = policy.maxConnections;
-  if (policy.maxConnectionsPerClient > 0) capPerClient(server, policy.maxConnectionsPerClient);
+  if (policy.maxConnectionsPerClient > 0) capPerClient(server, policy.maxConnectionsPerClient, proxies);
   // A socket silent for its timeout is destroyed by Node's HTTP server (no listener of ours needed);
   // the timeout is on only while a body is being read, so a long-running handler is not cut.
   app.addHook('onRequest', (request, _reply, done) => {

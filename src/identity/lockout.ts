@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import type { KeyValueStore } from '../store/store.js';
+import type { AuditTrail } from '../observability/audit-trail.js';
 
 export interface LockoutPolicy {
   /** Failures within the window that lock the account; 0 turns lockout off. */
@@ -35,12 +36,14 @@ export class Lockout {
   readonly #clock: Clock;
   readonly #policy: LockoutPolicy;
   readonly #log: LockoutLog;
+  readonly #audit: AuditTrail | undefined;
 
-  constructor(kv: KeyValueStore, clock: Clock, policy: LockoutPolicy, log: LockoutLog) {
+  constructor(kv: KeyValueStore, clock: Clock, policy: LockoutPolicy, log: LockoutLog, audit?: AuditTrail) {
     this.#kv = kv;
     this.#clock = clock;
     this.#policy = policy;
     this.#log = log;
+    this.#audit = audit;
   }
 
   async isLocked(accountKey: string): Promise<boolean> {
@@ -63,6 +66,7 @@ export class Lockout {
     if ((await this.#kv.increment(`lock-claim:${account}`, this.#policy.durationMs, now)) !== 1) return;
     await this.#kv.put(`lock:${account}`, String(now), now + this.#policy.durationMs, now);
     this.#log.warn({ account, until: new Date(now + this.#policy.durationMs).toISOString() }, 'account locked');
+    this.#audit?.record({ event: 'lockout.started', user: account });
   }
 
   /** A successful check ends the run of consecutive failures. */

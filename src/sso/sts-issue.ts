@@ -1,5 +1,6 @@
 import type { Element } from '@xmldom/xmldom';
 import { childElements } from '../saml/parse-xml.js';
+import { classOfReason } from '../observability/reason-class.js';
 import { DSIG } from '../saml/verify-assertion.js';
 import { issueAssertion } from './issue-assertion.js';
 import { SoapFault, WSSE, WST } from './soap.js';
@@ -31,7 +32,12 @@ export async function issue(request: StsRequest, sts: Sts): Promise<string> {
   const password = childText(usernameToken, WSSE, 'Password');
   if (!username || password === undefined) throw failedAuthentication('no UsernameToken');
   const checked = await sts.credentials.check(username, password);
-  if (!checked.ok) throw failedAuthentication(checked.reason);
+  const login = { user: username, scheme: 'sts_username_token' };
+  if (!checked.ok) {
+    sts.audit.record({ event: 'login.failure', ...login, reason: classOfReason(checked.reason) });
+    throw failedAuthentication(checked.reason);
+  }
+  sts.audit.record({ event: 'login.success', ...login });
 
   const now = sts.clock.now();
   const expires = grantedEnd(operation, sts.policy, now);
@@ -47,5 +53,6 @@ export async function issue(request: StsRequest, sts: Sts): Promise<string> {
     ...(keyType === PUBLIC_KEY ? { holderCertificate: signed!.certificateDer } : {}),
   });
   const response = tokenResponse({ assertion, created: now, expires, renewable, delegable, keyType });
+  sts.audit.record({ event: 'sts.issued', user: checked.user.name, domain: checked.user.domain, scheme: login.scheme });
   return `<wst:RequestSecurityTokenResponseCollection xmlns:wst="${WST}">${response}</wst:RequestSecurityTokenResponseCollection>`;
 }

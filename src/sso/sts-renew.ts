@@ -39,5 +39,6 @@ export async function renew(request: StsRequest, sts: Sts): Promise<string> {
     renewals,
     holderCertificate: signed.certificateDer,
   });
+  sts.audit.record({ event: 'sts.renewed', user: user.name, domain: user.domain });
   return tokenResponse({ assertion, created: now, expires, renewable: renewals > 0, delegable: token.delegable, keyType: `${WST}/PublicKey` });
 }

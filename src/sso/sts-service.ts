@@ -2,6 +2,7 @@ import type { Element } from '@xmldom/xmldom';
 import { XMLSerializer } from '@xmldom/xmldom';
 import type { Clock } from '../core/clock.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
+import type { AuditTrail } from '../observability/audit-trail.js';
 import { childElements, firstElement } from '../saml/parse-xml.js';
 import type { PublishedSigningKey } from '../keys/published-signing-key.js';
 import type { AssertionChecks, TrustedIssuers } from '../keys/trusted-issuers.js';
@@ -37,6 +38,7 @@ export interface Sts {
   assertions: AssertionChecks;
   issuers: TrustedIssuers;
   clock: Clock;
+  audit: AuditTrail;
 }
 
 /** A WS-Trust request: the envelope as received, its Header and the RequestSecurityToken. */
@@ -119,6 +121,7 @@ export async function validate(request: StsRequest, sts: Sts): Promise<string> {
   const now = sts.clock.now();
   const verdict = checkAssertion(targetToken(request.operation, 'ValidateTarget'), await sts.issuers.policy(sts.assertions, now), now);
   const status = 'assertion' in verdict ? 'valid' : 'invalid';
+  sts.audit.record({ event: 'sts.validated', ...('assertion' in verdict ? { user: verdict.assertion.subject } : {}), reason: status });
   return [
     `<wst:RequestSecurityTokenResponse xmlns:wst="${WST}">`,
     `<wst:TokenType>${WST}/RSTR/Status</wst:TokenType>`,

@@ -53,6 +53,12 @@ export class MemorySessionStore implements SessionStore {
       .sort((a, b) => a.createdAt - b.createdAt || a.key.localeCompare(b.key));
   }
 
+  async countLive(now: number): Promise<number> {
+    let live = 0;
+    for (const slot of this.#table.slots()) if (this.#table.expiresAt(slot) > now) live++;
+    return live;
+  }
+
   #record(slot: number): SessionRecord {
     return { key: this.#table.key(slot), userKey: this.#table.userKey(slot), ...this.#table.times(slot), ...this.#table.labels(slot) };
   }

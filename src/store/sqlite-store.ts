@@ -193,6 +193,7 @@ class SqliteSessionStore implements SessionStore {
   readonly #delete: Database.Statement<[string], { expires_at: number }>;
   readonly #listAll: Database.Statement<[number], SessionRow>;
   readonly #listUser: Database.Statement<[string, number], SessionRow>;
+  readonly #countLive: Database.Statement<[number], { n: number }>;
 
   constructor(db: Database.Database) {
     const countTotal = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE expires_at > ?');
@@ -211,6 +212,7 @@ class SqliteSessionStore implements SessionStore {
       return 'created';
     });
     this.#insert = (record, caps, now) => step.immediate(record, caps, now);
+    this.#countLive = countTotal;
     this.#getWithUser = db.prepare(
       `SELECT s.*, u.name AS u_name, u.domain AS u_domain, u.password_hash AS u_password_hash, u.created_at AS u_created_at,
          ${AUTHZ_VERSION_SQL} AS authz_version
@@ -256,6 +258,10 @@ class SqliteSessionStore implements SessionStore {
 
   list(now: number, userKey?: string): Promise<SessionRecord[]> {
     return guarded(() => (userKey === undefined ? this.#listAll.all(now) : this.#listUser.all(userKey, now)).map(sessionFromRow));
+  }
+
+  countLive(now: number): Promise<number> {
+    return guarded(() => this.#countLive.get(now)!.n);
   }
 }
 

@@ -67,6 +67,8 @@ export interface SessionStore {
   delete(key: string, now: number): Promise<boolean>;
   /** The live sessions, all or those of `userKey`, oldest first: for administration, not for requests. */
   list(now: number, userKey?: string): Promise<SessionRecord[]>;
+  /** How many sessions are live at `now`: one count, read at each metrics scrape. */
+  countLive(now: number): Promise<number>;
 }
 
 /**

@@ -42,6 +42,7 @@ export class TaskRunner {
   readonly #log: TaskLog;
   readonly #running = new Map<string, RunningTask>();
   #relay: ((id: string) => void) | undefined;
+  #observe: ((status: TaskRecord['status']) => void) | undefined;
   readonly #inFlight = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
   #stopping = false;
@@ -97,6 +98,7 @@ export class TaskRunner {
     const taskTarget = operation.taskTarget?.(input);
     if (taskTarget) record.target = taskTarget;
     await this.#store.create(record);
+    this.#observe?.('PENDING');
     const running: RunningTask = {
       controller: new AbortController(),
       progress: { total: 0, completed: 0, message: record.description },
@@ -126,6 +128,16 @@ export class TaskRunner {
     const running = this.#running.get(id);
     running?.controller.abort();
     return running !== undefined;
+  }
+
+  /** Tasks running in this process now. */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** Told each state a task of this process reaches (for the metrics). */
+  observeStatus(observe: (status: TaskRecord['status']) => void): void {
+    this.#observe = observe;
   }
 
   /** Where cancels of tasks running elsewhere are sent at once (the other workers of one server). */
@@ -161,6 +173,7 @@ export class TaskRunner {
       ['PENDING'],
     );
     if (!started) return;
+    this.#observe?.('RUNNING');
     const current = await this.#store.get(record.id, startTime);
     if (current?.cancelRequested) running.controller.abort();
     let change: TaskChange;
@@ -179,6 +192,8 @@ export class TaskRunner {
     }
     change.progress = running.progress;
     await this.#store.update(record.id, change, ACTIVE_STATUSES);
+    // #finish sets the status of every change it makes.
+    this.#observe?.(change.status!);
   }
 
   /** The change that ends a task, with the fields a finished task must carry. */

@@ -7,6 +7,9 @@ import { parseBearerAuthorization } from '../bearer-auth.js';
 import { logFailure } from '../log-failure.js';
 import { sendOmivvError, type OmivvErrorCode } from './errors.js';
 import { loginCredentials } from './login-body.js';
+import type { AuditTrail } from '../../observability/audit-trail.js';
+import { classOfReason } from '../../observability/reason-class.js';
+import { withRequestContext } from '../../observability/request-context.js';
 
 export const OMIVV_PREFIX = '/Spectre/api/rest/v1/Services/AuthenticationService';
 const JWKS_PATHS = [`${OMIVV_PREFIX}/jwks.json`, '/.well-known/jwks.json'];
@@ -19,7 +22,7 @@ const TOKEN_ERRORS: Record<'invalid' | 'expired' | 'locked' | 'not_authorized', 
 };
 
 function refuse(request: FastifyRequest, reply: FastifyReply, code: OmivvErrorCode, reason: string): FastifyReply {
-  request.log.info({ errorCode: code, reason, url: request.url.split('?')[0] }, 'request refused');
+  request.log.info({ errorCode: code, reason, url: request.url.split('?')[0], client: request.ip }, 'request refused');
   return sendOmivvError(reply, code);
 }
 
@@ -47,9 +50,11 @@ function rateLimit(limits: ClientLimits) {
   };
 }
 
-function register(app: FastifyInstance, tokens: TokenService, limits: ClientLimits): void {
+const SCHEME = 'omivv_login';
+
+function register(app: FastifyInstance, tokens: TokenService, limits: ClientLimits, audit: AuditTrail): void {
   const onRequest = rateLimit(limits);
-  app.post(`${OMIVV_PREFIX}/login`, { onRequest }, async (request, reply) => {
+  app.post(`${OMIVV_PREFIX}/login`, { onRequest }, (request, reply) => withRequestContext(request, async () => {
     try {
       const credentials = loginCredentials(request.body);
       if (!credentials) return refuse(request, reply, 'INVALID_PARAMETERS', 'login body is not {apiUserCredential:{username,domain,password}}');
@@ -63,16 +68,22 @@ function register(app: FastifyInstance, tokens: TokenService, limits: ClientLimi
       } finally {
         if (!result?.ok) await limits.release(next.jti);
       }
-      if (!result.ok) return refuse(request, reply, result.code === 'not_authorized' ? 'NOT_AUTHORIZED' : 'INVALID_CREDENTIALS', result.reason);
+      const user = { user: credentials.userName, scheme: SCHEME };
+      if (!result.ok) {
+        audit.record({ event: 'login.failure', ...user, reason: result.code === 'not_authorized' ? 'not_authorized' : classOfReason(result.reason) });
+        return refuse(request, reply, result.code === 'not_authorized' ? 'NOT_AUTHORIZED' : 'INVALID_CREDENTIALS', result.reason);
+      }
+      audit.record({ event: 'login.success', ...user });
+      audit.record({ event: 'jwt.issued', ...user });
       return reply.type('application/json').send(
         JSON.stringify({ accessToken: result.issued.token, tokenType: 'Bearer', expiresAt: new Date(result.issued.expiresAt).toISOString() }),
       );
     } catch (error) {
       return fail(request, reply, error);
     }
-  });
+  }));
 
-  const logoff = async (request: FastifyRequest, reply: FastifyReply) => {
+  const logoff = (request: FastifyRequest, reply: FastifyReply) => withRequestContext(request, async () => {
     try {
       const accessToken = parseBearerAuthorization(request.headers.authorization);
       if (!accessToken) return refuse(request, reply, 'AUTHORIZATION_FAILURE', 'no bearer token');
@@ -80,11 +91,12 @@ function register(app: FastifyInstance, tokens: TokenService, limits: ClientLimi
       if (!result.ok) return refuse(request, reply, TOKEN_ERRORS[result.code], result.reason);
       await tokens.revoke(result.claims);
       await limits.release(result.claims.jti);
+      audit.record({ event: 'jwt.logoff', user: result.claims.sub, domain: result.claims.dom, scheme: SCHEME });
       return reply.type('text/plain').send('Logged off successfully');
     } catch (error) {
       return fail(request, reply, error);
     }
-  };
+  });
   app.post(`${OMIVV_PREFIX}/logoff`, { onRequest }, logoff);
   app.post(`${OMIVV_PREFIX}/logout`, { onRequest }, logoff);
 
@@ -115,12 +127,12 @@ function sendError(reply: FastifyReply, error: VapiError, status?: number): Fast
  * of the signing keys. Paths are case-sensitive, as documented; the client limits and request
  * rates apply to the login paths.
  */
-export function omivvDialect(tokens: TokenService, limits: ClientLimits): Dialect {
+export function omivvDialect(tokens: TokenService, limits: ClientLimits, audit: AuditTrail): Dialect {
   return {
     name: 'omivv',
     // Routes match case-sensitively (as documented); a miscased path still gets this dialect's 404.
     owns: (_method, path) => path.toLowerCase().startsWith('/spectre/') || JWKS_PATHS.includes(path),
-    register: (app) => register(app, tokens, limits),
+    register: (app) => register(app, tokens, limits, audit),
     sendError,
     sendNotFound: (reply) => sendOmivvError(reply, 'NOT_FOUND'),
   };

@@ -5,6 +5,7 @@ import { sendFault, sendSoap, SoapFault } from '../../sso/soap.js';
 import type { Sts } from '../../sso/sts-service.js';
 import { errorRow } from '../../core/errors.js';
 import type { Dialect } from '../dialect.js';
+import { withRequestContext } from '../../observability/request-context.js';
 
 /** Loaded with the first SOAP request: the XML parser and signer cost start-up time that most servers never use. */
 const endpoints = () => import('../../sso/sso-endpoints.js');
@@ -20,20 +21,24 @@ export interface SsoDeps {
   publicUrl?: string;
 }
 
-async function answer(request: FastifyRequest, reply: FastifyReply, handle: (xml: string) => Promise<string> | string): Promise<FastifyReply> {
+function answer(request: FastifyRequest, reply: FastifyReply, handle: (xml: string) => Promise<string> | string): Promise<FastifyReply> {
+  return withRequestContext(request, () => answerInContext(request, reply, handle));
+}
+
+async function answerInContext(request: FastifyRequest, reply: FastifyReply, handle: (xml: string) => Promise<string> | string): Promise<FastifyReply> {
   try {
     return sendSoap(reply, await handle(typeof request.body === 'string' ? request.body : ''));
   } catch (error) {
     if (error instanceof SoapFault) {
-      request.log.info({ fault: error.code, reason: error.reason ?? error.text, url: request.url }, 'request refused');
+      request.log.info({ fault: error.code, reason: error.reason ?? error.text, url: request.url, client: request.ip }, 'request refused');
       return sendFault(reply, error);
     }
     if (toVapiError(error).errorType === 'SERVICE_UNAVAILABLE') {
       // The store is down or the password checks are saturated: a passing condition, answered 503.
-      request.log.warn({ err: error, url: request.url }, 'request failed');
+      request.log.warn({ err: error, url: request.url, client: request.ip }, 'request failed');
       return sendFault(reply, new SoapFault('S:Server', 'The service is unavailable; try again later.', 503));
     }
-    request.log.error({ err: error, url: request.url }, 'request failed');
+    request.log.error({ err: error, url: request.url, client: request.ip }, 'request failed');
     return sendFault(reply, new SoapFault('S:Server', 'Internal server error.'));
   }
 }

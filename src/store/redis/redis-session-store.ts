@@ -149,4 +149,9 @@ export class RedisSessionStore implements SessionStore {
       return sessions.sort((a, b) => a.createdAt - b.createdAt || a.key.localeCompare(b.key));
     });
   }
+
+  /** The members of the set of all sessions (score = expiry) still live at `now`. */
+  countLive(now: number): Promise<number> {
+    return guarded(() => this.#redis.zcount(this.#keys.allSessions(), `(${now}`, '+inf'));
+  }
 }

@@ -1,0 +1,32 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FastifyRequest } from 'fastify';
+
+/** Who asked, where: what every audit event of a request carries. */
+export interface RequestContext {
+  /** The client's address: the socket's, or X-Forwarded-For's when the socket is a trusted proxy. */
+  client: string;
+  requestId: string;
+  dialect: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The name of the dialect that owns the request, set as it arrives. */
+    dialect: string;
+  }
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+/**
+ * Runs a request's handling with its context, so that the parts deep below it (the password check,
+ * the lockout) can name the request in audit events without every signature carrying it.
+ */
+export function withRequestContext<T>(request: FastifyRequest, work: () => T): T {
+  return storage.run({ client: request.ip, requestId: String(request.id), dialect: request.dialect }, work);
+}
+
+/** The context of the request being handled; undefined outside one (the CLI, timers). */
+export function currentRequest(): RequestContext | undefined {
+  return storage.getStore();
+}

@@ -81,6 +81,8 @@ const SERVER_OPTIONS = shape({
   passwordHashing: shape({ concurrency: COUNT, maxWaiting: 'login-queue' }),
   privilegeRecorder: shape({ capacity: 'privilege-checks', flushIntervalMs: MILLISECONDS }),
   authDefinition: shape({ text: check('a string', (v) => typeof v === 'string'), file: TEXT }),
+  onAuditEvent: check('a function', (v) => typeof v === 'function'),
+  trustProxy: TEXTS,
 });
 
 const REQUIRED = ['store'];

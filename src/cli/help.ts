@@ -3,14 +3,14 @@ import { ADMIN_FLAG_VALUES, COMMANDS, STORE_FLAGS, usageLine } from './commands.
 
 /** `serve --help` shows the options in these groups, in this order; an option in none is shown under "Other". */
 const SERVE_GROUPS: readonly (readonly [string, readonly string[]])[] = [
-  ['Network', ['host', 'port', 'public-url', 'body-limit', 'headers-timeout', 'body-timeout', 'request-timeout', 'max-connections', 'max-connections-per-client']],
+  ['Network', ['host', 'port', 'public-url', 'trust-proxy', 'body-limit', 'headers-timeout', 'body-timeout', 'request-timeout', 'max-connections', 'max-connections-per-client']],
   ['TLS', ['http', 'cert', 'key']],
   ['Sessions', ['idle-timeout', 'absolute-timeout', 'max-sessions-per-user', 'max-sessions', 'touch-interval']],
   ['Lockout', ['lockout-failures', 'lockout-window', 'lockout-duration', 'login-queue']],
   ['SAML and STS', ['trusted-sts-certs', 'saml-audience', 'saml-clock-tolerance', 'saml-bearer', 'sts-url', 'sts-max-lifetime', 'sts-max-renewals']],
   ['JWT and OMIVV login', ['token-lifetime', 'token-issuer', 'omivv-max-clients', 'omivv-max-tokens', 'omivv-rate', 'omivv-client-rate', 'omivv-token-rate']],
   ['Tasks', ['task-retention', 'task-heartbeat']],
-  ['Operations and authorization', ['data-dir', 'store', 'workers', 'log-level', 'realm', 'auth-config', 'plugin', 'privilege-checks']],
+  ['Operations and authorization', ['data-dir', 'store', 'workers', 'log-level', 'ops-port', 'ops-host', 'audit-log', 'realm', 'auth-config', 'plugin', 'privilege-checks']],
 ];
 
 function optionLines(flags: readonly string[]): string[] {

@@ -7,7 +7,7 @@ import { envName, OPTIONS } from './config/options.js';
 import { UsageError } from './cli/usage-error.js';
 
 /** Errors that mean the command was given wrong (exit 2), and those that mean what it names is wrong (exit 1), by name. */
-const USAGE_ERRORS = new Set(['UsageError', 'ConfigError', 'AuthDefinitionError']);
+const USAGE_ERRORS = new Set(['UsageError', 'ConfigError', 'AuthDefinitionError', 'IdentitySourcesError']);
 const NAMED_ERRORS = new Set(['IdentityError', 'PluginError', 'AccessError']);
 
 function help(): string {

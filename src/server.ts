@@ -38,6 +38,11 @@ import { fromFastifyError } from './dialects/fastify-errors.js';
 import { logFailure } from './dialects/log-failure.js';
 import { Engine } from './engine/invoke.js';
 import { LocalIdentitySource } from './identity/identity-source.js';
+import { IdentitySources } from './identity/identity-sources.js';
+import { GroupRefresh } from './directory/group-refresh.js';
+import { LdapIdentitySource } from './directory/ldap-source.js';
+import type { DirectoryLog } from './directory/ldap-servers.js';
+import { parseIdentitySources } from './directory/sources-file.js';
 import { defaultHashingPolicy, PasswordHasher, type HashingPolicy } from './identity/password-hash.js';
 import { cisSessionService } from './services/cis-session.js';
 import { cisTasksService } from './services/cis-tasks.js';
@@ -103,12 +108,21 @@ export interface VapiServerOptions {
    * and operations; `file` names it in errors. A bad definition throws AuthDefinitionError.
    */
   authDefinition?: { text: string; file: string };
+  /**
+   * External identity sources (LDAP, Active Directory) beside the local domain: the YAML text of an
+   * identity sources file; `file` names it in errors and relative paths. A bad file throws IdentitySourcesError.
+   */
+  identitySources?: { text: string; file: string };
+  /** How old the groups of a live directory session or token may be before they are read again; 5 minutes by default. */
+  groupRefreshMs?: number;
 }
 
 export interface VapiServer {
   readonly app: FastifyInstance;
   readonly table: OperationTable;
   readonly identity: LocalIdentitySource;
+  /** The local domain and the external identity sources. */
+  readonly identitySources: IdentitySources;
   /** Roles and permissions: what the CLI changes, for embedding programs. */
   readonly access: AccessControl;
   readonly sessions: SessionService;
@@ -163,6 +177,17 @@ export const DEFAULT_TASK_POLICY: TaskPolicy = {
 };
 
 const PURGE_INTERVAL_MS = 60_000;
+
+export const DEFAULT_GROUP_REFRESH_MS = 5 * 60_000;
+
+/** The local domain with the external sources of an identity sources file, if any. */
+function identitySourcesOf(local: LocalIdentitySource, options: VapiServerOptions, clock: Clock, log: DirectoryLog): IdentitySources {
+  if (!options.identitySources) return new IdentitySources(local);
+  const { text, file } = options.identitySources;
+  const config = parseIdentitySources(text, file, local.domain);
+  const directories = config.sources.map((source) => new LdapIdentitySource(source, clock, log));
+  return new IdentitySources(local, directories, config.defaultDomain);
+}
 
 /** A pino hook that drops Fastify's "Server listening at" line (several workers share one address). */
 function dropListeningLine(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
@@ -247,17 +272,19 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const authorizer = new Authorizer(store.authorization);
   const recorder = new PrivilegeRecorder(store.privilegeChecks, { ...DEFAULT_PRIVILEGE_RECORDER_POLICY, ...options.privilegeRecorder }, app.log);
   const lockout = new Lockout(store.kv, clock, { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout }, app.log);
-  const credentials = new CredentialChecker(identity, lockout);
+  const identitySources = identitySourcesOf(identity, options, clock, app.log);
+  const groups = new GroupRefresh(identitySources, options.groupRefreshMs ?? DEFAULT_GROUP_REFRESH_MS, clock, app.log);
+  const credentials = new CredentialChecker(identitySources, lockout);
   const cluster = new ClusterKeys(store.verificationKeys);
   const jwtKey = options.jwt && new PublishedSigningKey(options.jwt.keys, jwtPublicPart, cluster, app.log);
   const stsKey = options.sts && new PublishedSigningKey(options.sts.keys, stsPublicPart, cluster, app.log);
-  const tokens = jwtKey && new TokenService(jwtKey, { ...DEFAULT_TOKEN_POLICY, ...options.jwt?.policy }, store.kv, clock, identity, credentials, authorizer);
-  const authenticators: Authenticator[] = [userPassAuthenticator(credentials, realm), sessionIdAuthenticator(sessions)];
+  const tokens = jwtKey && new TokenService(jwtKey, { ...DEFAULT_TOKEN_POLICY, ...options.jwt?.policy }, store.kv, clock, identitySources, credentials, authorizer, groups);
+  const authenticators: Authenticator[] = [userPassAuthenticator(credentials, realm), sessionIdAuthenticator(sessions, groups)];
   const saml = samlPolicy(options, cluster);
   if (saml) {
     authenticators.push(
-      samlBearerAuthenticator(saml.policy, saml.issuers, identity, clock, realm),
-      samlHolderOfKeyAuthenticator(saml.policy, saml.issuers, identity, store.kv, clock),
+      samlBearerAuthenticator(saml.policy, saml.issuers, identitySources, clock, realm),
+      samlHolderOfKeyAuthenticator(saml.policy, saml.issuers, identitySources, store.kv, clock),
     );
   }
   if (tokens) authenticators.push(oauthAuthenticator(tokens, realm));
@@ -326,6 +353,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
     app,
     table,
     identity,
+    identitySources,
     access: new AccessControl(store.authorization, store.users, identity.domain),
     sessions,
     tasks,
@@ -343,6 +371,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
       await app.close();
       await tasks.stop();
       await recorder.flush();
+      await identitySources.close();
       await store.close();
     },
   };

@@ -2,7 +2,9 @@ import { createHash, createVerify } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { unauthenticated } from '../core/errors.js';
 import { SCHEMES } from '../core/schemes.js';
-import type { LocalIdentitySource } from '../identity/identity-source.js';
+import type { Account } from '../identity/account.js';
+import type { IdentitySources } from '../identity/identity-sources.js';
+import { parseUserName, userKey } from '../identity/user-name.js';
 import type { AssertionChecks, TrustedIssuers } from '../saml/trusted-issuers.js';
 import { AssertionRejected, verifyAssertion, type VerifiedAssertion } from '../saml/verify-assertion.js';
 import type { KeyValueStore } from '../store/store.js';
@@ -17,8 +19,24 @@ export interface SamlBearerPolicy extends AssertionChecks {
   stsUrl?: string;
 }
 
-/** The checks every SAML token passes: signature by a trusted issuer and claims, delegable, an account of the identity source. */
-async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: TrustedIssuers, identity: LocalIdentitySource, now: number) {
+/**
+ * The account a token names: a local user that exists, or a user of an external source with the
+ * groups the token lists (vCenter's GroupIdentity attribute, `DOMAIN\group`) as of the token's start.
+ */
+async function accountOf(assertion: VerifiedAssertion, identity: IdentitySources): Promise<Account | undefined> {
+  const qualified = identity.parse(assertion.subject);
+  if (!qualified) return undefined;
+  if (!identity.directory(qualified.domain)) return identity.local.get(userKey(qualified));
+  const groups = assertion.groups.flatMap((group) => {
+    // Aliases resolve to their domain; a group of a domain that is no source here is kept as written.
+    const parsed = identity.parse(/[\\@]/.test(group) ? group : `${group}@${qualified.domain}`) ?? parseUserName(group, qualified.domain);
+    return parsed ? [userKey(parsed)] : [];
+  });
+  return { key: userKey(qualified), name: qualified.name, domain: qualified.domain, groups: [...new Set(groups)].sort(), groupsReadAt: assertion.notBefore };
+}
+
+/** The checks every SAML token passes: signature by a trusted issuer and claims, delegable, an account of an identity source. */
+async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: TrustedIssuers, identity: IdentitySources, now: number) {
   let assertion: VerifiedAssertion;
   try {
     assertion = verifyAssertion(samlToken, await issuers.policy(policy, now), now);
@@ -27,8 +45,8 @@ async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: Tr
     throw error;
   }
   if (!assertion.delegable) throw unauthenticated('the SAML token is not delegable');
-  const user = identity.parse(assertion.subject) && (await identity.find(assertion.subject));
-  if (!user) throw unauthenticated('the SAML subject is not an account of this identity source');
+  const user = await accountOf(assertion, identity);
+  if (!user) throw unauthenticated('the SAML subject is not an account of an identity source');
   return { assertion, user };
 }
 
@@ -40,7 +58,7 @@ async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: Tr
 export function samlBearerAuthenticator(
   policy: SamlBearerPolicy,
   issuers: TrustedIssuers,
-  identity: LocalIdentitySource,
+  identity: IdentitySources,
   clock: Clock,
   realm: string,
 ): Authenticator<typeof SCHEMES.samlBearer> {
@@ -73,7 +91,7 @@ function nonceTime(nonce: string): number | undefined {
 export function samlHolderOfKeyAuthenticator(
   policy: SamlBearerPolicy,
   issuers: TrustedIssuers,
-  identity: LocalIdentitySource,
+  identity: IdentitySources,
   kv: KeyValueStore,
   clock: Clock,
 ): Authenticator<typeof SCHEMES.samlHok> {

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { VapiError } from '../core/errors.js';
 import { message } from '../core/messages.js';
 import { randomHexToken, sha256Hex } from '../core/secrets.js';
-import type { SessionRecord, SessionStore, SessionWithUser } from '../store/store.js';
+import type { DirectorySessionAccount, SessionRecord, SessionStore, SessionWithUser } from '../store/store.js';
 
 export interface SessionPolicy {
   /** A session ends after this long without a request. */
@@ -47,9 +47,10 @@ export class SessionService {
 
   /**
    * Opens a session for `userKey` and returns its token, the only copy there will ever be.
-   * `notAfter` shortens the absolute lifetime (a SAML session ends with its token).
+   * `notAfter` shortens the absolute lifetime (a SAML session ends with its token); `directory` is
+   * the account of a directory user, who has no user record.
    */
-  async create(userKey: string, notAfter?: number): Promise<string> {
+  async create(userKey: string, notAfter?: number, directory?: DirectorySessionAccount): Promise<string> {
     const now = this.#clock.now();
     const token = randomHexToken(16);
     const absoluteExpiresAt = Math.min(now + this.#policy.absoluteTimeoutMs, notAfter ?? Infinity);
@@ -60,6 +61,7 @@ export class SessionService {
       lastAccessedAt: now,
       absoluteExpiresAt,
       expiresAt: Math.min(now + this.#policy.idleTimeoutMs, absoluteExpiresAt),
+      ...(directory ? { directory } : {}),
     };
     const caps = { perUser: this.#policy.maxSessionsPerUser, total: this.#policy.maxSessions };
     const result = await this.#store.insert(record, caps, now);
@@ -91,6 +93,11 @@ export class SessionService {
       await this.#store.touch(session.key, now, expiresAt);
     }
     return { ...found, session: { ...session, lastAccessedAt: now, expiresAt } };
+  }
+
+  /** Records the groups of a directory session as read again. */
+  async updateDirectoryAccount(key: string, account: DirectorySessionAccount): Promise<void> {
+    await this.#store.updateDirectoryAccount(key, account, this.#clock.now());
   }
 
   /** Ends the session with store key `key` on every node at once. */

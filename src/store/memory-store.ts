@@ -7,6 +7,7 @@ import type {
   ClaimCaps,
   ClaimMember,
   ClaimResult,
+  DirectorySessionAccount,
   InsertSessionResult,
   KeyValueStore,
   SessionCaps,
@@ -67,7 +68,7 @@ class MemorySessionStore implements SessionStore {
       for (const key of mine) this.#dropIfExpired(key, now);
       if (mine.size >= caps.perUser) return 'user_cap';
     }
-    this.#byKey.set(record.key, { ...record });
+    this.#byKey.set(record.key, copySession(record));
     let set = this.#byUser.get(record.userKey);
     if (!set) this.#byUser.set(record.userKey, (set = new Set()));
     set.add(record.key);
@@ -77,7 +78,12 @@ class MemorySessionStore implements SessionStore {
   async getWithUser(key: string, now: number): Promise<SessionWithUser | undefined> {
     const record = this.#byKey.get(key);
     if (!record || record.expiresAt <= now) return undefined;
-    return { session: { ...record }, user: await this.#users.get(record.userKey), authzVersion: await this.#authorization.version() };
+    return { session: copySession(record), user: await this.#users.get(record.userKey), authzVersion: await this.#authorization.version() };
+  }
+
+  async updateDirectoryAccount(key: string, account: DirectorySessionAccount, now: number): Promise<void> {
+    const record = this.#byKey.get(key);
+    if (record?.directory && record.expiresAt > now) record.directory = { ...account, groups: [...account.groups] };
   }
 
   async touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void> {
@@ -110,6 +116,11 @@ class MemorySessionStore implements SessionStore {
     set?.delete(record.key);
     if (set?.size === 0) this.#byUser.delete(record.userKey);
   }
+}
+
+/** A copy a caller may change freely, the directory account's groups included. */
+function copySession(record: SessionRecord): SessionRecord {
+  return record.directory ? { ...record, directory: { ...record.directory, groups: [...record.directory.groups] } } : { ...record };
 }
 
 /** A copy a caller may change freely (read on every request, so cheaper than structuredClone). */

@@ -111,7 +111,9 @@ export class LdapServers {
       ...(this.#config.ca ? { ca: this.#config.ca } : {}),
       minVersion: 'TLSv1.2' as const,
     };
-    const client = new Client({ url, timeout: this.#config.timeoutMs, connectTimeout: this.#config.connectTimeoutMs, tlsOptions, strictDN: false });
+    // ldapts speaks TLS from the start whenever it is given TLS options: only for ldaps://.
+    const secure = /^ldaps:/i.test(url);
+    const client = new Client({ url, timeout: this.#config.timeoutMs, connectTimeout: this.#config.connectTimeoutMs, ...(secure ? { tlsOptions } : {}), strictDN: false });
     try {
       const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
       if (this.#config.startTls) await client.startTLS({ ...tlsOptions, host, ...(isIP(host) ? {} : { servername: host }) });

@@ -1,5 +1,6 @@
 import { NoSuchObjectError, SizeLimitExceededError, type Entry } from 'ldapts';
 import type { Clock } from '../core/clock.js';
+import { DirectoryUnavailableError } from '../core/errors.js';
 import type { DirectoryAccount } from '../identity/account.js';
 import { and, equals, or } from './ldap-filter.js';
 import { LdapServers, type DirectoryLog } from './ldap-servers.js';
@@ -27,6 +28,11 @@ function values(entry: Entry, attribute: string): string[] {
   const value = key === undefined ? undefined : entry[key];
   if (value === undefined) return [];
   return (Array.isArray(value) ? value : [value]).map((item) => (Buffer.isBuffer(item) ? item.toString('utf8') : item));
+}
+
+/** A base DN the directory does not have is a mistake of the configuration: the source cannot serve (503), the client did nothing wrong. */
+function misconfigured(error: unknown, baseDn: string): unknown {
+  return error instanceof NoSuchObjectError ? new DirectoryUnavailableError(`the directory has no base DN ${baseDn}`) : error;
 }
 
 /**
@@ -92,7 +98,7 @@ export class LdapIdentitySource {
       });
     } catch (error) {
       if (error instanceof SizeLimitExceededError) return undefined;
-      throw error;
+      throw misconfigured(error, this.#config.userBaseDn);
     }
     if (entries.length !== 1) return undefined;
     const entry = entries[0]!;
@@ -128,10 +134,14 @@ export class LdapIdentitySource {
   #searchGroups(memberFilter: string): Promise<FoundGroup[]> {
     const { schema } = this.#config;
     const filter = and(equals('objectClass', schema.groupObjectClass), memberFilter);
-    return this.#servers.asService(async (client) => {
-      const result = await client.search(this.#config.groupBaseDn, { scope: 'sub', filter, sizeLimit: MAX_GROUPS, attributes: [schema.groupName, schema.memberOf] });
-      return result.searchEntries.flatMap((entry) => this.#group(entry));
-    });
+    return this.#servers
+      .asService(async (client) => {
+        const result = await client.search(this.#config.groupBaseDn, { scope: 'sub', filter, sizeLimit: MAX_GROUPS, attributes: [schema.groupName, schema.memberOf] });
+        return result.searchEntries.flatMap((entry) => this.#group(entry));
+      })
+      .catch((error: unknown) => {
+        throw misconfigured(error, this.#config.groupBaseDn);
+      });
   }
 
   /** The group entries of DNs (from `memberOf`), each read on its own; a DN that is gone or not a group is skipped. */

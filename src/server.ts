@@ -39,6 +39,7 @@ import { logFailure } from './dialects/log-failure.js';
 import { Engine } from './engine/invoke.js';
 import { LocalIdentitySource } from './identity/identity-source.js';
 import { IdentitySources } from './identity/identity-sources.js';
+import type { QualifiedName } from './identity/user-name.js';
 import { GroupRefresh } from './directory/group-refresh.js';
 import { LdapIdentitySource } from './directory/ldap-source.js';
 import type { DirectoryLog } from './directory/ldap-servers.js';
@@ -216,7 +217,7 @@ function buildTable(
   store: Store,
   tasks: TaskRunner,
   recorder: PrivilegeRecorder,
-  domain: string,
+  parseName: (name: string) => QualifiedName | undefined,
   enabled: { jwt: boolean; saml: boolean },
   extra: readonly ServiceDefinition[],
 ): OperationTable {
@@ -228,7 +229,7 @@ function buildTable(
     .definePackage('com.vmware.vcenter', [SCHEMES.sessionId, ...bearer])
     .definePackagePrivileges('com.vmware.vapi', [PRIVILEGES.read]);
   table.addService(cisSessionService(sessions, [SCHEMES.userPass, ...saml, ...bearer]));
-  table.addService(cisTasksService(store.tasks, tasks, table, domain));
+  table.addService(cisTasksService(store.tasks, tasks, table, parseName));
   for (const service of metadataAuthenticationServices(new AuthenticationMetadata(table))) table.addService(service);
   for (const service of metadataPrivilegeServices(new PrivilegeMetadata(table))) table.addService(service);
   for (const service of privilegeCheckServices(store.privilegeChecks, recorder)) table.addService(service);
@@ -291,7 +292,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const authentication = new Authentication(authenticators);
   const tasks = new TaskRunner(store.tasks, clock, { ...DEFAULT_TASK_POLICY, ...options.tasks }, app.log);
   const enabled = { jwt: tokens !== undefined, saml: saml !== undefined };
-  const table = buildTable(sessions, store, tasks, recorder, identity.domain, enabled, options.services ?? []);
+  const table = buildTable(sessions, store, tasks, recorder, (name) => identitySources.parse(name), enabled, options.services ?? []);
   // Before any dialect registers: routes keep the schemes they resolve at registration.
   if (options.authDefinition) {
     const { text, file } = options.authDefinition;

@@ -8,9 +8,8 @@ import type { Authenticator } from './authenticator.js';
 import { principalOf } from './principal-of.js';
 
 /** The account of a session: its user record, or for a directory user the account it keeps, groups refreshed when due. */
-async function accountOf(session: SessionRecord, user: Account | undefined, sessions: SessionService, groups: GroupRefresh | undefined): Promise<Account | undefined> {
+async function accountOf(session: SessionRecord, user: Account | undefined, sessions: SessionService, groups: GroupRefresh): Promise<Account | undefined> {
   if (!session.directory) return user;
-  if (!groups) return undefined;
   const kept = { key: session.userKey, ...session.directory };
   const current = await groups.current(kept);
   if (current && current.groupsReadAt !== kept.groupsReadAt) {
@@ -26,7 +25,7 @@ async function accountOf(session: SessionRecord, user: Account | undefined, sess
  * A directory user's session keeps its account and groups; they are read from the directory again
  * every `groups.intervalMs`, and the session stops when the directory no longer has the user.
  */
-export function sessionIdAuthenticator(sessions: SessionService, groups?: GroupRefresh): Authenticator<typeof SCHEMES.sessionId> {
+export function sessionIdAuthenticator(sessions: SessionService, groups: GroupRefresh): Authenticator<typeof SCHEMES.sessionId> {
   return {
     scheme: SCHEMES.sessionId,
     async authenticate({ sessionId }) {

@@ -4,7 +4,7 @@ import type { Principal } from '../core/principal.js';
 import { SCHEMES } from '../core/schemes.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
 import type { GroupRefresh } from '../directory/group-refresh.js';
-import type { Account, DirectoryAccount } from '../identity/account.js';
+import { isDirectoryAccount, type Account, type DirectoryAccount } from '../identity/account.js';
 import type { IdentitySources } from '../identity/identity-sources.js';
 import { userKey } from '../identity/user-name.js';
 import type { KeyValueStore } from '../store/store.js';
@@ -64,7 +64,7 @@ export class TokenService {
     private readonly identity: IdentitySources,
     private readonly credentials: CredentialChecker,
     private readonly authorizer: Authorizer,
-    private readonly groups?: GroupRefresh,
+    private readonly groups: GroupRefresh,
   ) {}
 
   /** The `jti` and expiry the next token will have, known before the login (to hold a place for it). */
@@ -80,7 +80,7 @@ export class TokenService {
     const roles = (await this.authorizer.policy()).rolesOf({ userKey: user.key, groups: user.groups });
     if (!roles.includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'not an Administrator' };
     const issued = await issueToken(this.signingKey, this.policy, { name: user.name, domain: user.domain, roles }, this.clock.now(), jti);
-    if (user.groupsReadAt !== undefined) await this.#keepDirectoryAccount(user as DirectoryAccount);
+    if (isDirectoryAccount(user)) await this.#keepDirectoryAccount(user);
     return { ok: true, issued };
   }
 
@@ -124,7 +124,7 @@ export class TokenService {
     const qualified = this.identity.parse(`${claims.sub}@${claims.dom}`);
     if (!qualified || !this.identity.directory(qualified.domain)) return this.identity.local.get(accountKey);
     const stored = await this.kv.get(`directory-account:${accountKey}`, this.clock.now());
-    if (stored === undefined || !this.groups) return undefined;
+    if (stored === undefined) return undefined;
     const kept = JSON.parse(stored) as DirectoryAccount;
     const current = await this.groups.current(kept);
     if (current && current.groupsReadAt !== kept.groupsReadAt) await this.#keepDirectoryAccount(current);

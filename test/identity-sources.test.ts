@@ -241,6 +241,15 @@ describe.skipIf(!slapdAvailable())('directory users (LDAP identity source)', () 
       expect((await withSession(t, PRIVILEGE_CHECKS, ann)).status).toBe(200);
     });
 
+    it('re-establish the service connection after the directory restarted between two logins', async () => {
+      const t = await start();
+      expect(await login(t, 'ann@example.com')).toMatch(/^[0-9a-f]{32}$/);
+      await slapd.stop();
+      await slapd.start();
+      // The pooled connection died with the old process: the next login binds a new one, and finds bob.
+      expect(await login(t, 'bob@example.com')).toMatch(/^[0-9a-f]{32}$/);
+    });
+
     it('answer 503 when the directory is too slow (a frozen slapd), within the configured timeout', async () => {
       const t = await start();
       slapd.freeze();

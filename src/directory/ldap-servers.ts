@@ -47,11 +47,16 @@ export class LdapServers {
   /** Runs `operation` on the service connection of the first server that answers. */
   asService<T>(operation: (client: Client) => Promise<T>): Promise<T> {
     return this.#onAnyServer(async (index) => {
-      const connection = (this.#service[index] ??= this.#connect(index, (client) => client.bind(this.#config.bindDn, this.#config.bindPassword.reveal())));
+      const connection = await this.#serviceConnection(index);
       try {
-        return await operation(await connection);
+        const result = await operation(connection);
+        // ldapts reconnects a dropped connection by itself, but unbound (and without StartTLS): a
+        // search on it would see nothing, which must not read as "no such user".
+        if (!connection.isBound) throw new Error('the connection was re-established without the service bind');
+        return result;
       } catch (error) {
-        if (!isAnswer(error)) this.#dropService(index, connection);
+        // Closed, it is replaced by a new connection at the next use.
+        if (!isAnswer(error)) void connection.unbind().catch(() => undefined);
         throw error;
       }
     });
@@ -125,9 +130,16 @@ export class LdapServers {
     }
   }
 
-  #dropService(index: number, connection: Promise<Client>): void {
-    if (this.#service[index] !== connection) return;
-    this.#service[index] = undefined;
-    void connection.then((client) => client.unbind()).catch(() => undefined);
+  /** The service-bound connection to server `index`: the open one, or a new one when it was closed. */
+  async #serviceConnection(index: number): Promise<Client> {
+    const current = this.#service[index];
+    const client = current && (await current.catch(() => undefined));
+    if (client?.isBound) return client;
+    if (this.#service[index] === current) {
+      this.#service[index] = this.#connect(index, (fresh) => fresh.bind(this.#config.bindDn, this.#config.bindPassword.reveal()));
+      if (client) void client.unbind().catch(() => undefined);
+    }
+    return this.#service[index]!;
   }
+
 }

@@ -59,8 +59,9 @@ export class LdapIdentitySource {
   async authenticate(name: string, password: string): Promise<DirectoryAccount | undefined> {
     if (password === '') return undefined;
     const user = await this.#findUser(name);
-    if (!user || !(await this.#servers.bindAs(user.dn, password))) return undefined;
-    return this.#account(user);
+    // An unknown user costs a bind too (to a DN no entry has), so that the time of the answer does not tell who exists.
+    const accepted = await this.#servers.bindAs(user?.dn ?? `cn=vapi-auth-no-such-user,${this.#config.userBaseDn}`, password);
+    return user && accepted ? this.#account(user) : undefined;
   }
 
   /** The account as the directory has it now (groups read again); undefined when it is gone. */

@@ -6,8 +6,8 @@ import type { Store } from '../src/store/store.js';
 import { http } from './helpers/http.js';
 import { bearer, callWithBearer, omivvLogin } from './helpers/omivv.js';
 import { apiDialect, jsonRpcDialect, restDialect, sessionDialects } from './helpers/session-dialects.js';
-import { signHeader } from './helpers/saml.js';
-import { envelope, requestSecurityToken } from './helpers/ws-security.js';
+import { signedHeader, signHeader, testIssuer } from './helpers/saml.js';
+import { envelope, requestSecurityToken, signedEnvelope } from './helpers/ws-security.js';
 import { freePort } from './helpers/processes.js';
 import { passwordOf, SERVICE_PASSWORD, slapdAvailable, sourcesFileFor, startSlapd, type SlapdProcess, type SourceOptions } from './helpers/slapd.js';
 import { ADMIN, ADMIN_PASSWORD, NO_CLIENT_LIMITS, startTestServer, storeFactories, type TestServer } from './helpers/test-server.js';
@@ -46,10 +46,23 @@ async function start(store: Store = new MemoryStore(), sources: SourceOptions = 
   return t;
 }
 
-async function login(t: TestServer, user: string, password = passwordOf(user.replace(/^.*\\|@.*$/g, ''))): Promise<string> {
+/** The test password of a user named in any form (`ann@example.com`, `EXAMPLE\\ann`). */
+const passwordFor = (user: string) => passwordOf(user.replace(/^.*\\|@.*$/g, ''));
+
+async function login(t: TestServer, user: string, password = passwordFor(user)): Promise<string> {
   const created = await apiDialect.create(t.url, { userName: user, password });
   if (!created.ok) throw new Error(`login of ${user} failed: ${created.errorType}`);
   return created.value as string;
+}
+
+/** A WS-Trust Issue request with the user's password in a UsernameToken. */
+function stsIssue(t: TestServer, user: string) {
+  const now = t.clock.now();
+  return http(`${t.url}/sts/STSService/vsphere.local`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml; charset=utf-8' },
+    body: envelope(requestSecurityToken({ expires: now + 600_000, delegatable: true }), { user, password: passwordFor(user), now }),
+  });
 }
 
 const withSession = (t: TestServer, path: string, session: string) => http(`${t.url}${path}`, { headers: { 'vmware-api-session-id': session } });
@@ -165,12 +178,7 @@ describe.skipIf(!slapdAvailable())('directory users (LDAP identity source)', () 
 
   it('issue STS tokens to directory users with their groups, which open sessions with the groups’ roles', async () => {
     const t = await start();
-    const now = t.clock.now();
-    const response = await http(`${t.url}/sts/STSService/vsphere.local`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/xml; charset=utf-8' },
-      body: envelope(requestSecurityToken({ expires: now + 600_000, delegatable: true }), { user: 'EXAMPLE\\ann', password: passwordOf('ann'), now }),
-    });
+    const response = await stsIssue(t, 'EXAMPLE\\ann');
     expect(response.status).toBe(200);
     const assertion = response.text.match(/<saml2:Assertion[\s\S]*<\/saml2:Assertion>/)![0];
     expect(assertion).toContain('>ann@example.com</saml2:NameID>');
@@ -179,6 +187,32 @@ describe.skipIf(!slapdAvailable())('directory users (LDAP identity source)', () 
     const created = await http(`${t.url}/api/session`, { method: 'POST', headers: { authorization: signHeader(assertion) } });
     expect(created.status).toBe(201);
     expect((await withSession(t, PRIVILEGE_CHECKS, created.json as string)).status).toBe(200);
+  });
+
+  it('renew a directory user’s holder-of-key token with the groups the directory has now', async () => {
+    const t = await start();
+    t.clock.set(Date.now()); // the signed requests' timestamps and the server agree on the time
+    const holder = await testIssuer('holder');
+    const user = 'hok-user';
+    const dn = `uid=${user},ou=people,dc=example,dc=com`;
+    slapd.modify(`dn: ${dn}\nchangetype: add\nobjectClass: inetOrgPerson\nuid: ${user}\ncn: ${user}\nsn: ${user}\nuserPassword: ${passwordOf(user)}\n`);
+    slapd.modify(`dn: cn=Admins,ou=groups,dc=example,dc=com\nchangetype: modify\nadd: member\nmember: ${dn}\n`);
+    const sts = (body: string) => http(`${t.url}/sts/STSService/vsphere.local`, { method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8' }, body });
+    const now = t.clock.now();
+    const issued = await sts(signedEnvelope(requestSecurityToken({ keyType: 'PublicKey', expires: now + 600_000, renewable: true }), holder, { user: `EXAMPLE\\${user}`, password: passwordOf(user), now }));
+    expect(issued.status).toBe(200);
+    const token = issued.text.match(/<saml2:Assertion[\s\S]*<\/saml2:Assertion>/)![0];
+    expect(token).toContain('>EXAMPLE.COM\\admins<');
+    slapd.modify(`dn: cn=Admins,ou=groups,dc=example,dc=com\nchangetype: modify\ndelete: member\nmember: ${dn}\n`);
+    const renewed = await sts(signedEnvelope(requestSecurityToken({ requestType: 'Renew', renewTarget: token, expires: now + 600_000 }), holder, { now }));
+    expect(renewed.status).toBe(200);
+    const renewedToken = renewed.text.match(/<saml2:Assertion[\s\S]*<\/saml2:Assertion>/)![0];
+    expect(renewedToken).toContain(`>${user}@example.com</saml2:NameID>`);
+    expect(renewedToken).not.toContain('admins');
+    const port = new URL(t.url).port;
+    const session = await http(`${t.url}/api/session`, { method: 'POST', headers: { authorization: signedHeader(renewedToken, holder, { method: 'POST', path: '/api/session', host: '127.0.0.1', port }) } });
+    expect(session.status).toBe(201);
+    expect((await withSession(t, PRIVILEGE_CHECKS, session.json as string)).status).toBe(403);
   });
 
   it('let the OMIVV login give tokens to directory Administrators (by a group permission) only', async () => {
@@ -229,6 +263,7 @@ describe.skipIf(!slapdAvailable())('directory users (LDAP identity source)', () 
         }
         expect((await apiDialect.create(t.url, { userName: 'bob@example.com', password: passwordOf('bob') })).response.status).toBe(503);
         expect((await omivvLogin(t.url, 'ann', passwordOf('ann'), 'example.com')).status).toBe(503);
+        expect((await stsIssue(t, 'bob@example.com')).status).toBe(503);
         expect(await login(t, ADMIN, ADMIN_PASSWORD)).toMatch(/^[0-9a-f]{32}$/);
         // The live session keeps its groups while they cannot be read again.
         t.clock.advance(GROUP_REFRESH_MS);

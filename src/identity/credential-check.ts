@@ -28,13 +28,12 @@ export class CredentialChecker {
 
   /** DirectoryUnavailableError when the user's directory does not answer: not a failure of the user's. */
   async check(userName: string, password: string): Promise<CredentialCheck> {
-    const qualified = this.#sources.parse(userName);
-    const key = qualified ? userKey(qualified) : `unparsed:${userName.toLowerCase()}`;
+    const key = this.accountKey(userName);
     if (await this.#lockout.isLocked(key)) {
       await this.#sources.local.verify('', password);
       return { ok: false, reason: 'locked' };
     }
-    const user = await this.#sources.verify(qualified, password);
+    const user = await this.#sources.verify(this.#sources.parse(userName), password);
     if (!user) {
       await this.#lockout.recordFailure(key);
       return { ok: false, reason: 'wrong user name or password' };

@@ -170,11 +170,13 @@ export async function startSlapd(): Promise<SlapdProcess> {
       pid ??= Number(out.match(/pid (\d+)/)?.[1]) || undefined;
     });
     proc.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    for (let i = 0; i < 200 && !(await accepts(ldapPort)); i++) {
+    // Ready once it accepts connections and its pid is known (freeze and thaw signal it).
+    const ready = async () => pid !== undefined && (await accepts(ldapPort));
+    for (let i = 0; i < 200 && !(await ready()); i++) {
       if (proc.exitCode !== null) throw new Error(`slapd exited with ${proc.exitCode}: ${out}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    if (!(await accepts(ldapPort))) throw new Error(`slapd did not start: ${out}`);
+    if (!(await ready())) throw new Error(`slapd did not start: ${out}`);
   };
   const stop = () => stopSupervised(child);
   const modify = (ldif: string) => {
@@ -182,7 +184,8 @@ export async function startSlapd(): Promise<SlapdProcess> {
     if (result.status !== 0) throw new Error(`ldapmodify failed: ${result.stderr}`);
   };
   const signal = (name: NodeJS.Signals) => {
-    if (pid !== undefined) process.kill(pid, name);
+    if (pid === undefined) throw new Error('slapd is not running');
+    process.kill(pid, name);
   };
 
   await start();
@@ -201,7 +204,7 @@ export async function startSlapd(): Promise<SlapdProcess> {
     thaw: () => signal('SIGCONT'),
     modify,
     async destroy() {
-      signal('SIGCONT');
+      if (pid !== undefined) signal('SIGCONT');
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },

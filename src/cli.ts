@@ -10,7 +10,7 @@ import { extractSwitches } from './cli/switches.js';
 import { UsageError } from './cli/usage-error.js';
 
 /** Errors that mean the command was given wrong (exit 2), and those that mean what it names is wrong (exit 1), by name. */
-const USAGE_ERRORS = new Set(['UsageError', 'ConfigError', 'AuthDefinitionError']);
+const USAGE_ERRORS = new Set(['UsageError', 'ConfigError', 'AuthDefinitionError', 'IdentitySourcesError']);
 const NAMED_ERRORS = new Set(['IdentityError', 'PluginError', 'AccessError']);
 
 function version(): string {

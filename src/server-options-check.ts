@@ -82,6 +82,8 @@ const SERVER_OPTIONS = shape({
   privilegeRecorder: shape({ capacity: 'privilege-checks', flushIntervalMs: MILLISECONDS }),
   authDefinition: shape({ text: check('a string', (v) => typeof v === 'string'), file: TEXT }),
   onAuditEvent: check('a function', (v) => typeof v === 'function'),
+  identitySources: shape({ text: check('a string', (v) => typeof v === 'string'), file: TEXT }),
+  groupRefreshMs: 'group-refresh',
   trustProxy: TEXTS,
 });
 

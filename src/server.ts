@@ -47,6 +47,12 @@ import { TLS_POLICY } from './tls/tls-policy.js';
 import { DEFAULT_CONNECTION_POLICY, limitConnections, type ConnectionPolicy } from './http/connection-limits.js';
 import { Engine } from './engine/invoke.js';
 import { LocalIdentitySource } from './identity/identity-source.js';
+import { IdentitySources } from './identity/identity-sources.js';
+import type { QualifiedName } from './identity/user-name.js';
+import { GroupRefresh } from './directory/group-refresh.js';
+import { LdapIdentitySource } from './directory/ldap-source.js';
+import type { DirectoryLog } from './directory/ldap-servers.js';
+import { parseIdentitySources } from './directory/sources-file.js';
 import { defaultHashingPolicy, PasswordHasher, type HashingPolicy } from './identity/password-hash.js';
 import { cisSessionService } from './services/cis-session.js';
 import { cisTasksService } from './services/cis-tasks.js';
@@ -124,12 +130,21 @@ export interface VapiServerOptions {
   onAuditEvent?: AuditListener;
   /** Reverse proxies (`ADDR/PREFIX`) whose `X-Forwarded-For` names the client; from anyone else it is ignored. */
   trustProxy?: readonly string[];
+  /**
+   * External identity sources (LDAP, Active Directory) beside the local domain: the YAML text of an
+   * identity sources file; `file` names it in errors and relative paths. A bad file throws IdentitySourcesError.
+   */
+  identitySources?: { text: string; file: string };
+  /** How old the groups of a live directory session or token may be before they are read again; 5 minutes by default. */
+  groupRefreshMs?: number;
 }
 
 export interface VapiServer {
   readonly app: FastifyInstance;
   readonly table: OperationTable;
   readonly identity: LocalIdentitySource;
+  /** The local domain and the external identity sources. */
+  readonly identitySources: IdentitySources;
   /** Roles and permissions: what the CLI changes, for embedding programs. */
   readonly access: AccessControl;
   readonly sessions: SessionService;
@@ -191,6 +206,17 @@ export const DEFAULT_TASK_POLICY: TaskPolicy = {
 
 const PURGE_INTERVAL_MS = 60_000;
 
+export const DEFAULT_GROUP_REFRESH_MS = 5 * 60_000;
+
+/** The local domain with the external sources of an identity sources file, if any. */
+function identitySourcesOf(local: LocalIdentitySource, options: VapiServerOptions, clock: Clock, log: DirectoryLog): IdentitySources {
+  if (!options.identitySources) return new IdentitySources(local);
+  const { text, file } = options.identitySources;
+  const config = parseIdentitySources(text, file, local.domain);
+  const directories = config.sources.map((source) => new LdapIdentitySource(source, clock, log));
+  return new IdentitySources(local, directories, config.defaultDomain);
+}
+
 /** A pino hook that drops Fastify's "Server listening at" line (several workers share one address). */
 function dropListeningLine(this: Logger, args: Parameters<LogFn>, method: LogFn): void {
   if (typeof args[0] === 'string' && args[0].startsWith('Server listening at')) return;
@@ -218,7 +244,7 @@ function buildTable(
   store: Store,
   tasks: TaskRunner,
   recorder: PrivilegeRecorder,
-  domain: string,
+  parseName: (name: string) => QualifiedName | undefined,
   enabled: { jwt: boolean; saml: boolean },
   extra: readonly ServiceDefinition[],
 ): OperationTable {
@@ -230,7 +256,7 @@ function buildTable(
     .definePackage('com.vmware.vcenter', [SCHEMES.sessionId, ...bearer])
     .definePackagePrivileges('com.vmware.vapi', [PRIVILEGES.read]);
   table.addService(cisSessionService(sessions, [SCHEMES.userPass, ...saml, ...bearer]));
-  table.addService(cisTasksService(store.tasks, tasks, table, domain));
+  table.addService(cisTasksService(store.tasks, tasks, table, parseName));
   for (const service of metadataAuthenticationServices(new AuthenticationMetadata(table))) table.addService(service);
   for (const service of metadataPrivilegeServices(new PrivilegeMetadata(table))) table.addService(service);
   for (const service of privilegeCheckServices(store.privilegeChecks, recorder)) table.addService(service);
@@ -286,15 +312,17 @@ export function createServer(options: VapiServerOptions): VapiServer {
   limitConnections(app, connections, proxies);
 
   const lockout = new Lockout(store.kv, clock, { ...DEFAULT_LOCKOUT_POLICY, ...options.lockout }, app.log, audit);
-  const credentials = new CredentialChecker(identity, lockout);
+  const identitySources = identitySourcesOf(identity, options, clock, app.log);
+  const groups = new GroupRefresh(identitySources, options.groupRefreshMs ?? DEFAULT_GROUP_REFRESH_MS, clock, app.log);
+  const credentials = new CredentialChecker(identitySources, lockout);
   const cluster = new ClusterKeys(store.verificationKeys);
   const jwtKey = options.jwt && new PublishedSigningKey(options.jwt.keys, jwtPublicPart, cluster, app.log);
   const stsKey = options.sts && new PublishedSigningKey(options.sts.keys, stsPublicPart, cluster, app.log);
-  const tokens = jwtKey && new TokenService(jwtKey, { ...DEFAULT_TOKEN_POLICY, ...options.jwt?.policy }, store.kv, clock, identity, credentials, authorizer);
-  const authenticators: Authenticator[] = [userPassAuthenticator(credentials, realm), sessionIdAuthenticator(sessions)];
+  const tokens = jwtKey && new TokenService(jwtKey, { ...DEFAULT_TOKEN_POLICY, ...options.jwt?.policy }, store.kv, clock, identitySources, credentials, authorizer, groups);
+  const authenticators: Authenticator[] = [userPassAuthenticator(credentials, realm), sessionIdAuthenticator(sessions, groups)];
   const saml = samlPolicy(options, cluster);
   if (saml) {
-    const accounts = { identity, credentials };
+    const accounts = { identity: identitySources, credentials };
     authenticators.push(
       samlBearerAuthenticator(saml.policy, saml.issuers, accounts, clock, realm),
       samlHolderOfKeyAuthenticator(saml.policy, saml.issuers, accounts, store.kv, clock),
@@ -304,7 +332,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const authentication = new Authentication(authenticators);
   const tasks = new TaskRunner(store.tasks, clock, { ...DEFAULT_TASK_POLICY, ...options.tasks }, app.log);
   const enabled = { jwt: tokens !== undefined, saml: saml !== undefined };
-  const table = buildTable(sessions, store, tasks, recorder, identity.domain, enabled, options.services ?? []);
+  const table = buildTable(sessions, store, tasks, recorder, (name) => identitySources.parse(name), enabled, options.services ?? []);
   // Before any dialect registers: routes keep the schemes they resolve at registration.
   if (options.authDefinition) {
     const { text, file } = options.authDefinition;
@@ -379,6 +407,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
     app,
     table,
     identity,
+    identitySources,
     access: new AccessControl(store.authorization, store.users, identity.domain),
     sessions,
     tasks,
@@ -399,6 +428,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
       await app.close();
       await tasks.stop();
       await recorder.flush();
+      await identitySources.close();
       await store.close();
     },
   };

@@ -153,6 +153,17 @@ describe('vapi-auth serve', () => {
     expect(missing.stderr).toContain('cannot read --auth-config');
   });
 
+  it('refuses to start on an invalid identity sources file, naming the line, and never shows the bind password', async () => {
+    const file = join(sandbox.dataDir, 'identity-sources.yaml');
+    writeFileSync(join(sandbox.dataDir, 'bind-password'), 'Sup3r-bind-secret\n');
+    const source = ['sources:', '  - type: ldap', '    domain: example.com', '    preset: openldap', '    url: ldap://127.0.0.1:1', '    bindDn: cn=vapi,dc=example,dc=com', '    bindPasswordFile: bind-password', '    userBaseDn: dc=example,dc=com', '    groupBaseDn: dc=example,dc=com'];
+    writeFileSync(file, [...source, '    startTls: maybe'].join('\n'));
+    const result = await runCli(['serve', '--http', '--port', '0', '--data-dir', sandbox.dataDir, '--identity-sources', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`vapi-auth: ${file}:10:15: sources[0].startTls: expected true or false\n`);
+    expect(result.stdout + result.stderr).not.toContain('Sup3r-bind-secret');
+  });
+
   it('rotates the STS key under a running server: tokens of the old key keep working, new ones are signed with the new key', async () => {
     const server = await start();
     const oldToken = await stsToken(server.url, ADMIN, 'Pr0cess!');

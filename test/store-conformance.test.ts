@@ -63,6 +63,33 @@ for (const factory of storeFactories()) {
         expect(await store.sessions.getWithUser('k1', NOW + 1000)).toBeUndefined();
       });
 
+      it('keeps the directory account of a directory session, without any user record', async () => {
+        const directory = { name: 'Ann', domain: 'example.com', groups: ['admins@example.com', 'ops@example.com'], groupsReadAt: NOW };
+        await store.sessions.insert({ ...session('d1', 'ann@example.com'), directory }, NO_CAPS, NOW);
+        expect(await store.sessions.getWithUser('d1', NOW)).toEqual({
+          session: { ...session('d1', 'ann@example.com'), directory },
+          user: undefined,
+          authzVersion: await store.authorization.version(),
+        });
+        expect((await store.sessions.getWithUser('d1', NOW))?.session.directory?.groups).not.toBe(directory.groups);
+      });
+
+      it('replaces the groups of a live directory session, and of no other session', async () => {
+        const directory = { name: 'ann', domain: 'example.com', groups: ['admins@example.com'], groupsReadAt: NOW };
+        await store.sessions.insert({ ...session('d1', 'ann@example.com'), directory }, NO_CAPS, NOW);
+        await store.sessions.insert(session('k1'), NO_CAPS, NOW);
+        const refreshed = { ...directory, groups: [], groupsReadAt: NOW + 300 };
+        await store.sessions.updateDirectoryAccount('d1', refreshed, NOW + 300);
+        await store.sessions.updateDirectoryAccount('k1', refreshed, NOW + 300);
+        await store.sessions.updateDirectoryAccount('missing', refreshed, NOW + 300);
+        await store.sessions.touch('d1', NOW + 400, NOW + 1400);
+        expect((await store.sessions.getWithUser('d1', NOW + 400))?.session).toMatchObject({ directory: refreshed, lastAccessedAt: NOW + 400 });
+        expect((await store.sessions.getWithUser('k1', NOW + 400))?.session.directory).toBeUndefined();
+        expect((await store.sessions.getWithUser('missing', NOW + 400))?.session).toBeUndefined();
+        await store.sessions.updateDirectoryAccount('d1', { ...directory, groupsReadAt: NOW + 2000 }, NOW + 2000);
+        expect((await store.sessions.getWithUser('d1', NOW + 1000))?.session.directory).toEqual(refreshed);
+      });
+
       it('moves last access and expiry on touch, and ignores a touch of a missing session', async () => {
         await store.sessions.insert(session('k1'), NO_CAPS, NOW);
         await store.sessions.touch('k1', NOW + 500, NOW + 1500);

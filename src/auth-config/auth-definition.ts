@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { Node } from 'yaml';
+import { isMap, isScalar, isSeq, parseYamlFile } from '../config/yaml-file.js';
 import { coversPackage, packageOf, type OperationTable } from '../core/operation-table.js';
 import { SCHEMES, type SchemeId } from '../core/schemes.js';
 
@@ -28,7 +28,6 @@ const SHORT_NAMES: Record<string, SchemeId> = {
 const ALL_IDS = new Set<string>(Object.values(SCHEMES));
 
 /** The YAML parser, loaded with the first definition: most servers have none, and it costs start-up time. */
-const yaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml');
 
 /**
  * Reads an authentication definition (YAML, or JSON, which is YAML too) and checks it against the
@@ -36,22 +35,7 @@ const yaml = () => createRequire(import.meta.url)('yaml') as typeof import('yaml
  * and the key; nothing is applied unless the whole file is right.
  */
 export function parseAuthDefinition(text: string, file: string, table: OperationTable, supported: ReadonlySet<SchemeId>): AuthDefinition {
-  const { LineCounter, parseDocument, isMap, isSeq, isScalar } = yaml();
-  const lines = new LineCounter();
-  // Duplicate keys are found below, where the error can name the second one's line.
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-  const at = (node: Node | null | undefined) => {
-    const position = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
-    return `${file}:${position.line}:${position.col}`;
-  };
-  const fail = (node: Node | null | undefined, message: string): never => {
-    throw new AuthDefinitionError(`${at(node)}: ${message}`);
-  };
-  if (document.errors.length > 0) {
-    const first = document.errors[0]!;
-    const position = first.linePos?.[0] ?? { line: 1, col: 1 };
-    throw new AuthDefinitionError(`${file}:${position.line}:${position.col}: ${first.message.split('\n')[0]}`);
-  }
+  const { document, fail } = parseYamlFile(text, file, (message) => new AuthDefinitionError(message));
   const definition: AuthDefinition = { packages: {}, services: {}, operations: {} };
   const root = document.contents;
   if (root === null) return definition;

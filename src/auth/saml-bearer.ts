@@ -3,7 +3,9 @@ import type { Clock } from '../core/clock.js';
 import { unauthenticated } from '../core/errors.js';
 import { SCHEMES } from '../core/schemes.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
-import type { LocalIdentitySource } from '../identity/identity-source.js';
+import type { Account } from '../identity/account.js';
+import type { IdentitySources } from '../identity/identity-sources.js';
+import { parseUserName, userKey } from '../identity/user-name.js';
 import type { AssertionChecks, TrustedIssuers } from '../keys/trusted-issuers.js';
 import type { VerifiedAssertion } from '../saml/verify-assertion.js';
 import type { KeyValueStore } from '../store/store.js';
@@ -18,15 +20,31 @@ export interface SamlBearerPolicy extends AssertionChecks {
   stsUrl?: string;
 }
 
-/** Who SAML tokens may name: an account of the identity source, refused while it is locked. */
+/**
+ * The account a token names: a local user that exists, or a user of an external source with the
+ * groups the token lists (vCenter's GroupIdentity attribute, `DOMAIN\group`) as of the token's start.
+ */
+async function accountOf(assertion: VerifiedAssertion, identity: IdentitySources): Promise<Account | undefined> {
+  const qualified = identity.parse(assertion.subject);
+  if (!qualified) return undefined;
+  if (!identity.directory(qualified.domain)) return identity.local.get(userKey(qualified));
+  const groups = assertion.groups.flatMap((group) => {
+    // Aliases resolve to their domain; a group of a domain that is no source here is kept as written.
+    const parsed = identity.parse(/[\\@]/.test(group) ? group : `${group}@${qualified.domain}`) ?? parseUserName(group, qualified.domain);
+    return parsed ? [userKey(parsed)] : [];
+  });
+  return { key: userKey(qualified), name: qualified.name, domain: qualified.domain, groups: [...new Set(groups)].sort(), groupsReadAt: assertion.notBefore };
+}
+
+/** Who SAML tokens may name: an account of an identity source, refused while it is locked. */
 export interface SamlAccounts {
-  identity: LocalIdentitySource;
+  identity: IdentitySources;
   credentials: CredentialChecker;
 }
 
 /**
  * The checks every SAML token passes: signature by a trusted issuer and claims, delegable, an
- * account of the identity source that is not locked (a lock refuses every way in, as it does a
+ * account of an identity source that is not locked (a lock refuses every way in, as it does a
  * password or a JWT).
  */
 async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: TrustedIssuers, { identity, credentials }: SamlAccounts, now: number) {
@@ -40,8 +58,8 @@ async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: Tr
     throw error;
   }
   if (!assertion.delegable) throw unauthenticated('the SAML token is not delegable');
-  const user = identity.parse(assertion.subject) && (await identity.find(assertion.subject));
-  if (!user) throw unauthenticated('the SAML subject is not an account of this identity source');
+  const user = await accountOf(assertion, identity);
+  if (!user) throw unauthenticated('the SAML subject is not an account of an identity source');
   if (await credentials.isLocked(user.key)) throw unauthenticated('account locked');
   return { assertion, user };
 }

@@ -10,7 +10,7 @@ const SERVE_GROUPS: readonly (readonly [string, readonly string[]])[] = [
   ['SAML and STS', ['trusted-sts-certs', 'saml-audience', 'saml-clock-tolerance', 'saml-bearer', 'sts-url', 'sts-max-lifetime', 'sts-max-renewals']],
   ['JWT and OMIVV login', ['token-lifetime', 'token-issuer', 'omivv-max-clients', 'omivv-max-tokens', 'omivv-rate', 'omivv-client-rate', 'omivv-token-rate']],
   ['Tasks', ['task-retention', 'task-heartbeat']],
-  ['Operations and authorization', ['data-dir', 'store', 'workers', 'log-level', 'ops-port', 'ops-host', 'audit-log', 'realm', 'auth-config', 'plugin', 'privilege-checks']],
+  ['Operations and authorization', ['data-dir', 'store', 'workers', 'log-level', 'ops-port', 'ops-host', 'audit-log', 'realm', 'auth-config', 'plugin', 'privilege-checks', 'identity-sources', 'group-refresh']],
 ];
 
 function optionLines(flags: readonly string[]): string[] {

@@ -154,6 +154,8 @@ async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiSe
     openStsKeyFile(config.dataDir, systemClock.now()),
   ]);
   const authDefinition = config.authConfig === undefined ? undefined : { file: config.authConfig, text: await readOptionFile(config.authConfig, '--auth-config') };
+  const identitySources =
+    config.identitySources === undefined ? undefined : { file: config.identitySources, text: await readOptionFile(config.identitySources, '--identity-sources') };
   const saml = {
     trustedCertificates: config.trustedStsCerts === undefined ? [] : await trustedCertificates(config.trustedStsCerts),
     clockToleranceMs: config.samlClockToleranceMs,
@@ -163,6 +165,8 @@ async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiSe
   };
   const server = createServer({
     ...(authDefinition ? { authDefinition } : {}),
+    ...(identitySources ? { identitySources } : {}),
+    groupRefreshMs: config.groupRefreshMs,
     saml,
     sts: {
       keys: stsKeys,

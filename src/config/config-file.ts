@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import type { Node } from 'yaml';
+import { isMap, isScalar, isSeq, yaml } from './yaml-file.js';
 import { didYouMean } from '../core/did-you-mean.js';
 import { ConfigError } from './config-error.js';
 
@@ -25,6 +26,7 @@ export function readConfigFile(file: string, options: FileOptions): Map<string, 
   } catch (error) {
     throw new ConfigError(`cannot read --config ${file}: ${(error as Error).message}`);
   }
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
   const at = (node: Node | null | undefined) => `${file}:${node?.range ? lines.linePos(node.range[0]).line : 1}`;

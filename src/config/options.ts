@@ -38,6 +38,8 @@ export interface ServeConfig {
   lockoutWindowMs: number;
   lockoutDurationMs: number;
   authConfig: string | undefined;
+  identitySources: string | undefined;
+  groupRefreshMs: number;
   trustedStsCerts: string | undefined;
   samlAudience: string | undefined;
   samlClockToleranceMs: number;
@@ -346,6 +348,22 @@ export const OPTIONS: readonly Option[] = [
     default: undefined,
     parse: optionalText,
     doc: 'Authentication definition (YAML or JSON): schemes per package, service or operation; checked at start.',
+  }),
+  option({
+    key: 'identitySources',
+    flag: 'identity-sources',
+    value: 'FILE',
+    default: undefined,
+    parse: optionalText,
+    doc: 'LDAP and Active Directory sources beside the local domain (YAML); checked at start.',
+  }),
+  option({
+    key: 'groupRefreshMs',
+    flag: 'group-refresh',
+    value: 'DURATION',
+    default: 5 * 60_000,
+    parse: duration,
+    doc: 'How old the directory groups of a live session or token may get before they are read again.',
   }),
   option({
     key: 'trustedStsCerts',

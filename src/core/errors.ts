@@ -168,10 +168,21 @@ export function operationNotFound(service: string, operation: string): VapiError
 export function toVapiError(error: unknown): VapiError {
   if (error instanceof VapiError) return error;
   if (error instanceof StoreUnavailableError) return serviceUnavailable(error);
+  if (error instanceof DirectoryUnavailableError) {
+    return serviceUnavailable(error, message('com.vmware.vapi.endpoint.identity_source.unavailable', 'The identity source is unavailable; try again later.'));
+  }
   if (error instanceof QueueFullError) {
     return serviceUnavailable(error, message('com.vmware.vapi.endpoint.busy', 'The server is busy; try again later.'));
   }
   return internalServerError(error);
+}
+
+/**
+ * Thrown by an external identity source (LDAP, AD) when none of its servers answers in time; the
+ * client sees SERVICE_UNAVAILABLE. The message names the source and the last server's failure, never a credential.
+ */
+export class DirectoryUnavailableError extends Error {
+  override name = 'DirectoryUnavailableError';
 }
 
 /** Thrown by a store when its backend cannot answer; the client sees SERVICE_UNAVAILABLE. */

@@ -18,6 +18,8 @@ export interface Principal {
   domain: string;
   /** Keys (lower-case `name@domain`) of the groups the account belongs to, for group permissions. */
   groups?: readonly string[];
+  /** When `groups` were read from an external identity source; present exactly for its users. */
+  groupsReadAt?: number;
   /** The authorization version read with the credential (the session read), when there was one. */
   authzVersion?: number;
   /** The scheme the request authenticated with. */

@@ -1,36 +1,39 @@
-import type { UserRecord } from '../store/store.js';
-import type { LocalIdentitySource } from './identity-source.js';
+import type { Account } from './account.js';
+import type { IdentitySources } from './identity-sources.js';
 import type { Lockout } from './lockout.js';
 import { userKey } from './user-name.js';
 
-export type CredentialCheck = { ok: true; user: UserRecord } | { ok: false; reason: 'locked' | 'wrong user name or password' };
+export type CredentialCheck = { ok: true; user: Account } | { ok: false; reason: 'locked' | 'wrong user name or password' };
 
 /**
- * The one password check of the server (Basic, JSON-RPC user_pass, the OMIVV login): lockout
- * first, then the password. A locked account costs the same time as a wrong password.
+ * The one password check of the server (Basic, JSON-RPC user_pass, the STS, the OMIVV login), for
+ * local and directory users alike: lockout first, then the password. A locked account costs the
+ * same time as a wrong password, and a locked directory account is not tried against the directory,
+ * so our lockout never trips the directory's own.
  */
 export class CredentialChecker {
-  readonly #identity: LocalIdentitySource;
+  readonly #sources: IdentitySources;
   readonly #lockout: Lockout;
 
-  constructor(identity: LocalIdentitySource, lockout: Lockout) {
-    this.#identity = identity;
+  constructor(sources: IdentitySources, lockout: Lockout) {
+    this.#sources = sources;
     this.#lockout = lockout;
   }
 
   /** The lockout key of a submitted name: the account key when it parses, else the text itself. */
   accountKey(userName: string): string {
-    const qualified = this.#identity.parse(userName);
+    const qualified = this.#sources.parse(userName);
     return qualified ? userKey(qualified) : `unparsed:${userName.toLowerCase()}`;
   }
 
+  /** DirectoryUnavailableError when the user's directory does not answer: not a failure of the user's. */
   async check(userName: string, password: string): Promise<CredentialCheck> {
     const key = this.accountKey(userName);
     if (await this.#lockout.isLocked(key)) {
-      await this.#identity.verify('', password);
+      await this.#sources.local.verify('', password);
       return { ok: false, reason: 'locked' };
     }
-    const user = await this.#identity.verify(userName, password);
+    const user = await this.#sources.verify(this.#sources.parse(userName), password);
     if (!user) {
       await this.#lockout.recordFailure(key);
       return { ok: false, reason: 'wrong user name or password' };
@@ -40,10 +43,10 @@ export class CredentialChecker {
   }
 
   /** The account a name (in any accepted form) names, when it exists and is not locked: who a renewed token may still name. */
-  async standing(userName: string): Promise<UserRecord | undefined> {
-    const qualified = this.#identity.parse(userName);
+  async standing(userName: string): Promise<Account | undefined> {
+    const qualified = this.#sources.parse(userName);
     if (!qualified || (await this.#lockout.isLocked(userKey(qualified)))) return undefined;
-    return this.#identity.get(userKey(qualified));
+    return this.#sources.current(qualified);
   }
 
   isLocked(accountKey: string): Promise<boolean> {

@@ -4,7 +4,9 @@ import { sha256Hex } from '../core/secrets.js';
 import type { Principal } from '../core/principal.js';
 import { SCHEMES } from '../core/schemes.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
-import type { LocalIdentitySource } from '../identity/identity-source.js';
+import type { GroupRefresh } from '../directory/group-refresh.js';
+import { isDirectoryAccount, type Account, type DirectoryAccount } from '../identity/account.js';
+import type { IdentitySources } from '../identity/identity-sources.js';
 import { userKey } from '../identity/user-name.js';
 import type { KeyValueStore } from '../store/store.js';
 import { issueToken, newJti, tokenExpiry, type IssuedToken } from './issue-token.js';
@@ -90,9 +92,10 @@ export class TokenService {
     readonly policy: TokenPolicy,
     private readonly kv: KeyValueStore,
     private readonly clock: Clock,
-    private readonly identity: LocalIdentitySource,
+    private readonly identity: IdentitySources,
     private readonly credentials: CredentialChecker,
     private readonly authorizer: Authorizer,
+    private readonly groups: GroupRefresh,
   ) {}
 
   /** The `jti` and expiry the next token will have, known before the login (to hold a place for it). */
@@ -105,9 +108,11 @@ export class TokenService {
     const checked = await this.credentials.check(userName, password);
     if (!checked.ok) return { ok: false, code: 'invalid_credentials', reason: checked.reason };
     const { user } = checked;
-    const roles = (await this.authorizer.policy()).rolesOf({ userKey: user.key });
+    const roles = (await this.authorizer.policy()).rolesOf({ userKey: user.key, groups: user.groups });
     if (!roles.includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'not an Administrator' };
-    return { ok: true, issued: await issueToken(this.signingKey, this.policy, { name: user.name, domain: user.domain, roles }, this.clock.now(), jti) };
+    const issued = await issueToken(this.signingKey, this.policy, { name: user.name, domain: user.domain, roles }, this.clock.now(), jti);
+    if (isDirectoryAccount(user)) await this.#keepDirectoryAccount(user);
+    return { ok: true, issued };
   }
 
   async check(token: string): Promise<TokenCheck> {
@@ -131,15 +136,36 @@ export class TokenService {
     if (revoked !== undefined) return { ok: false, code: 'invalid', reason: 'token logged off' };
     const accountKey = userKey({ name: claims.sub, domain: claims.dom });
     if (await this.credentials.isLocked(accountKey)) return { ok: false, code: 'locked', reason: 'account locked' };
-    const user = await this.identity.get(accountKey);
+    const user = await this.#account(accountKey, claims);
     if (!user) return { ok: false, code: 'invalid', reason: 'the token user no longer exists' };
     // The current roles (read above, with the keys), never the token's `roles` claim: a change applies to the next request.
-    if (!policy.rolesOf({ userKey: user.key }).includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'no longer an Administrator' };
+    if (!policy.rolesOf({ userKey: user.key, groups: user.groups }).includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'no longer an Administrator' };
     return {
       ok: true,
       claims,
       principal: principalOf(user, SCHEMES.oauth, { notAfter: claims.exp * 1000, authzVersion: policy.version }),
     };
+  }
+
+  /**
+   * The account a token names: a local user record, or a directory user as kept at login in the
+   * store (a token has no session to keep it in), groups refreshed when due.
+   */
+  async #account(accountKey: string, claims: TokenClaims): Promise<Account | undefined> {
+    const qualified = this.identity.parse(`${claims.sub}@${claims.dom}`);
+    if (!qualified || !this.identity.directory(qualified.domain)) return this.identity.local.get(accountKey);
+    const stored = await this.kv.get(`directory-account:${accountKey}`, this.clock.now());
+    if (stored === undefined) return undefined;
+    const kept = JSON.parse(stored) as DirectoryAccount;
+    const current = await this.groups.current(kept);
+    if (current && current.groupsReadAt !== kept.groupsReadAt) await this.#keepDirectoryAccount(current);
+    return current;
+  }
+
+  /** Keeps a directory account for as long as a token issued now lives. */
+  async #keepDirectoryAccount(account: DirectoryAccount): Promise<void> {
+    const now = this.clock.now();
+    await this.kv.put(`directory-account:${account.key}`, JSON.stringify(account), now + this.policy.lifetimeMs, now);
   }
 
   /** Ends the token everywhere at once; the record lives as long as the token would have. */

@@ -35,6 +35,7 @@ describe('a SAML bearer assertion', () => {
       confirmation: 'bearer',
       delegable: true,
       renewals: 0,
+      groups: [],
     });
   });
 

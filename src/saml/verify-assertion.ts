@@ -9,6 +9,8 @@ const HOLDER_OF_KEY = 'urn:oasis:names:tc:SAML:2.0:cm:holder-of-key';
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 /** vCenter's renew restriction, as its STS and this one write it (the prefix is not bound in canonical form). */
 export const RENEW_RESTRICTION_TYPE = 'rsa:RenewRestrictionType';
+/** vCenter's attribute listing the subject's groups, each as `DOMAIN\group`. */
+export const GROUP_IDENTITY = 'http://rsa.com/schemas/attr-names/2009/01/GroupIdentity';
 const ELEMENT_NODE = 1;
 const TEXT_NODE = 3;
 
@@ -35,6 +37,19 @@ export interface VerifiedAssertion {
   renewals: number;
   /** Holder-of-key: the PEM certificate whose key must sign each use of the token. */
   holderCertificate?: string;
+  /** The values of the GroupIdentity attribute (`DOMAIN\group`), as the issuer wrote them. */
+  groups: string[];
+}
+
+/** The plain-text values of the GroupIdentity attributes. */
+function groupsOf(assertion: Element): string[] {
+  return children(assertion, SAML, 'AttributeStatement')
+    .flatMap((statement) => children(statement, SAML, 'Attribute'))
+    .filter((attribute) => attribute.getAttribute('Name') === GROUP_IDENTITY)
+    .flatMap((attribute) => children(attribute, SAML, 'AttributeValue'))
+    .filter(isPlainText)
+    .map((value) => (value.textContent ?? '').trim())
+    .filter((value) => value !== '');
 }
 
 /** Why an assertion was refused; for the log only (clients see one UNAUTHENTICATED). */
@@ -165,6 +180,7 @@ export function verifyAssertion(xml: string, policy: AssertionPolicy, now: numbe
     confirmation,
     delegable: proxy?.getAttribute('Count') !== '0',
     renewals: renewals(conditions),
+    groups: groupsOf(assertion),
   };
   if (confirmation === 'holder-of-key') verified.holderCertificate = holderCertificate(subject);
   return verified;

@@ -4,6 +4,7 @@ import { displayName, type Principal } from '../core/principal.js';
 import { SCHEMES, type SchemeId } from '../core/schemes.js';
 import { operationInput, t } from '../core/types.js';
 import type { SessionService } from '../sessions/session-service.js';
+import type { DirectorySessionAccount } from '../store/store.js';
 
 export const SESSION_SERVICE_ID = 'com.vmware.cis.session';
 
@@ -14,6 +15,11 @@ export const sessionInfoType = t.struct('com.vmware.cis.session.info', {
 });
 
 const SESSION_ERRORS = ['UNAUTHENTICATED', 'SERVICE_UNAVAILABLE'] as const;
+
+/** What a session keeps of a directory user (who has no user record); undefined for a local user. */
+function directoryAccount({ name, domain, groups, groupsReadAt }: Principal): DirectorySessionAccount | undefined {
+  return groupsReadAt === undefined ? undefined : { name, domain, groups: [...(groups ?? [])], groupsReadAt };
+}
 
 function currentSession(principal: Principal) {
   // Only reachable through session_id, which always carries the session; kept as a guard.
@@ -41,8 +47,14 @@ export function cisSessionService(sessions: SessionService, createSchemes: reado
         schemes: createSchemes,
         api: { method: 'POST', path: '/session', status: 201 },
         sessionEffect: 'created',
-        handler: async (_input, { principal, clientAddress }) =>
-          sessions.create(principal.userKey, principal.notAfter, { scheme: principal.scheme, ...(clientAddress !== undefined ? { clientAddress } : {}) }),
+        handler: async (_input, { principal, clientAddress }) => {
+          const directory = directoryAccount(principal);
+          return sessions.create(principal.userKey, principal.notAfter, {
+            scheme: principal.scheme,
+            ...(clientAddress !== undefined ? { clientAddress } : {}),
+            ...(directory ? { directory } : {}),
+          });
+        },
       },
       {
         id: 'get',

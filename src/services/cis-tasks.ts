@@ -4,7 +4,7 @@ import { message } from '../core/messages.js';
 import type { OperationTable } from '../core/operation-table.js';
 import type { DynamicId, OperationContext, ServiceDefinition } from '../core/operations.js';
 import { dynamicIdType, operationInput, t } from '../core/types.js';
-import { parseUserName, userKey } from '../identity/user-name.js';
+import { userKey, type QualifiedName } from '../identity/user-name.js';
 import type { TaskFilter, TaskRecord, TaskStatus, TaskStore } from '../store/store.js';
 import { taskNotFound } from '../tasks/task-errors.js';
 import { taskInfo, taskInfoType, taskStatusType } from '../tasks/task-info.js';
@@ -52,10 +52,10 @@ function visible(task: TaskRecord, context: OperationContext): boolean {
   return task.userKey === context.principal.userKey || context.hasPrivilege(PRIVILEGES.viewAllTasks);
 }
 
-/** The account keys a `users` filter names; a name that parses as none matches no task. */
-function userKeysOf(users: readonly string[], domain: string): string[] {
+/** The account keys a `users` filter names, in any form an identity source accepts; a name that parses as none matches no task. */
+function userKeysOf(users: readonly string[], parseName: (name: string) => QualifiedName | undefined): string[] {
   return users.map((name) => {
-    const qualified = parseUserName(name, domain);
+    const qualified = parseName(name);
     return qualified ? userKey(qualified) : `\u0000${name}`;
   });
 }
@@ -70,7 +70,7 @@ function restrictToVisible(filter: TaskFilter, context: OperationContext): TaskF
 }
 
 /** `com.vmware.cis.tasks`: get, list, cancel over the task store (tasks.md). */
-export function cisTasksService(store: TaskStore, runner: TaskRunner, table: OperationTable, domain: string): ServiceDefinition {
+export function cisTasksService(store: TaskStore, runner: TaskRunner, table: OperationTable, parseName: (name: string) => QualifiedName | undefined): ServiceDefinition {
   const outputTypeOf = (task: TaskRecord) => table.lookup(task.service, task.operation)?.operation.output;
 
   const read = async (id: string, context: OperationContext): Promise<TaskRecord> => {
@@ -141,7 +141,7 @@ export function cisTasksService(store: TaskStore, runner: TaskRunner, table: Ope
             ...(spec.operations ? { operations: spec.operations } : {}),
             ...(spec.status ? { statuses: spec.status } : {}),
             ...(spec.targets ? { targets: spec.targets } : {}),
-            ...(spec.users ? { userKeys: userKeysOf(spec.users, domain) } : {}),
+            ...(spec.users ? { userKeys: userKeysOf(spec.users, parseName) } : {}),
           };
           const tasks = await store.list(restrictToVisible(filter, context), context.clock.now(), MAX_LISTED_TASKS + 1);
           if (tasks.length > MAX_LISTED_TASKS) {

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.js';
 import { VapiError } from '../core/errors.js';
 import { message } from '../core/messages.js';
 import { randomHexToken, sha256Hex } from '../core/secrets.js';
-import type { SessionRecord, SessionStore, SessionWithUser } from '../store/store.js';
+import type { DirectorySessionAccount, SessionRecord, SessionStore, SessionWithUser } from '../store/store.js';
 
 export interface SessionPolicy {
   /** A session ends after this long without a request. */
@@ -21,7 +21,8 @@ export interface SessionPolicy {
 }
 
 /** Where a session was created from, as `vapi-auth session list` shows it. */
-export type SessionOrigin = Pick<SessionRecord, 'scheme' | 'clientAddress'>;
+/** What a session records besides its times: how and where it was created, and a directory user's account. */
+export type SessionDetails = Pick<SessionRecord, 'scheme' | 'clientAddress' | 'directory'>;
 
 const TOKEN_FORMAT = /^[0-9a-f]{32}$/;
 
@@ -50,10 +51,11 @@ export class SessionService {
 
   /**
    * Opens a session for `userKey` and returns its token, the only copy there will ever be.
-   * `origin` records the scheme and client address it was created from.
-   * `notAfter` shortens the absolute lifetime (a SAML session ends with its token).
+   * `notAfter` shortens the absolute lifetime (a SAML session ends with its token); `details` records
+   * the scheme and client address it was created from and, for a directory user (who has no user
+   * record), its account.
    */
-  async create(userKey: string, notAfter?: number, origin: SessionOrigin = {}): Promise<string> {
+  async create(userKey: string, notAfter?: number, details: SessionDetails = {}): Promise<string> {
     const now = this.#clock.now();
     const token = randomHexToken(16);
     const absoluteExpiresAt = Math.min(now + this.#policy.absoluteTimeoutMs, notAfter ?? Infinity);
@@ -64,7 +66,7 @@ export class SessionService {
       lastAccessedAt: now,
       absoluteExpiresAt,
       expiresAt: Math.min(now + this.#policy.idleTimeoutMs, absoluteExpiresAt),
-      ...origin,
+      ...details,
     };
     const caps = { perUser: this.#policy.maxSessionsPerUser, total: this.#policy.maxSessions };
     const result = await this.#store.insert(record, caps, now);
@@ -96,6 +98,11 @@ export class SessionService {
       await this.#store.touch(session.key, now, expiresAt);
     }
     return { ...found, session: { ...session, lastAccessedAt: now, expiresAt } };
+  }
+
+  /** Records the groups of a directory session as read again. */
+  async updateDirectoryAccount(key: string, account: DirectorySessionAccount): Promise<void> {
+    await this.#store.updateDirectoryAccount(key, account, this.#clock.now());
   }
 
   /** Ends the session with store key `key` on every node at once. */

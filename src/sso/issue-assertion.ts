@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { escapeXml, escapeXmlText } from '../saml/escape-xml.js';
 import { signAssertion } from '../saml/sign-assertion.js';
-import { RENEW_RESTRICTION_TYPE } from '../saml/verify-assertion.js';
+import { GROUP_IDENTITY, RENEW_RESTRICTION_TYPE } from '../saml/verify-assertion.js';
 import type { StsKey } from './sts-keys.js';
 import type { StsPolicy } from './sts-service.js';
 
 export interface AssertionRequest {
-  /** The account the token names: `name@domain`. */
-  subject: { name: string; domain: string };
+  /** The account the token names: `name@domain`, with its groups' keys (`name@domain`) when it is a directory user. */
+  subject: { name: string; domain: string; groups?: readonly string[] };
   notBefore: number;
   notOnOrAfter: number;
   /** Without delegation, a ProxyRestriction of 0 forbids passing the token on. */
@@ -42,12 +42,18 @@ function confirmation(request: AssertionRequest): string[] {
   ];
 }
 
-function attribute(friendlyName: string, name: string, value: string): string {
+function attribute(friendlyName: string, name: string, ...values: string[]): string {
   return [
     `<saml2:Attribute FriendlyName="${friendlyName}" Name="${name}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:uri">`,
-    `<saml2:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="${XSI}" xsi:type="xs:string">${escapeXmlText(value)}</saml2:AttributeValue>`,
+    ...values.map((value) => `<saml2:AttributeValue xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="${XSI}" xsi:type="xs:string">${escapeXmlText(value)}</saml2:AttributeValue>`),
     '</saml2:Attribute>',
   ].join('');
+}
+
+/** A group key (`admins@example.com`) as vCenter's tokens name groups: `EXAMPLE.COM\admins`. */
+function groupIdentity(key: string): string {
+  const at = key.lastIndexOf('@');
+  return `${key.slice(at + 1).toUpperCase()}\\${key.slice(0, at)}`;
 }
 
 /**
@@ -83,6 +89,7 @@ export function issueAssertion(keys: StsKey, policy: Pick<StsPolicy, 'issuer' | 
     attribute('givenName', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname', name),
     attribute('surname', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname', domain),
     attribute('Subject Type', 'http://vmware.com/schemas/attr-names/2011/07/isSolution', 'false'),
+    request.subject.groups?.length ? attribute('Groups', GROUP_IDENTITY, ...request.subject.groups.map(groupIdentity)) : '',
     '</saml2:AttributeStatement>',
     '</saml2:Assertion>',
   ].join('');

@@ -1,5 +1,5 @@
 import { SessionTable } from './session-table.js';
-import type { AuthorizationStore, InsertSessionResult, SessionCaps, SessionRecord, SessionStore, SessionWithUser, UserStore } from './store.js';
+import type { AuthorizationStore, DirectorySessionAccount, InsertSessionResult, SessionCaps, SessionRecord, SessionStore, SessionWithUser, UserStore } from './store.js';
 
 /** The memory store's sessions: expiry and caps over a compact SessionTable. */
 export class MemorySessionStore implements SessionStore {
@@ -21,7 +21,8 @@ export class MemorySessionStore implements SessionStore {
       for (const slot of this.#table.slotsOf(record.userKey)) this.#dropIfExpired(slot, now);
       if (this.#table.countOf(record.userKey) >= caps.perUser) return 'user_cap';
     }
-    this.#table.add(record.key, record.userKey, record, record);
+    const slot = this.#table.add(record.key, record.userKey, record, record);
+    this.#table.setDirectory(slot, record.directory);
     return 'created';
   }
 
@@ -30,6 +31,11 @@ export class MemorySessionStore implements SessionStore {
     if (slot === undefined || this.#table.expiresAt(slot) <= now) return undefined;
     const session = this.#record(slot);
     return { session, user: await this.#users.get(session.userKey), authzVersion: await this.#authorization.version() };
+  }
+
+  async updateDirectoryAccount(key: string, account: DirectorySessionAccount, now: number): Promise<void> {
+    const slot = this.#table.find(key);
+    if (slot !== undefined && this.#table.directory(slot) && this.#table.expiresAt(slot) > now) this.#table.setDirectory(slot, account);
   }
 
   async touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void> {
@@ -60,7 +66,14 @@ export class MemorySessionStore implements SessionStore {
   }
 
   #record(slot: number): SessionRecord {
-    return { key: this.#table.key(slot), userKey: this.#table.userKey(slot), ...this.#table.times(slot), ...this.#table.labels(slot) };
+    const directory = this.#table.directory(slot);
+    return {
+      key: this.#table.key(slot),
+      userKey: this.#table.userKey(slot),
+      ...this.#table.times(slot),
+      ...this.#table.labels(slot),
+      ...(directory ? { directory } : {}),
+    };
   }
 
   purge(now: number): void {

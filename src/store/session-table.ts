@@ -1,3 +1,5 @@
+import type { DirectorySessionAccount } from './store.js';
+
 /**
  * Live sessions in parallel typed arrays, one slot per session: a million sessions hold about 150
  * bytes of data each (some 220 of RSS) instead of the ~470 of RSS of an object per session (four
@@ -50,6 +52,8 @@ export class SessionTable {
   /** Per slot, labels shared by every session with the same ones (few schemes, few client addresses). */
   #labels: (SessionLabels | undefined)[] = [];
   readonly #sharedLabels = new Map<string, SessionLabels>();
+  /** The accounts of directory users' sessions, by slot: few, so kept aside rather than per slot. */
+  readonly #directories = new Map<number, DirectorySessionAccount>();
   #createdAt = new Float64Array(0);
   #lastAccessedAt = new Float64Array(0);
   #absoluteExpiresAt = new Float64Array(0);
@@ -105,6 +109,7 @@ export class SessionTable {
     this.#keys[slot] = '';
     this.#owners[slot] = undefined;
     this.#labels[slot] = undefined;
+    this.#directories.delete(slot);
     this.#next[slot] = this.#free;
     this.#free = slot;
   }
@@ -120,6 +125,17 @@ export class SessionTable {
 
   labels(slot: number): SessionLabels {
     return this.#labels[slot] ?? {};
+  }
+
+  /** The directory account of a directory user's session (a copy), or undefined. */
+  directory(slot: number): DirectorySessionAccount | undefined {
+    const account = this.#directories.get(slot);
+    return account && { ...account, groups: [...account.groups] };
+  }
+
+  setDirectory(slot: number, account: DirectorySessionAccount | undefined): void {
+    if (account) this.#directories.set(slot, { ...account, groups: [...account.groups] });
+    else this.#directories.delete(slot);
   }
 
   times(slot: number): SessionTimes {

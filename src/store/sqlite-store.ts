@@ -8,6 +8,7 @@ import { SqliteTaskStore, TASK_SCHEMA } from './sqlite-task-store.js';
 import { addKeyCreationColumn, SqliteVerificationKeyStore, VERIFICATION_KEY_SCHEMA } from './sqlite-verification-key-store.js';
 import type {
   AuthorizationStore,
+  DirectorySessionAccount,
   InsertSessionResult,
   PrivilegeCheckStore,
   SessionCaps,
@@ -30,7 +31,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SCHEMA_VERSION = 6;
+const SCHEMA_VERSION = 7;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -39,7 +40,8 @@ CREATE TABLE IF NOT EXISTS sessions (
   created_at INTEGER NOT NULL,
   last_accessed_at INTEGER NOT NULL,
   absolute_expires_at INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL
+  expires_at INTEGER NOT NULL,
+  directory TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (user_key, expires_at);
 CREATE INDEX IF NOT EXISTS sessions_by_expiry ON sessions (expires_at);
@@ -108,6 +110,7 @@ export class SqliteStore implements Store {
       this.#db.exec(PRIVILEGE_CHECK_SCHEMA);
       this.#moveRolesToPermissions();
       this.#addSessionOrigin();
+      this.#addSessionDirectory();
       this.#db.exec(VERIFICATION_KEY_SCHEMA);
       addKeyCreationColumn(this.#db);
       this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
@@ -138,6 +141,12 @@ export class SqliteStore implements Store {
     if (!columns.has('client_address')) this.#db.exec('ALTER TABLE sessions ADD COLUMN client_address TEXT');
   }
 
+  /** Schema 6 keeps a directory user's account (JSON) on its session row. */
+  #addSessionDirectory(): void {
+    const columns = this.#db.prepare<[], { name: string }>('PRAGMA table_info(sessions)').all();
+    if (!columns.some((column) => column.name === 'directory')) this.#db.exec('ALTER TABLE sessions ADD COLUMN directory TEXT');
+  }
+
   purgeExpired(now: number): Promise<void> {
     return guarded(() => {
       this.#purgeSessions.run(now);
@@ -162,6 +171,7 @@ interface SessionRow {
   expires_at: number;
   scheme: string | null;
   client_address: string | null;
+  directory: string | null;
 }
 
 /** A session row joined with its account's columns (null when the account is gone). */
@@ -183,6 +193,7 @@ function sessionFromRow(row: SessionRow): SessionRecord {
     expiresAt: row.expires_at,
     ...(row.scheme !== null ? { scheme: row.scheme } : {}),
     ...(row.client_address !== null ? { clientAddress: row.client_address } : {}),
+    ...(row.directory === null ? {} : { directory: JSON.parse(row.directory) as DirectorySessionAccount }),
   };
 }
 
@@ -190,6 +201,7 @@ class SqliteSessionStore implements SessionStore {
   readonly #insert: (record: SessionRecord, caps: SessionCaps, now: number) => InsertSessionResult;
   readonly #getWithUser: Database.Statement<[string, number], SessionUserRow>;
   readonly #touch: Database.Statement;
+  readonly #updateDirectory: Database.Statement;
   readonly #delete: Database.Statement<[string], { expires_at: number }>;
   readonly #listAll: Database.Statement<[number], SessionRow>;
   readonly #listUser: Database.Statement<[string, number], SessionRow>;
@@ -201,14 +213,19 @@ class SqliteSessionStore implements SessionStore {
       'SELECT COUNT(*) AS n FROM sessions WHERE user_key = ? AND expires_at > ?',
     );
     const insert = db.prepare(
-      `INSERT INTO sessions (key, user_key, created_at, last_accessed_at, absolute_expires_at, expires_at, scheme, client_address)
-       VALUES (@key, @userKey, @createdAt, @lastAccessedAt, @absoluteExpiresAt, @expiresAt, @scheme, @clientAddress)`,
+      `INSERT INTO sessions (key, user_key, created_at, last_accessed_at, absolute_expires_at, expires_at, scheme, client_address, directory)
+       VALUES (@key, @userKey, @createdAt, @lastAccessedAt, @absoluteExpiresAt, @expiresAt, @scheme, @clientAddress, @directory)`,
     );
     // IMMEDIATE takes the write lock before counting, so two processes cannot both pass the cap.
     const step = db.transaction((record: SessionRecord, caps: SessionCaps, now: number): InsertSessionResult => {
       if (caps.total > 0 && countTotal.get(now)!.n >= caps.total) return 'total_cap';
       if (caps.perUser > 0 && countUser.get(record.userKey, now)!.n >= caps.perUser) return 'user_cap';
-      insert.run({ ...record, scheme: record.scheme ?? null, clientAddress: record.clientAddress ?? null });
+      insert.run({
+        ...record,
+        scheme: record.scheme ?? null,
+        clientAddress: record.clientAddress ?? null,
+        directory: record.directory ? JSON.stringify(record.directory) : null,
+      });
       return 'created';
     });
     this.#insert = (record, caps, now) => step.immediate(record, caps, now);
@@ -222,6 +239,7 @@ class SqliteSessionStore implements SessionStore {
     this.#touch = db.prepare(
       'UPDATE sessions SET last_accessed_at = @last, expires_at = @expiresAt WHERE key = @key AND expires_at > @last',
     );
+    this.#updateDirectory = db.prepare('UPDATE sessions SET directory = @directory WHERE key = @key AND directory IS NOT NULL AND expires_at > @now');
     this.#delete = db.prepare('DELETE FROM sessions WHERE key = ? RETURNING expires_at');
     this.#listAll = db.prepare('SELECT * FROM sessions WHERE expires_at > ? ORDER BY created_at, key');
     this.#listUser = db.prepare('SELECT * FROM sessions WHERE user_key = ? AND expires_at > ? ORDER BY created_at, key');
@@ -240,6 +258,12 @@ class SqliteSessionStore implements SessionStore {
           ? undefined
           : userFromRow({ key: row.user_key, name: row.u_name, domain: row.u_domain, password_hash: row.u_password_hash, created_at: row.u_created_at });
       return { session: sessionFromRow(row), user, authzVersion: row.authz_version };
+    });
+  }
+
+  updateDirectoryAccount(key: string, account: DirectorySessionAccount, now: number): Promise<void> {
+    return guarded(() => {
+      this.#updateDirectory.run({ key, directory: JSON.stringify(account), now });
     });
   }
 

@@ -35,6 +35,20 @@ export interface SessionRecord {
   scheme?: string;
   /** The client address of the request that created the session; absent likewise. */
   clientAddress?: string;
+  /** Present for a user of an external identity source, who has no UserRecord: who it is and its groups. */
+  directory?: DirectorySessionAccount;
+}
+
+/** A directory user as its session keeps it; the groups are read again from the directory now and then. */
+export interface DirectorySessionAccount {
+  /** The name as the directory spells it. */
+  name: string;
+  /** Lower-case domain of the identity source. */
+  domain: string;
+  /** Keys (lower-case `name@domain`) of the user's groups. */
+  groups: string[];
+  /** When the groups were read from the directory. */
+  groupsReadAt: number;
 }
 
 export interface SessionCaps {
@@ -57,10 +71,13 @@ export interface SessionStore {
   /** Inserts unless a cap is reached, counting only live sessions; check and insert are one step. */
   insert(record: SessionRecord, caps: SessionCaps, now: number): Promise<InsertSessionResult>;
   /**
-   * A live session with the account it belongs to (undefined when the account is gone) and the
+   * A live session with the account it belongs to (undefined when the account is gone, and for a
+   * directory session, whose account is its `directory`) and the
    * authorization version, in one read: this is the only store access of an authenticated request.
    */
   getWithUser(key: string, now: number): Promise<SessionWithUser | undefined>;
+  /** Replaces the directory account (groups re-read) of a live directory session; does nothing for any other session. */
+  updateDirectoryAccount(key: string, account: DirectorySessionAccount, now: number): Promise<void>;
   /** Records an access at `lastAccessedAt`; does nothing for a session that is gone or expired by then. */
   touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void>;
   /** True when a live session was removed. */

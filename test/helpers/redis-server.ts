@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, stopSupervised } from './processes.js';
 
 export const REDIS_MISSING = 'redis-server is not installed (apt-get install redis-server; .ci/run does)';
 
@@ -11,17 +11,6 @@ export function redisAvailable(): boolean {
   const found = spawnSync('redis-server', ['--version']).status === 0;
   if (!found && process.env.CI) throw new Error(REDIS_MISSING);
   return found;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface RedisProcess {
@@ -67,13 +56,7 @@ export async function startRedis(options: { durable?: boolean } = {}): Promise<R
         reject(new Error(`redis-server exited with ${code}: ${out}`));
       });
     });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      const proc = child;
-      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return resolve();
-      proc.once('exit', () => resolve());
-      proc.stdin!.end('\n');
-    });
+  const stop = () => stopSupervised(child);
 
   await start();
   return {

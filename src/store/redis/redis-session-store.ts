@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { InsertSessionResult, SessionCaps, SessionRecord, SessionStore, SessionWithUser } from '../store.js';
+import type { DirectorySessionAccount, InsertSessionResult, SessionCaps, SessionRecord, SessionStore, SessionWithUser } from '../store.js';
 import type { RedisKeys } from './redis-keys.js';
 import { guarded } from './redis-guard.js';
 import { userFromHash } from './redis-user-store.js';
@@ -33,6 +33,15 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('ZADD', KEYS[2], 'XX', ARGV[2], ARGV[4])
 redis.call('ZADD', KEYS[3], 'XX', ARGV[2], ARGV[4])
 if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+return 1
+`;
+
+/** Replaces the directory account of a live directory session. KEYS: hash. ARGV: account JSON, now. */
+const UPDATE_DIRECTORY = `
+local current = redis.call('HGET', KEYS[1], 'expiresAt')
+if not current or tonumber(current) <= tonumber(ARGV[2]) then return 0 end
+if redis.call('HEXISTS', KEYS[1], 'directory') == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'directory', ARGV[1])
 return 1
 `;
 
@@ -78,6 +87,7 @@ function fromHash(key: string, hash: Record<string, string>): SessionRecord | un
     expiresAt: Number(hash.expiresAt),
     ...(hash.scheme !== undefined ? { scheme: hash.scheme } : {}),
     ...(hash.clientAddress !== undefined ? { clientAddress: hash.clientAddress } : {}),
+    ...(hash.directory === undefined ? {} : { directory: JSON.parse(hash.directory) as DirectorySessionAccount }),
   };
 }
 
@@ -98,6 +108,7 @@ export class RedisSessionStore implements SessionStore {
     const k = this.#keys;
     const ttl = Math.max(1, record.expiresAt - now);
     const fields = FIELDS.flatMap((field) => (record[field] === undefined ? [] : [field, String(record[field])]));
+    if (record.directory) fields.push('directory', JSON.stringify(record.directory));
     return guarded(
       () =>
         this.#redis.eval(INSERT, 3, k.session(record.key), k.userSessions(record.userKey), k.allSessions(), now, caps.perUser, caps.total, ttl, record.key, ...fields) as Promise<InsertSessionResult>,
@@ -111,6 +122,12 @@ export class RedisSessionStore implements SessionStore {
       const session = reply ? fromHash(key, hashOf(reply[0])) : undefined;
       if (!session || session.expiresAt <= now) return undefined;
       return { session, user: userFromHash(session.userKey, hashOf(reply![1])), authzVersion: Number(reply![2]) };
+    });
+  }
+
+  updateDirectoryAccount(key: string, account: DirectorySessionAccount, now: number): Promise<void> {
+    return guarded(async () => {
+      await this.#redis.eval(UPDATE_DIRECTORY, 1, this.#keys.session(key), JSON.stringify(account), now);
     });
   }
 

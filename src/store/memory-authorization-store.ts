@@ -7,8 +7,7 @@ import type {
   RoleRecord,
   SetPermissionResult,
 } from './store.js';
-
-const permissionKey = (principal: string, group: boolean) => `${group ? 'g' : 'u'}:${principal}`;
+import { permissionKey } from './permission-key.js';
 
 /** Roles and permissions in process memory. */
 export class MemoryAuthorizationStore implements AuthorizationStore {

@@ -1,9 +1,8 @@
-import { toVapiError } from '../../core/errors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { certificateDer } from '../../core/pem.js';
 import { sendFault, sendSoap, SoapFault } from '../../sso/soap.js';
 import type { Sts } from '../../sso/sts-service.js';
-import { errorRow } from '../../core/errors.js';
+import { errorRow, toVapiError } from '../../core/errors.js';
 import type { Dialect } from '../dialect.js';
 import { withRequestContext } from '../../observability/request-context.js';
 

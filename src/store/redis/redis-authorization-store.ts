@@ -10,6 +10,7 @@ import type {
 } from '../store.js';
 import { guarded } from './redis-guard.js';
 import type { RedisKeys } from './redis-keys.js';
+import { permissionKey } from '../permission-key.js';
 
 /**
  * Moves the version key on (see AuthorizationStore.version), by Redis's own clock, so that nodes with
@@ -60,8 +61,6 @@ return 1
 const SNAPSHOT = `
 return { redis.call('GET', KEYS[1]) or '0', redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[3]) }
 `;
-
-const permissionKey = (principal: string, group: boolean) => `${group ? 'g' : 'u'}:${principal}`;
 
 function pairs(flat: string[]): [string, string][] {
   const out: [string, string][] = [];

@@ -286,6 +286,23 @@ describe.each(storeFactories())('the administration API on the $kind store', (fa
     });
   });
 
+  describe('the privilege-check recorder', () => {
+    it('records the privileges a caller needed to hand on, so that a recorded role can do what the script did', async () => {
+      const admin = await login(ADMIN, ADMIN_PASSWORD);
+      const marker = (await http(`${t.url}/api/vcenter/authorization/privilege-checks/latest`, { headers: { 'vmware-api-session-id': admin } })).json as string;
+      const manager = await login('permmanager');
+      const refused = await http(`${t.url}${BASE}/permissions/nobody`, { method: 'PUT', headers: { 'vmware-api-session-id': manager, 'vmware-api-operation-id': 'hand-on-1' }, body: { role: 'UserManager' } });
+      expect(refusal(refused).type).toBe('UNAUTHORIZED');
+      const listed = await http(`${t.url}/api/vcenter/authorization/privilege-checks`, {
+        method: 'POST',
+        headers: { 'vmware-api-session-id': admin },
+        body: { iteration: { marker, timeout_ms: 5000 }, filter: { op_ids: ['hand-on-1'] } },
+      });
+      const privileges = (listed.json as { items: { privilege: string }[] }).items.map((item) => item.privilege).sort();
+      expect(privileges).toEqual(['Authorization.ModifyPermissions', 'System.Anonymous', 'System.Read', 'System.View', 'VapiAuth.ManageUsers']);
+    });
+  });
+
   describe('refusals by role', () => {
     it('a ReadOnly user can list everything but the audit trail, and change nothing', async () => {
       const reader = await login('reader@vsphere.local', 'Read0nly');

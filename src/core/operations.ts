@@ -40,6 +40,12 @@ export interface OperationContext {
    * task); the privilege must be listed in its service's `checks`.
    */
   hasPrivilege(privilege: string, object?: DynamicId): boolean;
+  /**
+   * Whether the caller holds every one of `privileges` on the root folder, each check recorded like
+   * the engine's: for privileges a handler learns from its data (those of a role the caller hands
+   * on), which exist already and so need no declaring in `checks`.
+   */
+  holdsAll(privileges: readonly string[]): boolean;
   /** Present when the operation runs as a task. */
   task?: TaskControl;
 }

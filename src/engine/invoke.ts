@@ -141,6 +141,10 @@ export class Engine {
         this.#record(state, privilege, object);
         return state.privileges!.has(privilege);
       },
+      holdsAll: (privileges) => {
+        for (const privilege of privileges) this.#record(state, privilege, ROOT_OBJECT);
+        return privileges.every((privilege) => state.privileges!.has(privilege));
+      },
     };
   }
 

@@ -346,6 +346,8 @@ export function createServer(options: VapiServerOptions): VapiServer {
     signingKey: stsKey,
     policy: { ...DEFAULT_STS_POLICY, ...(saml.policy.audience ? { audience: saml.policy.audience } : {}), ...options.sts?.policy },
     credentials,
+    identity: identitySources,
+    kv: store.kv,
     clock,
     assertions: saml.policy,
     issuers: saml.issuers,

@@ -64,6 +64,12 @@ async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: Tr
   return { assertion, user };
 }
 
+/** What a principal keeps of its token: when it ends, and who acts for the subject (the latest delegate). */
+function tokenClaims(assertion: VerifiedAssertion): { notAfter: number; actor?: string } {
+  const actor = assertion.delegates.at(-1)?.name;
+  return { notAfter: assertion.notOnOrAfter, ...(actor ? { actor } : {}) };
+}
+
 /**
  * `com.vmware.vapi.std.security.saml_bearer_token`: a SAML 2.0 bearer assertion signed by a trusted
  * issuer, delegable, valid now, whose subject is an account of the identity source. Every refusal is
@@ -83,7 +89,7 @@ export function samlBearerAuthenticator(
       if (!policy.allowBearer) throw unauthenticated('SAML bearer tokens are not allowed');
       const { assertion, user } = await verified(samlToken, policy, issuers, accounts, clock.now());
       if (assertion.confirmation !== 'bearer') throw unauthenticated('a holder-of-key token presented as a bearer token');
-      return principalOf(user, SCHEMES.samlBearer, { notAfter: assertion.notOnOrAfter });
+      return principalOf(user, SCHEMES.samlBearer, tokenClaims(assertion));
     },
   };
 }
@@ -136,7 +142,7 @@ export function samlHolderOfKeyAuthenticator(
       }
       // A signed request is good once: a captured one cannot be replayed.
       if ((await kv.increment(`signed:${once}`, 2 * policy.clockToleranceMs, now)) !== 1) throw unauthenticated('a signed request replayed');
-      return principalOf(user, SCHEMES.samlHok, { notAfter: assertion.notOnOrAfter });
+      return principalOf(user, SCHEMES.samlHok, tokenClaims(assertion));
     },
   };
 }

@@ -50,6 +50,7 @@ export async function userCommand(verb: string, args: string[], flags: Flags, en
         return;
       }
       case 'remove': {
+        if ((await identity.find(name))?.certificate) throw new IdentityError(`${name} is a solution user: use solution-user remove`);
         if (!(await identity.remove(name))) throw missing();
         await access.revoke(name);
         audit.record({ event: 'user.removed', user: name });
@@ -57,7 +58,9 @@ export async function userCommand(verb: string, args: string[], flags: Flags, en
         return;
       }
       case 'passwd': {
-        if (!(await identity.find(name))) throw missing();
+        const found = await identity.find(name);
+        if (!found) throw missing();
+        if (found.certificate) throw new IdentityError(`${name} is a solution user: it has a certificate, not a password`);
         const password = await newPassword(flags, env, out);
         if (!(await identity.setPassword(name, password))) throw missing();
         audit.record({ event: 'user.password_changed', user: name });

@@ -28,6 +28,8 @@ export interface Principal {
   session?: SessionView;
   /** When the credential itself ends (a token's expiry); a session created from it ends no later. */
   notAfter?: number;
+  /** Who acts for the account: the solution user that obtained its token by delegation (ActAs), as the token names it. */
+  actor?: string;
 }
 
 /** `name@DOMAIN` with the domain upper-cased, as vCenter renders users everywhere. */

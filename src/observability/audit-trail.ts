@@ -14,6 +14,8 @@ export type AuditEventName =
   | 'sts.validated'
   | 'user.added'
   | 'user.removed'
+  | 'solution_user.added'
+  | 'solution_user.removed'
   | 'user.password_changed'
   | 'user.role_changed'
   | 'role.added'
@@ -35,6 +37,8 @@ export interface AuditFields {
   reason?: string;
   /** What a CLI change acted on beyond the user: a role, a key id. */
   target?: string;
+  /** Who acted for `user`: the solution user that obtained the user's token by delegation (ActAs). */
+  actor?: string;
   /** The operating-system account that ran a CLI command. */
   operator?: string;
 }

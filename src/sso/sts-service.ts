@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import { XMLSerializer } from '@xmldom/xmldom';
 import type { Clock } from '../core/clock.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
+import type { IdentitySources } from '../identity/identity-sources.js';
+import type { KeyValueStore } from '../store/store.js';
 import type { AuditTrail } from '../observability/audit-trail.js';
 import { childElements, firstElement } from '../saml/parse-xml.js';
 import type { PublishedSigningKey } from '../keys/published-signing-key.js';
@@ -10,7 +13,7 @@ import { AssertionRejected, verifyAssertion, type AssertionPolicy, type Verified
 import { SoapFault, WST, WSU } from './soap.js';
 import { childText } from './soap-envelope.js';
 import type { StsKey } from './sts-keys.js';
-import { SignatureRejected, verifySignedRequest, type SignedRequest } from './ws-security.js';
+import { SignatureRejected, verifySignedRequest, type SignedRequest, type TokenSigner } from './ws-security.js';
 
 /** Lifetime values as the WS-Trust clients write them: milliseconds and Z. */
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -34,6 +37,10 @@ export interface Sts {
   signingKey: PublishedSigningKey<StsKey>;
   policy: StsPolicy;
   credentials: CredentialChecker;
+  /** The accounts, solution users among them (found by their certificate). */
+  identity: IdentitySources;
+  /** Where signed requests are remembered, so that each is accepted once on every node. */
+  kv: KeyValueStore;
   /** How this server checks SAML tokens, and whose. */
   assertions: AssertionChecks;
   issuers: TrustedIssuers;
@@ -53,14 +60,26 @@ export function failedAuthentication(reason: string): SoapFault {
   return new SoapFault('wst:FailedAuthentication', 'Authentication failed.', 500, reason);
 }
 
-/** The request's WS-Security signature, verified; a FailedAuthentication fault (reason logged) when it does not hold. */
-export function signedBy(request: StsRequest, sts: Sts): SignedRequest {
+/**
+ * The request's WS-Security signature, verified (by the certificate of the header, or by the holder
+ * of the header's token), and accepted once: a signed request captured and sent again within its
+ * Timestamp window is refused on every node. A FailedAuthentication fault (reason logged) when it does not hold.
+ */
+export async function signedBy(request: StsRequest, sts: Sts, tokenSigner?: TokenSigner): Promise<SignedRequest> {
+  let signed: SignedRequest;
+  const now = sts.clock.now();
   try {
-    return verifySignedRequest(request.xml, sts.clock.now(), sts.assertions.clockToleranceMs);
+    signed = verifySignedRequest(request.xml, now, sts.assertions.clockToleranceMs, tokenSigner);
   } catch (error) {
     if (error instanceof SignatureRejected) throw failedAuthentication(`request signature refused: ${error.message}`);
     throw error;
   }
+  // Remembered for as long as the Timestamp lets the request in: until it expires, plus the tolerance.
+  const once = `sts-signed:${createHash('sha256').update(signed.signatureValue).digest('base64url')}`;
+  if ((await sts.kv.increment(once, signed.expires + sts.assertions.clockToleranceMs - now + 1, now)) !== 1) {
+    throw failedAuthentication('a signed request replayed');
+  }
+  return signed;
 }
 
 /** The WS-Trust request type of a SOAP body. */

@@ -157,6 +157,13 @@ describe('STS Issue by a solution user\'s certificate', () => {
     }
     await refused(envelope(requestSecurityToken({ expires: t.clock.now() + 600_000 }), { user: 'vpxd@vsphere.local', password: '', now: t.clock.now() }));
   });
+
+  it('lockout as denial of service: password guesses with a solution user\'s name do not lock it out of the STS', async () => {
+    await start();
+    const basic = `Basic ${Buffer.from('vpxd@vsphere.local:guess').toString('base64')}`;
+    for (let i = 0; i < 8; i++) expect((await http(`${t.url}/api/session`, { method: 'POST', headers: { authorization: basic } })).status).toBe(401);
+    expect(await sessionUser(await issued(byCertificate(vpxd)), vpxd)).toBe('vpxd@VSPHERE.LOCAL');
+  });
 });
 
 describe('STS Issue by token (token by token)', () => {

@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
-import { XMLSerializer } from '@xmldom/xmldom';
 import type { Account } from '../identity/account.js';
 import { classOfReason } from '../observability/reason-class.js';
 import { childElements } from '../saml/parse-xml.js';
@@ -8,7 +7,7 @@ import { DSIG, type Delegate, type VerifiedAssertion } from '../saml/verify-asse
 import { issueAssertion } from './issue-assertion.js';
 import { SoapFault, WSSE, WST, WST14 } from './soap.js';
 import { childText } from './soap-envelope.js';
-import { checkAssertion, failedAuthentication, grantedEnd, signedBy, tokenResponse, type Sts, type StsRequest } from './sts-service.js';
+import { failedAuthentication, grantedEnd, serialize, signedBy, tokenResponse, trustedToken, type Sts, type StsRequest } from './sts-service.js';
 import type { SignedRequest } from './ws-security.js';
 
 const BEARER_KEY = `${WST}/Bearer`;
@@ -33,7 +32,6 @@ interface Subject {
   delegates: Delegate[];
 }
 
-const serialize = (element: Element) => new XMLSerializer().serializeToString(element);
 
 /** The one child of the Security header in `namespace`/`localName`, if any. */
 function securityChild(security: Element | undefined, namespace: string, localName: string): Element | undefined {
@@ -82,8 +80,7 @@ async function byCertificate(signed: SignedRequest, sts: Sts): Promise<Requester
  * now, whose account still stands, and a request signature by the key the token is bound to.
  */
 async function byToken(token: Element, request: StsRequest, sts: Sts): Promise<{ requester: Requester; signed: SignedRequest }> {
-  const now = sts.clock.now();
-  const verdict = checkAssertion(serialize(token), await sts.issuers.policy(sts.assertions, now), now);
+  const verdict = await trustedToken(serialize(token), sts);
   if (!('assertion' in verdict)) throw failedAuthentication(`the token of the request refused: ${verdict.reason}`);
   const presented = verdict.assertion;
   if (!presented.holderCertificate) throw failedAuthentication('a bearer token cannot sign a request');
@@ -102,15 +99,14 @@ async function actingFor(actAs: Element, requester: Requester, sts: Sts): Promis
   if (!requester.solution) throw failedAuthentication('only a solution user may act for another');
   const tokens = childElements(actAs, SAML, 'Assertion');
   if (tokens.length !== 1) throw new SoapFault('wst:InvalidRequest', 'ActAs must hold one SAML 2.0 assertion.');
-  const now = sts.clock.now();
-  const verdict = checkAssertion(serialize(tokens[0]!), await sts.issuers.policy(sts.assertions, now), now);
+  const verdict = await trustedToken(serialize(tokens[0]!), sts);
   if (!('assertion' in verdict)) throw failedAuthentication(`the ActAs token refused: ${verdict.reason}`);
   const token = verdict.assertion;
   if (!token.delegable) throw failedAuthentication('the ActAs token is not delegable');
   const account = await sts.credentials.standing(token.subject);
   if (!account) throw failedAuthentication('the account of the ActAs token no longer exists or is locked');
   const actor = `${requester.account.name}@${requester.account.domain}`;
-  return { account, solution: false, delegates: [...token.delegates, { name: actor, instant: now }] };
+  return { account, solution: account.certificate !== undefined, delegates: [...token.delegates, { name: actor, instant: sts.clock.now() }] };
 }
 
 /**

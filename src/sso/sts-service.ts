@@ -94,12 +94,15 @@ export function requestType(operation: Element): 'Issue' | 'Renew' | 'Validate' 
   throw new SoapFault('wst:InvalidRequest', `Request type ${type ?? '(none)'} is not supported.`);
 }
 
+/** An element of the request (a token) as XML text of its own. */
+export const serialize = (element: Element): string => new XMLSerializer().serializeToString(element);
+
 /** The token inside a `ValidateTarget` or `RenewTarget`, as XML. */
 export function targetToken(operation: Element, localName: 'ValidateTarget' | 'RenewTarget'): string {
   const target = childElements(operation, WST, localName)[0];
   const token = target && firstElement(target);
   if (!token) throw new SoapFault('wst:InvalidRequest', `${localName} must hold the token.`);
-  return new XMLSerializer().serializeToString(token);
+  return serialize(token);
 }
 
 /** The assertion when it passes `policy` now; undefined, with the reason, when it does not. */
@@ -135,10 +138,15 @@ export function tokenResponse(token: { assertion: string; created: number; expir
   ].join('');
 }
 
+/** The token when it passes the server's SAML checks now (signed by a trusted issuer, valid); the reason when not. */
+export async function trustedToken(token: string, sts: Sts): Promise<{ assertion: VerifiedAssertion } | { reason: string }> {
+  const now = sts.clock.now();
+  return checkAssertion(token, await sts.issuers.policy(sts.assertions, now), now);
+}
+
 /** Answers whether a token is valid now (WS-Trust `Validate`): the server's own SAML checks, nothing more. */
 export async function validate(request: StsRequest, sts: Sts): Promise<string> {
-  const now = sts.clock.now();
-  const verdict = checkAssertion(targetToken(request.operation, 'ValidateTarget'), await sts.issuers.policy(sts.assertions, now), now);
+  const verdict = await trustedToken(targetToken(request.operation, 'ValidateTarget'), sts);
   const status = 'assertion' in verdict ? 'valid' : 'invalid';
   sts.audit.record({ event: 'sts.validated', ...('assertion' in verdict ? { user: verdict.assertion.subject } : {}), reason: status });
   return [

@@ -12,6 +12,8 @@ export type AuditEventName =
   | 'sts.issued'
   | 'sts.renewed'
   | 'sts.validated'
+  | 'token.exchanged'
+  | 'token.exchange_refused'
   | 'user.added'
   | 'user.removed'
   | 'user.password_changed'
@@ -33,7 +35,7 @@ export interface AuditFields {
   scheme?: string;
   /** Why a login failed, as a class (`bad_credentials`, `locked`, `unavailable`…), or an STS validation's verdict. */
   reason?: string;
-  /** What a CLI change acted on beyond the user: a role, a key id. */
+  /** What a CLI change acted on beyond the user: a role, a key id; the token type a token exchange issued. */
   target?: string;
   /** The operating-system account that ran a CLI command. */
   operator?: string;

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditEvent } from '../src/observability/audit-trail.js';
+import { createServer } from '../src/server.js';
 import { ephemeralStsKeys } from '../src/sso/sts-keys.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { basic, http, type HttpResponse } from './helpers/http.js';
@@ -287,5 +288,39 @@ describe('attacks on the exchange, each an OAuth 2.0 error with 400', () => {
     const recorded = JSON.stringify(audit) + logs;
     expect(logs).toContain('no trusted certificate verifies the signature');
     for (const token of [subject, issued.access_token, back.access_token]) expect(recorded).not.toContain(token.slice(0, 40));
+  });
+});
+
+describe('where the exchange is served', () => {
+  it('is an operation of its own declaration only: a definition file cannot grant anonymous access elsewhere', () => {
+    expect(() =>
+      createServer({ store: new MemoryStore(), logLevel: 'silent', authDefinition: { text: 'operations:\n  com.vmware.cis.session.get: [no_authentication]\n', file: 'auth.yaml' } }),
+    ).toThrow(/cannot check no_authentication/);
+  });
+
+  it('takes no SAML subject token where bearer tokens are not allowed: it checks no holder-of-key signature', async () => {
+    const strict = await startTestServer(new MemoryStore(), { jwt: true, saml: { trustedCertificates: [issuer.cert], allowBearer: false } });
+    try {
+      const now = strict.clock.now();
+      const hok = sign(assertionXml({ notBefore: now - 60_000, notOnOrAfter: now + HOUR, method: 'holder-of-key', holderCertificate: derOf(holder.cert) }), issuer);
+      const response = await http(`${strict.url}${PATH}`, { method: 'POST', body: { spec: samlToAccess(Buffer.from(hok).toString('base64url')) } });
+      expect(response.status).toBe(400);
+      expect(response.json).toEqual(NOT_VALID);
+      // Without an STS of its own, it issues no SAML token either.
+      const jwt = await accessToken(strict.url, ADMIN, ADMIN_PASSWORD);
+      expectOAuthError(await http(`${strict.url}${PATH}`, { method: 'POST', body: { spec: accessToSaml(jwt) } }), 'invalid_request');
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('is absent without JWT bearer tokens: there is nothing to exchange for', async () => {
+    const plain = await startTestServer(new MemoryStore(), { saml: { trustedCertificates: [issuer.cert] } });
+    try {
+      expect(plain.server.table.service('com.vmware.vcenter.authentication.token')).toBeUndefined();
+      expect((await http(`${plain.url}${PATH}`, { method: 'POST', body: { spec: samlToAccess(samlToken()) } })).status).toBe(404);
+    } finally {
+      await plain.close();
+    }
   });
 });

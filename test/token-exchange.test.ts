@@ -74,8 +74,10 @@ function expectOAuthError(response: HttpResponse, error: string): void {
 
 describe('SAML token → access token', () => {
   it('exchanges a bearer token (JSON body) for a JWT that every oauth operation takes, Session.create included', async () => {
+    t.clock.advance(500); // mid-second: expires_in is still the whole lifetime
     const response = await exchange(samlToAccess(samlToken()));
     expect(response.status, response.text).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-store');
     const info = response.json as { access_token: string; token_type: string; expires_in: number; issued_token_type: string };
     expect(info).toEqual({ access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/), token_type: 'Bearer', expires_in: 3600, issued_token_type: ACCESS_TOKEN });
     expect((await callWithBearer(t.url, info.access_token)).status).toBe(200);

@@ -97,6 +97,8 @@ export interface OperationDefinition<Input = Record<string, unknown>, Output = u
   inputError?(message: string): OperationError;
   /** Its handler records audit events, which then name the request (client, dialect, request id). */
   audited?: boolean;
+  /** Its answers carry credentials: every dialect sends them with `Cache-Control: no-store` (RFC 6749 §5.1). */
+  issuesCredentials?: boolean;
   /** Explicit schemes; when absent the service's, then the package's apply. */
   schemes?: readonly SchemeId[];
   /** Privileges the caller needs; when absent the service's, then the package's apply (none by default). */

@@ -37,7 +37,10 @@ export async function serveInvocation(
   } catch (error) {
     outcome = error instanceof NoRoute ? { kind: 'no_route' } : { kind: 'failure', error: engine.failure(error) };
   }
-  if (outcome.kind !== 'no_route' && outcome.target) request.operation = `${outcome.target.service.id}.${outcome.target.operation.id}`;
+  if (outcome.kind !== 'no_route' && outcome.target) {
+    request.operation = `${outcome.target.service.id}.${outcome.target.operation.id}`;
+    if (outcome.target.operation.issuesCredentials) reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  }
   if (outcome.kind === 'failure') logFailure(request, outcome.error);
   return render(reply, outcome);
 }

@@ -46,6 +46,7 @@ export function vcenterAuthenticationTokenService(exchange: TokenExchange, audit
         inputError: (message) => oauth2Error('invalid_request', message, 'malformed request'),
         schemes: [SCHEMES.none],
         audited: true,
+        issuesCredentials: true,
         api: { method: 'POST', path: '/vcenter/authentication/token', form: 'spec' },
         handler: async ({ spec }: { spec: IssueSpec }) => {
           try {

@@ -109,7 +109,8 @@ export class TokenExchange {
     }
     const issued = await tokens.issueFor(user);
     return {
-      info: { access_token: issued.token, token_type: 'Bearer', expires_in: Math.max(0, Math.floor((issued.expiresAt - now) / 1000)), issued_token_type: TOKEN_TYPES.accessToken },
+      // From `iat` to `exp`, whole seconds both: the lifetime policy's.
+      info: { access_token: issued.token, token_type: 'Bearer', expires_in: issued.expiresAt / 1000 - Math.floor(now / 1000), issued_token_type: TOKEN_TYPES.accessToken },
       subject: user,
       issuedType: 'access_token',
     };

@@ -138,12 +138,18 @@ describe('access token → SAML token', () => {
     expect(notOnOrAfter).toBeLessThanOrEqual(JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()).exp * 1000);
   });
 
-  it('goes round: SAML → access token → SAML, each accepted where the other dialects take them', async () => {
+  it('goes round: SAML → access token → SAML, each accepted where the other dialects take them, each counted', async () => {
+    const issuedTotals = async () => {
+      const { values } = await t.server.metrics.registry.getSingleMetric('vapi_auth_tokens_issued_total')!.get();
+      return Object.fromEntries(values.map(({ labels, value }) => [labels.kind, value]));
+    };
+    const before = await issuedTotals();
     const first = (await exchange(samlToAccess(samlToken()))).json as { access_token: string };
     const second = (await exchange(accessToSaml(first.access_token))).json as { access_token: string };
     expect(await sessionUser(`SIGN token="${second.access_token}"`)).toBe('administrator@VSPHERE.LOCAL');
     const third = await exchange(samlToAccess(second.access_token));
     expect(third.status).toBe(200);
+    expect(await issuedTotals()).toEqual({ jwt: (before.jwt ?? 0) + 2, saml: (before.saml ?? 0) + 1 });
   });
 });
 

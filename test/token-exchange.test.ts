@@ -4,6 +4,7 @@ import type { AuditEvent } from '../src/observability/audit-trail.js';
 import { createServer } from '../src/server.js';
 import { ephemeralStsKeys } from '../src/sso/sts-keys.js';
 import { MemoryStore } from '../src/store/memory-store.js';
+import { curl, curlAvailable } from './helpers/curl.js';
 import { basic, http, type HttpResponse } from './helpers/http.js';
 import { accessToken, bearer, callWithBearer, logoff } from './helpers/omivv.js';
 import { assertionXml, derOf, sign, signHeader, testIssuer, type AssertionOptions, type Issuer } from './helpers/saml.js';
@@ -150,6 +151,26 @@ describe('access token → SAML token', () => {
     const third = await exchange(samlToAccess(second.access_token));
     expect(third.status).toBe(200);
     expect(await issuedTotals()).toEqual({ jwt: (before.jwt ?? 0) + 2, saml: (before.saml ?? 0) + 1 });
+  });
+});
+
+describe.runIf(curlAvailable())('the exchange as docs/saml-sso.md shows it, with curl', () => {
+  it('takes the form curl writes, and the JSON, and answers tokens the next curl calls take', async () => {
+    const toJwt = await curl([
+      '-X', 'POST', `${t.url}${PATH}`,
+      '-d', `grant_type=${GRANT}`,
+      '-d', `subject_token_type=${SAML2}`,
+      '--data-urlencode', `subject_token=${samlToken()}`,
+    ]);
+    expect(toJwt.status, toJwt.body).toBe(200);
+    const jwt = (JSON.parse(toJwt.body) as { access_token: string }).access_token;
+    expect((await curl(['-H', `Authorization: Bearer ${jwt}`, `${t.url}/api/vapi/metadata/authentication/component`])).status).toBe(200);
+    const spec = { grant_type: GRANT, subject_token_type: ACCESS_TOKEN, requested_token_type: SAML2, subject_token: jwt };
+    const toSaml = await curl(['-X', 'POST', '-H', 'content-type: application/json', `${t.url}${PATH}`, '-d', JSON.stringify({ spec })]);
+    expect(toSaml.status, toSaml.body).toBe(200);
+    const saml = (JSON.parse(toSaml.body) as { access_token: string }).access_token;
+    const session = await curl(['-X', 'POST', '-H', `Authorization: SIGN token="${saml}"`, `${t.url}/api/session`]);
+    expect(session.status, session.body).toBe(201);
   });
 });
 

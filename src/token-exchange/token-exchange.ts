@@ -2,6 +2,7 @@ import { verifySamlToken, type SamlAccounts, type SamlBearerPolicy } from '../au
 import type { Clock } from '../core/clock.js';
 import { VapiError } from '../core/errors.js';
 import type { Principal } from '../core/principal.js';
+import type { Account } from '../identity/account.js';
 import type { TokenService } from '../jwt/token-service.js';
 import type { PublishedSigningKey } from '../keys/published-signing-key.js';
 import type { TrustedIssuers } from '../keys/trusted-issuers.js';
@@ -98,15 +99,8 @@ export class TokenExchange {
     if (!saml.policy.allowBearer) throw invalidSubjectToken('SAML bearer tokens are not allowed');
     // Base64 of at most the largest assertion accepted: a larger one is refused before it is decoded.
     if (!BASE64.test(subjectToken) || subjectToken.length > Math.ceil(saml.policy.maxBytes / 3) * 4) throw invalidSubjectToken('the subject token is not base64 of an assertion');
-    const xml = Buffer.from(subjectToken, 'base64url').toString('utf8');
     const now = clock.now();
-    let user;
-    try {
-      ({ user } = await verifySamlToken(xml, saml.policy, saml.issuers, saml.accounts, now));
-    } catch (error) {
-      if (error instanceof VapiError && error.errorType === 'UNAUTHENTICATED') throw invalidSubjectToken(error.reason ?? 'SAML token refused');
-      throw error;
-    }
+    const user = await this.#accountOf(Buffer.from(subjectToken, 'base64url').toString('utf8'), now);
     const issued = await tokens.issueFor(user);
     return {
       // From `iat` to `exp`, whole seconds both: the lifetime policy's.
@@ -114,6 +108,17 @@ export class TokenExchange {
       subject: user,
       issuedType: 'access_token',
     };
+  }
+
+  /** The account a SAML token names, once it passed the SAML authenticators' checks; invalid_grant when it does not. */
+  async #accountOf(xml: string, now: number): Promise<Account> {
+    const { saml } = this.#parts;
+    try {
+      return (await verifySamlToken(xml, saml.policy, saml.issuers, saml.accounts, now)).user;
+    } catch (error) {
+      if (error instanceof VapiError && error.errorType === 'UNAUTHENTICATED') throw invalidSubjectToken(error.reason ?? 'SAML token refused');
+      throw error;
+    }
   }
 
   /**

@@ -45,9 +45,9 @@ export interface SamlAccounts {
 /**
  * The checks every SAML token passes: signature by a trusted issuer and claims, delegable, an
  * account of an identity source that is not locked (a lock refuses every way in, as it does a
- * password or a JWT).
+ * password or a JWT). A refusal is UNAUTHENTICATED with the reason for the log.
  */
-async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: TrustedIssuers, { identity, credentials }: SamlAccounts, now: number) {
+export async function verifySamlToken(samlToken: string, policy: SamlBearerPolicy, issuers: TrustedIssuers, { identity, credentials }: SamlAccounts, now: number) {
   // Loaded with the first SAML token: the XML parser and signature checker cost start-up time that most servers never use.
   const { AssertionRejected, verifyAssertion } = await import('../saml/verify-assertion.js');
   let assertion: VerifiedAssertion;
@@ -87,7 +87,7 @@ export function samlBearerAuthenticator(
     challenge: `SIGN realm="vapi-auth",service="${realm}"${policy.stsUrl ? `,sts="${policy.stsUrl}"` : ''}`,
     async authenticate({ samlToken }) {
       if (!policy.allowBearer) throw unauthenticated('SAML bearer tokens are not allowed');
-      const { assertion, user } = await verified(samlToken, policy, issuers, accounts, clock.now());
+      const { assertion, user } = await verifySamlToken(samlToken, policy, issuers, accounts, clock.now());
       if (assertion.confirmation !== 'bearer') throw unauthenticated('a holder-of-key token presented as a bearer token');
       return principalOf(user, SCHEMES.samlBearer, tokenClaims(assertion));
     },
@@ -119,7 +119,7 @@ export function samlHolderOfKeyAuthenticator(
     scheme: SCHEMES.samlHok,
     async authenticate(credential: SamlHolderOfKey) {
       const now = clock.now();
-      const { assertion, user } = await verified(credential.samlToken, policy, issuers, accounts, now);
+      const { assertion, user } = await verifySamlToken(credential.samlToken, policy, issuers, accounts, now);
       const certificate = assertion.holderCertificate;
       if (assertion.confirmation !== 'holder-of-key' || !certificate) throw unauthenticated('a bearer token presented as holder-of-key');
       const signature = Buffer.from(credential.signature, 'base64');

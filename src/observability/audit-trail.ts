@@ -12,6 +12,8 @@ export type AuditEventName =
   | 'sts.issued'
   | 'sts.renewed'
   | 'sts.validated'
+  | 'token.exchanged'
+  | 'token.exchange_refused'
   | 'user.added'
   | 'user.removed'
   | 'solution_user.added'
@@ -35,7 +37,7 @@ export interface AuditFields {
   scheme?: string;
   /** Why a login failed, as a class (`bad_credentials`, `locked`, `unavailable`…), or an STS validation's verdict. */
   reason?: string;
-  /** What a CLI change acted on beyond the user: a role, a key id. */
+  /** What a CLI change acted on beyond the user: a role, a key id; the token type a token exchange issued. */
   target?: string;
   /** Who acted for `user`: the solution user that obtained the user's token by delegation (ActAs). */
   actor?: string;

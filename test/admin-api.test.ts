@@ -142,10 +142,10 @@ describe.each(storeFactories())('the administration API on the $kind store', (fa
 
     it('refuses a weak password or a name outside the local domain with INVALID_ARGUMENT, saying why', async () => {
       const admin = await login(ADMIN, ADMIN_PASSWORD);
-      expect(refusal(await call(admin, 'POST', '/users', { user: 'dave', password: 'short' }))).toEqual({ status: 400, type: 'INVALID_ARGUMENT', text: 'The password must have at least 8 characters.' });
-      expect(refusal(await call(admin, 'POST', '/users', { user: 'davesmith', password: 'DaveSmith' })).text).toBe('The password must not be the user name.');
+      expect(refusal(await call(admin, 'POST', '/users', { user: 'dave', password: 'short' }))).toEqual({ status: 400, type: 'INVALID_ARGUMENT', text: 'the password must have at least 8 characters' });
+      expect(refusal(await call(admin, 'POST', '/users', { user: 'davesmith', password: 'DaveSmith' })).text).toBe('the password must not be the user name');
       expect(refusal(await call(admin, 'POST', '/users/reader?action=set-password', { password: '' })).type).toBe('INVALID_ARGUMENT');
-      expect(refusal(await call(admin, 'POST', '/users', { user: 'dave@example.com', password: 'Dave-pass1' })).text).toBe('"dave@example.com" is not a user name of domain vsphere.local.');
+      expect(refusal(await call(admin, 'POST', '/users', { user: 'dave@example.com', password: 'Dave-pass1' })).text).toBe('"dave@example.com" is not a user name of domain vsphere.local');
       expect(refusal(await call(admin, 'POST', '/users', { user: 'ｄａｖｅ', password: 'Dave-pass1' })).type).toBe('INVALID_ARGUMENT');
       expect(((await call(admin, 'GET', '/users')).json as { user: string }[]).some((user) => user.user.toLowerCase().includes('dave'))).toBe(false);
     });
@@ -161,6 +161,19 @@ describe.each(storeFactories())('the administration API on the $kind store', (fa
       expect(await locked()).toBe(false);
       await login('erin');
       expect(audited.findLast((e) => e.event === 'user.unlocked')).toMatchObject({ user: 'erin@vsphere.local', operator: 'administrator@VSPHERE.LOCAL' });
+    });
+
+    it('leaves solution users alone: not listed, no password to set, removed with their own command', async () => {
+      const admin = await login(ADMIN, ADMIN_PASSWORD);
+      expect(await t.server.identity.addSolutionUser('vpxd@vsphere.local', Buffer.from('not a real certificate').toString('base64'))).toBe(true);
+      expect(((await call(admin, 'GET', '/users')).json as { user: string }[]).map((u) => u.user)).not.toContain('vpxd@VSPHERE.LOCAL');
+      expect(refusal(await call(admin, 'POST', '/users/vpxd?action=set-password', { password: 'Vpxd-pass1' }))).toEqual({
+        status: 400,
+        type: 'INVALID_ARGUMENT',
+        text: 'vpxd is a solution user: it has a certificate, not a password',
+      });
+      expect(refusal(await call(admin, 'DELETE', '/users/vpxd')).text).toBe('vpxd is a solution user: use solution-user remove');
+      expect(refusal(await call(admin, 'POST', '/users', { user: 'vpxd', password: 'Vpxd-pass1' })).type).toBe('ALREADY_EXISTS');
     });
 
     it('a user manager cannot set an administrator\'s password', async () => {
@@ -199,7 +212,7 @@ describe.each(storeFactories())('the administration API on the $kind store', (fa
       expect(refusal(await call(admin, 'POST', '/roles', { role: 'Typo', privileges: ['Task.ViewAll', 'Host.Nope', 'bad id'] }))).toEqual({
         status: 400,
         type: 'INVALID_ARGUMENT',
-        text: 'Unknown privilege "Host.Nope", "bad id".',
+        text: 'unknown privilege "Host.Nope", "bad id"',
       });
       expect(refusal(await call(admin, 'POST', '/roles', { role: 'UserManager', privileges: [] })).type).toBe('ALREADY_EXISTS');
       expect(refusal(await call(admin, 'POST', '/roles', { role: ' bad', privileges: [] })).type).toBe('INVALID_ARGUMENT');

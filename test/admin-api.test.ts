@@ -361,6 +361,13 @@ describe.each(storeFactories())('the administration API on the $kind store', (fa
       expect(refusal(await call(admin, 'GET', '/audit?limit=1001')).type).toBe('INVALID_ARGUMENT');
     });
 
+    it('answers every field an event carries, the actor of a delegation too', async () => {
+      const admin = await login(ADMIN, ADMIN_PASSWORD);
+      t.server.audit.record({ event: 'sts.issued', user: 'ann', domain: 'example.com', actor: 'vpxd@vsphere.local', scheme: 'sts_act_as' });
+      const events = ((await call(admin, 'GET', '/audit?event=sts.issued&user=ann%40example.com')).json as { events: Record<string, string>[] }).events;
+      expect(events).toEqual([{ event: 'sts.issued', user: 'ann', domain: 'example.com', actor: 'vpxd@vsphere.local', scheme: 'sts_act_as', time: expect.any(String) }]);
+    });
+
     it('the audit trail never holds a password or session id given to the API', async () => {
       const admin = await login(ADMIN, ADMIN_PASSWORD);
       await call(admin, 'POST', '/users', { user: 'ivan', password: 'Iv4n-secret-pw' });

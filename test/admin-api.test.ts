@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiBindings } from '../src/core/operations.js';
@@ -414,6 +415,37 @@ describe('the administration API of two servers on one store', () => {
       await a.close();
       await b.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the administration API and the log', () => {
+  it('a password given to the API reaches neither the log nor an error, accepted or refused', async () => {
+    const [memory] = storeFactories();
+    const log = new PassThrough();
+    let logged = '';
+    log.on('data', (chunk: Buffer) => (logged += chunk.toString('utf8')));
+    const t = await startTestServer(await memory!.open(), { logLevel: 'debug', logStream: log });
+    try {
+      const session = (await http(`${t.url}/api/session`, { method: 'POST', headers: basic(ADMIN, ADMIN_PASSWORD) })).json as string;
+      const headers = { 'vmware-api-session-id': session };
+      const answers = [
+        await http(`${t.url}${BASE}/users`, { method: 'POST', headers, body: { user: 'kim', password: 'Kim-secret-1' } }),
+        await http(`${t.url}${BASE}/users`, { method: 'POST', headers, body: { user: 'kim', password: 'Kim-secret-2' } }),
+        await http(`${t.url}${BASE}/users/kim?action=set-password`, { method: 'POST', headers, body: { password: 'kim' } }),
+        await http(`${t.url}/api`, {
+          method: 'POST',
+          body: { jsonrpc: '2.0', method: 'invoke', id: '1', params: { serviceId: 'vapi_auth.users', operationId: 'set_password', input: { STRUCTURE: { 'operation-input': { user: 'kim', password: { SECRET: 'sh0rt' } } } }, ctx: { appCtx: {}, securityCtx: { schemeId: 'com.vmware.vapi.std.security.session_id', sessionId: session } } } },
+        }),
+      ];
+      expect(answers.map((answer) => answer.status)).toEqual([204, 400, 400, 200]);
+      expect(logged).toContain('INVALID_ARGUMENT');
+      for (const secret of ['Kim-secret-1', 'Kim-secret-2', 'sh0rt']) {
+        expect(logged).not.toContain(secret);
+        for (const answer of answers) expect(answer.text).not.toContain(secret);
+      }
+    } finally {
+      await t.close();
     }
   });
 });

@@ -92,6 +92,16 @@ describe.each(storeFactories())('the administration API on the $kind store', (fa
       }
     });
 
+    it('refuses a prefix that several sessions start with, saying how many, and ends the one a longer prefix names', async () => {
+      const admin = await login(ADMIN, ADMIN_PASSWORD);
+      const now = t.clock.now();
+      const record = (key: string) => ({ key, userKey: 'reader@vsphere.local', createdAt: now, lastAccessedAt: now, absoluteExpiresAt: now + 3_600_000, expiresAt: now + 1_800_000 });
+      for (const tail of ['0', '1']) await t.server.store.sessions.insert(record(`abcdef${tail}${'0'.repeat(57)}`), { perUser: 0, total: 0 }, now);
+      expect(refusal(await call(admin, 'DELETE', '/sessions/abcdef'))).toEqual({ status: 400, type: 'INVALID_ARGUMENT', text: '2 sessions start with abcdef: give more of the handle.' });
+      expect((await call(admin, 'DELETE', '/sessions/ABCDEF1')).status).toBe(204);
+      expect((await call(admin, 'DELETE', '/sessions/abcdef')).status).toBe(204);
+    });
+
     it('a ReadOnly user can list sessions but cannot end another user\'s', async () => {
       const admin = await login(ADMIN, ADMIN_PASSWORD);
       const reader = await login('reader@vsphere.local', 'Read0nly');

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processSandbox, runCli, startServerProcess } from './helpers/cli-process.js';
+import { basic, http } from './helpers/http.js';
 import { redisAvailable, REDIS_MISSING, startRedis, type RedisProcess } from './helpers/redis-server.js';
 
 /**
@@ -286,3 +287,15 @@ describe.runIf(run)('vapi-auth role, permission and user on a Redis store', () =
 });
 
 if (!run) describe('vapi-auth role, permission and user on a Redis store', () => it.skip(REDIS_MISSING, () => undefined));
+
+describe('vapi-auth user unlock', () => {
+  it('ends a lockout on the servers of the data dir: the right password works again at once', async () => {
+    const server = sandbox.track(await startServerProcess(['--http', '--data-dir', sandbox.dataDir, '--lockout-failures', '3'], ENV));
+    const login = (password: string) => http(`${server.url}/api/session`, { method: 'POST', headers: basic('administrator@vsphere.local', password) });
+    for (let i = 0; i < 3; i++) expect((await login('wrong')).status).toBe(401);
+    expect((await login(ENV.VAPI_AUTH_ADMIN_PASSWORD)).status).toBe(401);
+    expect(await cli('user', 'unlock', 'Administrator')).toMatchObject({ code: 0, stdout: 'Unlocked Administrator: its next login is checked as if it had never failed\n' });
+    expect((await login(ENV.VAPI_AUTH_ADMIN_PASSWORD)).status).toBe(201);
+    expect(await cli('user', 'unlock', 'bad name@')).toMatchObject({ code: 1 });
+  });
+});

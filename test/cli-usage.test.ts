@@ -23,7 +23,7 @@ describe('vapi-auth help', () => {
     expect(global.stdout).toMatch(/^Usage: vapi-auth COMMAND/);
     expect(global.stdout).toContain('  session      the live sessions of the store the servers use');
     expect(global.stdout).not.toContain('--idle-timeout');
-    expect(user.stdout).toMatch(/^Usage: vapi-auth user add \| list \| remove \| passwd \| role …\n/);
+    expect(user.stdout).toMatch(/^Usage: vapi-auth user add \| list \| remove \| passwd \| role \| unlock …\n/);
     expect(user.stdout).toContain('  vapi-auth user passwd NAME [--password-stdin]\n');
     expect(user.stdout).not.toContain('vapi-auth role');
     expect(userAdd.stdout).toMatch(/^Usage: vapi-auth user add NAME \[--role ROLE\] \[--password-stdin\]\n\nAdds a user/);
@@ -67,7 +67,7 @@ describe('vapi-auth refusals', () => {
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toMatch(/^vapi-auth: /);
     }
-    expect(refused[0]!.stderr).toBe('vapi-auth: user needs a verb; usage: vapi-auth user add | list | remove | passwd | role … (vapi-auth user --help)\n');
+    expect(refused[0]!.stderr).toBe('vapi-auth: user needs a verb; usage: vapi-auth user add | list | remove | passwd | role | unlock … (vapi-auth user --help)\n');
     expect(refused[2]!.stderr).toBe('vapi-auth: usage: vapi-auth user add NAME [--role ROLE] [--password-stdin]\n');
     expect(existsSync(dataDir)).toBe(false);
   });

@@ -66,6 +66,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       remove: { usage: 'NAME', summary: 'removes a user; its sessions and tokens stop working at once', args: [1, 1], flags: [] },
       passwd: { usage: 'NAME [--password-stdin]', summary: 'sets a new password, read like add', args: [1, 1], flags: ['password-stdin'] },
       role: { usage: 'NAME ROLE', summary: "gives the user ROLE (its user permission: the same as permission add)", args: [2, 2], flags: [] },
+      unlock: { usage: 'NAME', summary: 'ends a lockout of NAME (a local user, or name@domain of a directory user) on every node at once', args: [1, 1], flags: [] },
     },
   },
   'solution-user': {

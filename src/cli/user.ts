@@ -2,7 +2,8 @@ import { text } from 'node:stream/consumers';
 import type { Flags } from '../config/options.js';
 import { generatePassword } from '../identity/bootstrap.js';
 import { IdentityError } from '../identity/identity-source.js';
-import { userKey } from '../identity/user-name.js';
+import { parseUserName, userKey } from '../identity/user-name.js';
+import { unlockAccount } from '../identity/lockout.js';
 import { printList, UsageError, withAdminStore } from './admin-store.js';
 
 export { UsageError } from './admin-store.js';
@@ -26,7 +27,7 @@ async function newPassword(flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.Wri
  */
 export async function userCommand(verb: string, args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
   const [name = '', role = ''] = args;
-  await withAdminStore(flags, env, 'user commands', async ({ identity, access, users, audit }) => {
+  await withAdminStore(flags, env, 'user commands', async ({ store, identity, access, users, audit }) => {
     switch (verb) {
       case 'add': {
         const granted = typeof flags.role === 'string' ? flags.role : 'ReadOnly';
@@ -38,6 +39,14 @@ export async function userCommand(verb: string, args: string[], flags: Flags, en
         await access.grant(name, granted);
         audit.record({ event: 'user.added', user: name, target: granted });
         out.write(`Added ${name} (${granted})\n`);
+        return;
+      }
+      case 'unlock': {
+        const qualified = parseUserName(name, identity.domain);
+        if (!qualified) throw new IdentityError(`"${name}" is not a user name`);
+        await unlockAccount(store.kv, userKey(qualified));
+        audit.record({ event: 'user.unlocked', user: userKey(qualified) });
+        out.write(`Unlocked ${name}: its next login is checked as if it had never failed\n`);
         return;
       }
       case 'list': {

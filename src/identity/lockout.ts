@@ -73,9 +73,8 @@ export class Lockout {
    * Ends a lock and forgets the failures (an administrator's unlock), whatever the policy: the lock
    * claim goes too, so that the next run of failures can lock the account again at once.
    */
-  async unlock(accountKey: string): Promise<void> {
-    const account = boundedKey(accountKey);
-    for (const key of [`lock:${account}`, `lock-claim:${account}`, `failures:${account}`]) await this.#kv.delete(key);
+  unlock(accountKey: string): Promise<void> {
+    return unlockAccount(this.#kv, accountKey);
   }
 
   /** A successful check ends the run of consecutive failures. */
@@ -83,4 +82,10 @@ export class Lockout {
     if (this.#policy.maxFailures === 0) return;
     await this.#kv.delete(`failures:${boundedKey(accountKey)}`);
   }
+}
+
+/** An administrator's unlock, where no Lockout runs (the CLI): the lock, its claim and the failures go. */
+export async function unlockAccount(kv: KeyValueStore, accountKey: string): Promise<void> {
+  const account = boundedKey(accountKey);
+  for (const key of [`lock:${account}`, `lock-claim:${account}`, `failures:${account}`]) await kv.delete(key);
 }

@@ -67,6 +67,9 @@ import { TaskRunner, type TaskPolicy } from './tasks/task-runner.js';
 import { SessionService, type SessionPolicy } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
 import { checkServerOptions } from './server-options-check.js';
+import { consoleDialect } from './console/console-dialect.js';
+import { CONSOLE_ASSETS_DIR } from './console/console-assets.js';
+import { packageVersion } from './package-version.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -137,6 +140,8 @@ export interface VapiServerOptions {
   identitySources?: { text: string; file: string };
   /** How old the groups of a live directory session or token may be before they are read again; 5 minutes by default. */
   groupRefreshMs?: number;
+  /** The web console at `/ui/`, its API explorer and `/api/openapi.json` (docs/console.md); on unless false. */
+  console?: boolean;
 }
 
 export interface VapiServer {
@@ -351,6 +356,9 @@ export function createServer(options: VapiServerOptions): VapiServer {
     issuers: saml.issuers,
     audit,
   };
+  if (options.console !== false) {
+    dialects.push(consoleDialect({ authentication, authorizer, assetsDir: CONSOLE_ASSETS_DIR, version: packageVersion() }));
+  }
   if (sts) dialects.push(ssoDialect({ sts, tlsCertificateDer: certificateDer(options.https?.cert), ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) }));
 
   // JSON only (spec: other bodies get 415). An empty body is no body, as curl users send it.

@@ -109,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
     return await run(command, verb, rest, flags);
   } catch (error) {
     const { name, message, kind } = error as { name?: string; message?: string; kind?: string };
-    if (USAGE_ERRORS.has(name ?? '') || (name === 'AccessError' && kind === 'usage')) {
+    if (USAGE_ERRORS.has(name ?? '') || (name === 'AccessError' && (kind === 'usage' || kind === 'system_role'))) {
       process.stderr.write(`vapi-auth: ${message}\n`);
       return 2;
     }

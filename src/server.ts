@@ -59,6 +59,9 @@ import { cisTasksService } from './services/cis-tasks.js';
 import { metadataAuthenticationServices } from './services/metadata-authentication.js';
 import { metadataPrivilegeServices } from './services/metadata-privilege.js';
 import { privilegeCheckServices } from './services/privilege-checks.js';
+import { ADMIN_PACKAGE, adminServices } from './services/admin/admin-services.js';
+import type { AdminParts } from './services/admin/admin-context.js';
+import { UserAdministration } from './identity/user-administration.js';
 import { AuthenticationMetadata } from './metadata/authentication-metadata.js';
 import { PrivilegeMetadata } from './metadata/privilege-metadata.js';
 import { requestIdOf } from './dialects/request-id.js';
@@ -239,10 +242,11 @@ function dialectOf(dialects: readonly Dialect[], method: string, url: string): D
 
 /**
  * The built-in operation table: CIS sessions and tasks, the authentication and privilege metadata
- * services and the privilege-check recorder. `com.vmware.cis`, `com.vmware.vapi` and
- * `com.vmware.vcenter` take a session, and a JWT bearer token where those are on (vCenter requires
- * a session for the metadata services too); a session may be created from a password or a token.
- * Reading metadata needs System.Read; docs/authorization.md gives every built-in privilege's reason.
+ * services, the privilege-check recorder and the administration services (`vapi_auth`).
+ * `com.vmware.cis`, `com.vmware.vapi`, `com.vmware.vcenter` and `vapi_auth` take a session, and a
+ * JWT bearer token where those are on (vCenter requires a session for the metadata services too); a
+ * session may be created from a password or a token. Reading metadata needs System.Read;
+ * docs/authorization.md gives every built-in privilege's reason.
  */
 function buildTable(
   sessions: SessionService,
@@ -251,6 +255,7 @@ function buildTable(
   recorder: PrivilegeRecorder,
   parseName: (name: string) => QualifiedName | undefined,
   enabled: { jwt: boolean; saml: boolean },
+  admin: Omit<AdminParts, 'declaredPrivileges'>,
   extra: readonly ServiceDefinition[],
 ): OperationTable {
   const bearer = enabled.jwt ? [SCHEMES.oauth] : [];
@@ -259,12 +264,14 @@ function buildTable(
     .definePackage('com.vmware.cis', [SCHEMES.sessionId, ...bearer])
     .definePackage('com.vmware.vapi', [SCHEMES.sessionId, ...bearer])
     .definePackage('com.vmware.vcenter', [SCHEMES.sessionId, ...bearer])
+    .definePackage(ADMIN_PACKAGE, [SCHEMES.sessionId, ...bearer])
     .definePackagePrivileges('com.vmware.vapi', [PRIVILEGES.read]);
   table.addService(cisSessionService(sessions, [SCHEMES.userPass, ...saml, ...bearer]));
   table.addService(cisTasksService(store.tasks, tasks, table, parseName));
   for (const service of metadataAuthenticationServices(new AuthenticationMetadata(table))) table.addService(service);
   for (const service of metadataPrivilegeServices(new PrivilegeMetadata(table))) table.addService(service);
   for (const service of privilegeCheckServices(store.privilegeChecks, recorder)) table.addService(service);
+  for (const service of adminServices({ ...admin, declaredPrivileges: () => table.declaredPrivileges() })) table.addService(service);
   for (const service of extra) table.addService(service);
   return table;
 }
@@ -290,7 +297,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const connections = { ...DEFAULT_CONNECTION_POLICY, ...options.connections };
   const proxies = new TrustedProxies(options.trustProxy ?? []);
   const metrics = new ServerMetrics();
-  const audit = new AuditTrail(options.onAuditEvent ? [options.onAuditEvent, metrics.audited] : [metrics.audited]);
+  const audit = new AuditTrail(options.onAuditEvent ? [options.onAuditEvent] : [], [metrics.audited]);
   const app = Fastify({
     // AEAD suites only; a TLS handshake gets no longer than the headers that follow it.
     ...(options.https ? { https: { ...TLS_POLICY, ...options.https, handshakeTimeout: connections.headersTimeoutMs } } : {}),
@@ -337,7 +344,9 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const authentication = new Authentication(authenticators);
   const tasks = new TaskRunner(store.tasks, clock, { ...DEFAULT_TASK_POLICY, ...options.tasks }, app.log);
   const enabled = { jwt: tokens !== undefined, saml: saml !== undefined };
-  const table = buildTable(sessions, store, tasks, recorder, (name) => identitySources.parse(name), enabled, options.services ?? []);
+  const access = new AccessControl(store.authorization, store.users, identity.domain);
+  const admin = { store, sessions, identity, users: new UserAdministration(identity, access), access, lockout, authorizer, audit };
+  const table = buildTable(sessions, store, tasks, recorder, (name) => identitySources.parse(name), enabled, admin, options.services ?? []);
   // Before any dialect registers: routes keep the schemes they resolve at registration.
   if (options.authDefinition) {
     const { text, file } = options.authDefinition;
@@ -416,7 +425,7 @@ export function createServer(options: VapiServerOptions): VapiServer {
     table,
     identity,
     identitySources,
-    access: new AccessControl(store.authorization, store.users, identity.domain),
+    access,
     sessions,
     tasks,
     tokens,

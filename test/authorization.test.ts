@@ -225,7 +225,7 @@ describe('the privilege metadata', () => {
     await start();
     const headers = await admin();
     const read = async (path: string) => http(`${t.url}/api/vapi/metadata/privilege${path}`, { headers });
-    expect((await read('/component')).json).toEqual(['com.example', 'com.vmware.cis', 'com.vmware.vapi', 'com.vmware.vcenter']);
+    expect((await read('/component')).json).toEqual(['com.example', 'com.vmware.cis', 'com.vmware.vapi', 'com.vmware.vcenter', 'vapi_auth']);
     const vapi = (await read('/package/com.vmware.vapi')).json as { privileges: string[]; services: Record<string, unknown> };
     expect(vapi.privileges).toEqual(['System.Read']);
     expect(Object.keys(vapi.services)).toContain('com.vmware.vapi.metadata.privilege.service.operation');

@@ -141,10 +141,30 @@ const CALLS: Record<string, () => { input: Record<string, unknown>; credentials?
   // The first check only: later calls of this very test record more.
   'com.vmware.vcenter.authorization.privilege_checks.list': () => ({ input: { iteration: { marker: '0', end_marker: '1' } } }),
   'com.vmware.vcenter.authorization.privilege_checks.latest.get': () => ({ input: {} }),
+  // The administration services: calls that change nothing on a second run, or that are refused alike.
+  'vapi_auth.sessions.list': () => ({ input: {} }),
+  'vapi_auth.sessions.delete': () => ({ input: { session: 'ffffffffffff' } }),
+  'vapi_auth.users.list': () => ({ input: {} }),
+  'vapi_auth.users.create': () => ({ input: { user: 'parity', password: 'Par1ty-pass' } }),
+  'vapi_auth.users.set_password': () => ({ input: { user: 'parity', password: 'Par1ty-pass' } }),
+  'vapi_auth.users.unlock': () => ({ input: { user: 'parity@vsphere.local' } }),
+  'vapi_auth.users.delete': () => ({ input: { user: 'ghost' } }),
+  'vapi_auth.roles.list': () => ({ input: {} }),
+  'vapi_auth.roles.create': () => ({ input: { role: 'Parity', privileges: ['Task.ViewAll'] } }),
+  'vapi_auth.roles.update': () => ({ input: { role: 'Parity', privileges: ['Task.ViewAll'] } }),
+  'vapi_auth.roles.delete': () => ({ input: { role: 'Ghost' } }),
+  'vapi_auth.permissions.list': () => ({ input: {} }),
+  'vapi_auth.permissions.set': () => ({ input: { principal: 'parity', group: false, role: 'Parity' } }),
+  'vapi_auth.permissions.delete': () => ({ input: { principal: 'ghost@example.com', group: true } }),
+  'vapi_auth.privileges.list': () => ({ input: {} }),
+  'vapi_auth.audit.list': () => ({ input: { filter: { limit: 10 } } }),
 };
 
 beforeAll(async () => {
   t = await startTestServer(new MemoryStore(), { services: [jobsService(steps)], tasks: { heartbeatMs: 60_000, shutdownGraceMs: 50 } });
+  // users.create and roles.create then answer ALREADY_EXISTS in every dialect.
+  await t.server.identity.add('parity@vsphere.local', 'Par1ty-pass');
+  await t.server.access.addRole('Parity', ['Task.ViewAll']);
   const started = await http(`${t.url}/api/example/jobs?action=once&vmw-task=true`, { method: 'POST', headers: { 'vmware-api-session-id': ((await session()) as { sessionId: string }).sessionId } });
   finishedTask = started.json as string;
   steps.advance();
@@ -179,6 +199,9 @@ describe('the same operation over /api, /rest and JSON-RPC', () => {
       expect((api as { value: string }).value).toMatch(/:com\.example\.jobs$/);
       expect((rpc as { value: string }).value).toMatch(/:com\.example\.jobs$/);
       expect(rest).toEqual(NO_REST_TASKS);
+    } else if (name === 'vapi_auth.sessions.list') {
+      // Each dialect's own session is the current one in its answer, and the others' sessions come and go.
+      for (const answer of [api, rest, rpc]) expect((answer as { value: { current: boolean }[] }).value.filter((s) => s.current)).toHaveLength(1);
     } else if (name === 'com.vmware.cis.session.create' || name === 'com.vmware.vcenter.authorization.privilege_checks.latest.get') {
       // A new token, or a marker that moves with every check: the same kind of value, not the same value.
       const kind = name.endsWith('create') ? /^[0-9a-f]{32}$/ : /^\d+$/;

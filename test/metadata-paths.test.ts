@@ -72,8 +72,8 @@ describe('every path of metadata-authentication.md §2', () => {
   });
 
   it('lists what the table declares', async () => {
-    expect((await call(`${API}/component`)).json).toEqual(['com.vmware.cis', 'com.vmware.vapi', 'com.vmware.vcenter']);
-    expect((await call(`${API}/package`)).json).toEqual(['com.vmware.cis', 'com.vmware.vapi', 'com.vmware.vcenter']);
+    expect((await call(`${API}/component`)).json).toEqual(['com.vmware.cis', 'com.vmware.vapi', 'com.vmware.vcenter', 'vapi_auth']);
+    expect((await call(`${API}/package`)).json).toEqual(['com.vmware.cis', 'com.vmware.vapi', 'com.vmware.vcenter', 'vapi_auth']);
     expect((await call(`${API}/service`)).json).toEqual(['com.vmware.cis.session']);
     expect((await call(`${API}/service/com.vmware.cis.session/operation`)).json).toEqual(['create']);
   });

@@ -217,8 +217,8 @@ describe('vapi-auth user', () => {
     const list = await runCli(['user', 'list', '--data-dir', sandbox.dataDir]);
     expect(list.stdout).toContain('ops@VSPHERE.LOCAL\tAdministrator');
     expect(list.stdout).toContain('administrator@VSPHERE.LOCAL\tAdministrator');
-    expect((await runCli(['user', 'passwd', 'ops', '--data-dir', sandbox.dataDir], { env: { VAPI_AUTH_PASSWORD: 'N3w-one' } })).code).toBe(0);
-    expect((await http(`${server.url}/api/session`, { method: 'POST', headers: basic('ops@vsphere.local', 'N3w-one') })).status).toBe(201);
+    expect((await runCli(['user', 'passwd', 'ops', '--data-dir', sandbox.dataDir], { env: { VAPI_AUTH_PASSWORD: 'N3w-one!' } })).code).toBe(0);
+    expect((await http(`${server.url}/api/session`, { method: 'POST', headers: basic('ops@vsphere.local', 'N3w-one!') })).status).toBe(201);
     expect((await runCli(['user', 'role', 'ops', 'ReadOnly', '--data-dir', sandbox.dataDir])).code).toBe(0);
     expect((await runCli(['user', 'remove', 'VSPHERE.LOCAL\\ops', '--data-dir', sandbox.dataDir])).code).toBe(0);
     const token = ops.json as string;

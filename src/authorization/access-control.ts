@@ -4,15 +4,27 @@ import { AuthorizationPolicy, sortPermissions } from './policy.js';
 import { BASE_PRIVILEGES, isPrivilegeId, PRIVILEGES } from './privileges.js';
 import { customRolePrivileges, isSystemRole, roleNameProblem, SYSTEM_ROLES } from './roles.js';
 
-/** Why a change of roles or permissions was refused: a bad name (`usage`), a missing thing, or a conflict. */
+/**
+ * Why a change of roles or permissions was refused: a bad name or privilege (`usage`), a missing
+ * thing, one that exists already, a role still given, a system role, or the last Administrator.
+ */
 export class AccessError extends Error {
   override name = 'AccessError';
   constructor(
-    readonly kind: 'usage' | 'missing' | 'conflict',
+    readonly kind: 'usage' | 'missing' | 'exists' | 'in_use' | 'system_role' | 'last_administrator',
     message: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * `keepAnAdministrator`: refuse a change that leaves no Administrator permission at all, which would
+ * lock every caller of the API out of administration. The CLI does without: it works on the store
+ * itself and can always give Administrator again.
+ */
+export interface PermissionChangeOptions {
+  keepAnAdministrator?: boolean;
 }
 
 export interface RoleView {
@@ -27,8 +39,24 @@ export interface PermissionView extends PermissionRecord {
   display: string;
 }
 
+const ADMINISTRATOR = 'Administrator';
+
+/**
+ * Refuses (`last_administrator`) when the permission of `principal` is the only one giving
+ * Administrator: taking or changing it would leave nobody to administer through the API. Checked
+ * before the change, not in the same store step: two administrators removing each other at the
+ * same instant could both pass (the CLI mends that).
+ */
+function keepsAnAdministrator(permissions: readonly PermissionRecord[], principal: string, group: boolean): void {
+  const administrators = permissions.filter((permission) => permission.role === ADMINISTRATOR);
+  const isTarget = (permission: PermissionRecord) => permission.principal === principal && permission.group === group;
+  if (administrators.some(isTarget) && administrators.every(isTarget)) {
+    throw new AccessError('last_administrator', `the permission of ${group ? 'group' : 'user'} ${display(principal)} is the last that gives Administrator`);
+  }
+}
+
 /** `ops@vsphere.local` → `ops@VSPHERE.LOCAL`. */
-function display(principal: string): string {
+export function display(principal: string): string {
   const at = principal.lastIndexOf('@');
   return `${principal.slice(0, at)}@${principal.slice(at + 1).toUpperCase()}`;
 }
@@ -71,25 +99,25 @@ export class AccessControl {
     const problem = roleNameProblem(name);
     if (problem) throw new AccessError('usage', problem);
     const stored = customRolePrivileges(await this.#known(privileges));
-    if (!(await this.#store.createRole({ name, privileges: stored }))) throw new AccessError('conflict', `role ${name} exists already`);
+    if (!(await this.#store.createRole({ name, privileges: stored }))) throw new AccessError('exists', `role ${name} exists already`);
     return { name, system: false, privileges: stored };
   }
 
   /** Replaces the privileges of a custom role. */
   async updateRole(name: string, privileges: readonly string[]): Promise<RoleView> {
-    if (isSystemRole(name)) throw new AccessError('usage', `${name} is a system role and cannot be changed`);
+    if (isSystemRole(name)) throw new AccessError('system_role', `${name} is a system role and cannot be changed`);
     const stored = customRolePrivileges(await this.#known(privileges));
     if (!(await this.#store.updateRole({ name, privileges: stored }))) throw new AccessError('missing', `no role ${name}`);
     return { name, system: false, privileges: stored };
   }
 
   async removeRole(name: string): Promise<void> {
-    if (isSystemRole(name)) throw new AccessError('usage', `${name} is a system role and cannot be removed`);
+    if (isSystemRole(name)) throw new AccessError('system_role', `${name} is a system role and cannot be removed`);
     switch (await this.#store.removeRole(name)) {
       case 'missing':
         throw new AccessError('missing', `no role ${name}`);
       case 'in_use':
-        throw new AccessError('conflict', `role ${name} is given by a permission; remove or change that permission first`);
+        throw new AccessError('in_use', `role ${name} is given by a permission; remove or change that permission first`);
       case 'removed':
         return;
     }
@@ -101,11 +129,13 @@ export class AccessControl {
   }
 
   /** Gives `role` to a user (who must exist, when of the local domain) or a group, replacing its earlier permission. */
-  async grant(principal: string, role: string, group = false): Promise<PermissionView> {
+  async grant(principal: string, role: string, group = false, options: PermissionChangeOptions = {}): Promise<PermissionView> {
     const key = this.#principalKey(principal);
     const unknownRole = () => new AccessError('usage', `unknown role "${role}"`);
-    if (!isSystemRole(role) && !(await this.#store.snapshot()).roles.some((candidate) => candidate.name === role)) throw unknownRole();
+    const snapshot = await this.#store.snapshot();
+    if (!isSystemRole(role) && !snapshot.roles.some((candidate) => candidate.name === role)) throw unknownRole();
     if (!group && key.endsWith(`@${this.#domain}`) && !(await this.#users.get(key))) throw new AccessError('missing', `no user ${principal}`);
+    if (options.keepAnAdministrator && role !== ADMINISTRATOR) keepsAnAdministrator(snapshot.permissions, key, group);
     const permission = { principal: key, group, role };
     // The store checks the role again in the same step as it writes: it may have been removed meanwhile.
     if ((await this.#store.setPermission(permission)) === 'no_role') throw unknownRole();
@@ -113,8 +143,15 @@ export class AccessControl {
   }
 
   /** Removes the permission of a user or group; false when it had none. */
-  async revoke(principal: string, group = false): Promise<boolean> {
-    return this.#store.removePermission(this.#principalKey(principal), group);
+  async revoke(principal: string, group = false, options: PermissionChangeOptions = {}): Promise<boolean> {
+    const key = this.#principalKey(principal);
+    if (options.keepAnAdministrator) keepsAnAdministrator((await this.#store.snapshot()).permissions, key, group);
+    return this.#store.removePermission(key, group);
+  }
+
+  /** The store key of a user or group name in any accepted form; AccessError (`usage`) when it is none. */
+  principalKey(principal: string): string {
+    return this.#principalKey(principal);
   }
 
   #principalKey(principal: string): string {

@@ -2,6 +2,7 @@ import { resolveConfig, type Flags, type ServeConfig } from '../config/options.j
 import { systemClock } from '../core/clock.js';
 import { AccessControl } from '../authorization/access-control.js';
 import { LocalIdentitySource } from '../identity/identity-source.js';
+import { UserAdministration } from '../identity/user-administration.js';
 import type { Store } from '../store/store.js';
 
 import { STORE_FLAGS } from './commands.js';
@@ -16,6 +17,8 @@ export interface AdminStore {
   store: Store;
   identity: LocalIdentitySource;
   access: AccessControl;
+  /** Local users as an administrator changes them. */
+  users: UserAdministration;
   /** Where the command records its changes. */
   audit: CliAudit;
 }
@@ -31,7 +34,8 @@ export async function withAdminStore<T>(flags: Flags, env: NodeJS.ProcessEnv, co
   const identity = new LocalIdentitySource(store.users, systemClock);
   const audit = openCliAudit(flags, env);
   try {
-    return await work({ store, identity, access: new AccessControl(store.authorization, store.users, identity.domain), audit });
+    const access = new AccessControl(store.authorization, store.users, identity.domain);
+    return await work({ store, identity, access, users: new UserAdministration(identity, access), audit });
   } finally {
     audit.close();
     await store.close();

@@ -1,14 +1,11 @@
 import type { Flags } from '../config/options.js';
 import { systemClock } from '../core/clock.js';
 import { parseUserName, userKey } from '../identity/user-name.js';
+import { isHandlePrefix, MIN_HANDLE_PREFIX, sessionByHandle, sessionHandle } from '../sessions/session-handle.js';
 import type { SessionRecord, SessionStore } from '../store/store.js';
 import { printList, UsageError, withAdminStore } from './admin-store.js';
 import { usageLine } from './commands.js';
 
-/** How much of a session's key (the SHA-256 of its id) `session list` shows: enough to tell sessions apart. */
-const SHOWN_KEY_LENGTH = 12;
-/** The shortest prefix `session revoke` takes: a shorter one would too easily name another session than meant. */
-const MIN_PREFIX_LENGTH = 6;
 /** The domain of a user name given without one, as the servers read it. */
 const DEFAULT_DOMAIN = 'vsphere.local';
 
@@ -21,7 +18,7 @@ function userKeyOf(name: string): string {
 
 function view(session: SessionRecord) {
   return {
-    id: session.key.slice(0, SHOWN_KEY_LENGTH),
+    id: sessionHandle(session),
     user: session.userKey,
     created: new Date(session.createdAt).toISOString(),
     lastAccess: new Date(session.lastAccessedAt).toISOString(),
@@ -32,10 +29,10 @@ function view(session: SessionRecord) {
 
 /** The one live session whose key starts with `prefix`; UsageError when several do (exit 2), Error when none does. */
 async function sessionByPrefix(sessions: SessionStore, prefix: string, now: number): Promise<SessionRecord> {
-  const matching = (await sessions.list(now)).filter((session) => session.key.startsWith(prefix));
-  if (matching.length > 1) throw new UsageError(`${matching.length} sessions start with ${prefix}: give more of the id`);
-  if (matching.length === 0) throw new Error(`no live session starts with ${prefix}`);
-  return matching[0]!;
+  const match = await sessionByHandle(sessions, prefix, now);
+  if (match.kind === 'several') throw new UsageError(`${match.count} sessions start with ${prefix}: give more of the id`);
+  if (match.kind === 'none') throw new Error(`no live session starts with ${prefix}`);
+  return match.session;
 }
 
 /**
@@ -48,11 +45,11 @@ export async function sessionCommand(verb: string, args: string[], flags: Flags,
   const prefix = args[0]?.toLowerCase();
   if (verb === 'revoke') {
     if ((prefix === undefined) === (user === undefined)) throw new UsageError(`give a session id prefix or --user, not both nor neither; usage: ${usageLine('session', 'revoke')}`);
-    if (prefix !== undefined && !new RegExp(`^[0-9a-f]{${MIN_PREFIX_LENGTH},64}$`).test(prefix)) {
-      throw new UsageError(`"${args[0]}" is not a session id prefix: ${MIN_PREFIX_LENGTH} to 64 hex characters, as session list shows them`);
+    if (prefix !== undefined && !isHandlePrefix(prefix)) {
+      throw new UsageError(`"${args[0]}" is not a session id prefix: ${MIN_HANDLE_PREFIX} to 64 hex characters, as session list shows them`);
     }
   }
-  await withAdminStore(flags, env, 'session commands', async ({ store }) => {
+  await withAdminStore(flags, env, 'session commands', async ({ store, audit }) => {
     const now = systemClock.now();
     if (verb === 'list') {
       printList(out, flags, (await store.sessions.list(now, user)).map(view), (s) =>
@@ -62,7 +59,11 @@ export async function sessionCommand(verb: string, args: string[], flags: Flags,
     }
     const doomed = prefix !== undefined ? [await sessionByPrefix(store.sessions, prefix, now)] : await store.sessions.list(now, user);
     let revoked = 0;
-    for (const session of doomed) if (await store.sessions.delete(session.key, now)) revoked++;
-    out.write(prefix !== undefined ? `Revoked session ${doomed[0]!.key.slice(0, SHOWN_KEY_LENGTH)} of ${doomed[0]!.userKey}\n` : `Revoked ${revoked} session${revoked === 1 ? '' : 's'} of ${user}\n`);
+    for (const session of doomed) {
+      if (!(await store.sessions.delete(session.key, now))) continue;
+      revoked++;
+      audit.record({ event: 'session.revoked', user: session.userKey, target: sessionHandle(session) });
+    }
+    out.write(prefix !== undefined ? `Revoked session ${sessionHandle(doomed[0]!)} of ${doomed[0]!.userKey}\n` : `Revoked ${revoked} session${revoked === 1 ? '' : 's'} of ${user}\n`);
   });
 }

@@ -7,7 +7,7 @@ import { printList, UsageError, withAdminStore } from './admin-store.js';
 
 export { UsageError } from './admin-store.js';
 
-/** The new password: stdin with --password-stdin, else VAPI_AUTH_PASSWORD, else generated and printed. */
+/** The new password: stdin with --password-stdin, else VAPI_AUTH_PASSWORD, else generated and printed; the password policy applies to it. */
 async function newPassword(flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<string> {
   let password: string | undefined;
   if (flags['password-stdin'] === true) password = (await text(process.stdin)).replace(/\r?\n$/, '');
@@ -16,7 +16,6 @@ async function newPassword(flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.Wri
     password = generatePassword();
     out.write(`Generated password: ${password}\n`);
   }
-  if (password === '') throw new UsageError('the password must not be empty');
   return password;
 }
 
@@ -27,17 +26,15 @@ async function newPassword(flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.Wri
  */
 export async function userCommand(verb: string, args: string[], flags: Flags, env: NodeJS.ProcessEnv, out: NodeJS.WritableStream): Promise<void> {
   const [name = '', role = ''] = args;
-  await withAdminStore(flags, env, 'user commands', async ({ identity, access, audit }) => {
-    const missing = () => new IdentityError(`no user ${name}`);
+  await withAdminStore(flags, env, 'user commands', async ({ identity, access, users, audit }) => {
     switch (verb) {
       case 'add': {
         const granted = typeof flags.role === 'string' ? flags.role : 'ReadOnly';
         await access.role(granted).catch(() => {
           throw new UsageError(`unknown role "${granted}"`);
         });
-        if (await identity.find(name)) throw new IdentityError(`user ${name} exists already`);
-        const password = await newPassword(flags, env, out);
-        if (!(await identity.add(name, password))) throw new IdentityError(`user ${name} exists already`);
+        if (await identity.find(name)) throw new IdentityError(`user ${name} exists already`, 'exists');
+        await users.add(name, await newPassword(flags, env, out));
         await access.grant(name, granted);
         audit.record({ event: 'user.added', user: name, target: granted });
         out.write(`Added ${name} (${granted})\n`);
@@ -50,16 +47,14 @@ export async function userCommand(verb: string, args: string[], flags: Flags, en
         return;
       }
       case 'remove': {
-        if (!(await identity.remove(name))) throw missing();
-        await access.revoke(name);
+        await users.remove(name);
         audit.record({ event: 'user.removed', user: name });
         out.write(`Removed ${name}; its sessions end with it\n`);
         return;
       }
       case 'passwd': {
-        if (!(await identity.find(name))) throw missing();
-        const password = await newPassword(flags, env, out);
-        if (!(await identity.setPassword(name, password))) throw missing();
+        if (!(await identity.find(name))) throw new IdentityError(`no user ${name}`, 'missing');
+        await users.setPassword(name, await newPassword(flags, env, out));
         audit.record({ event: 'user.password_changed', user: name });
         out.write(`Changed the password of ${name}\n`);
         return;

@@ -96,6 +96,8 @@ export interface OperationDefinition<Input = Record<string, unknown>, Output = u
    * body (the `/rest` cookie): `created` answers the new session id, `ended` ends the current one.
    */
   sessionEffect?: 'created' | 'ended';
+  /** Whether the handler records audit events (an administrative change), which then name the request (client, request id). */
+  audited?: boolean;
   /** How the operation is reached on `/api`; several bindings serve the same operation. */
   api?: ApiBinding | readonly ApiBinding[];
   /**

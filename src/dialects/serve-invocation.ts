@@ -7,11 +7,12 @@ import { withRequestContext } from '../observability/request-context.js';
 
 /**
  * Whether the invocation may raise audit events (a login or logout, a password check that may start
- * a lock), which then name the request. Only those run in a request context: keeping one costs every
+ * a lock, an administrative change), which then name the request. Only those run in a request context: keeping one costs every
  * request a fifth of its throughput (async hooks), and the others raise no event.
  */
 function mayAudit(invocation: Invocation): boolean {
-  return invocation.target.operation.sessionEffect !== undefined || invocation.credentials[SCHEMES.userPass] !== undefined;
+  const { operation } = invocation.target;
+  return operation.sessionEffect !== undefined || operation.audited === true || invocation.credentials[SCHEMES.userPass] !== undefined;
 }
 
 /** Thrown while parsing a request that names no operation: answered as the dialect's unknown route. */

@@ -4,8 +4,15 @@ import type { UserRecord, UserStore } from '../store/store.js';
 import { PasswordHasher } from './password-hash.js';
 import { parseUserName, userKey, type QualifiedName } from './user-name.js';
 
+/** Why a change of local users was refused: a bad name or password, a user that exists already, or none. */
 export class IdentityError extends Error {
   override name = 'IdentityError';
+  constructor(
+    message: string,
+    readonly kind: 'invalid' | 'exists' | 'missing' = 'invalid',
+  ) {
+    super(message);
+  }
 }
 
 /**

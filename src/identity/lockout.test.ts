@@ -60,6 +60,19 @@ describe.each(stores)('lockout on the %s store', (_name, open) => {
     expect(await subject.isLocked(ACCOUNT)).toBe(false);
   });
 
+  it('unlock ends a lock and its failures at once, and the next run of failures locks again', async () => {
+    const { subject, locks } = lockout();
+    for (let i = 0; i < 6; i++) await subject.recordFailure(ACCOUNT);
+    expect(await subject.isLocked(ACCOUNT)).toBe(true);
+    await subject.unlock(ACCOUNT);
+    expect(await subject.isLocked(ACCOUNT)).toBe(false);
+    for (let i = 0; i < 5; i++) await subject.recordFailure(ACCOUNT);
+    expect(await subject.isLocked(ACCOUNT)).toBe(false);
+    await subject.recordFailure(ACCOUNT);
+    expect(await subject.isLocked(ACCOUNT)).toBe(true);
+    expect(locks).toEqual([ACCOUNT, ACCOUNT]);
+  });
+
   it('starts a new window when the 6th failure comes 3 minutes after the first', async () => {
     const { subject, clock } = lockout();
     for (let i = 0; i < 5; i++) await subject.recordFailure(ACCOUNT);

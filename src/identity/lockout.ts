@@ -69,6 +69,15 @@ export class Lockout {
     this.#audit?.record({ event: 'lockout.started', user: account });
   }
 
+  /**
+   * Ends a lock and forgets the failures (an administrator's unlock), whatever the policy: the lock
+   * claim goes too, so that the next run of failures can lock the account again at once.
+   */
+  async unlock(accountKey: string): Promise<void> {
+    const account = boundedKey(accountKey);
+    for (const key of [`lock:${account}`, `lock-claim:${account}`, `failures:${account}`]) await this.#kv.delete(key);
+  }
+
   /** A successful check ends the run of consecutive failures. */
   async reset(accountKey: string): Promise<void> {
     if (this.#policy.maxFailures === 0) return;

@@ -16,12 +16,15 @@ export type AuditEventName =
   | 'user.removed'
   | 'user.password_changed'
   | 'user.role_changed'
+  | 'user.unlocked'
   | 'role.added'
+  | 'role.changed'
   | 'role.removed'
   | 'permission.added'
   | 'permission.removed'
   | 'key.rotated'
-  | 'key.revoked';
+  | 'key.revoked'
+  | 'session.revoked';
 
 /** What the part that saw the event knows. Never a password, token, session id or key. */
 export interface AuditFields {
@@ -33,9 +36,9 @@ export interface AuditFields {
   scheme?: string;
   /** Why a login failed, as a class (`bad_credentials`, `locked`, `unavailable`…), or an STS validation's verdict. */
   reason?: string;
-  /** What a CLI change acted on beyond the user: a role, a key id. */
+  /** What a change acted on beyond the user: a role, a key id, a session's handle. */
   target?: string;
-  /** The operating-system account that ran a CLI command. */
+  /** Who made a change: the operating-system account that ran a CLI command, or the API caller (`name@DOMAIN`). */
   operator?: string;
 }
 
@@ -49,22 +52,44 @@ export interface AuditEvent extends AuditFields {
 
 export type AuditListener = (event: AuditEvent) => void;
 
-/** Hands each event, stamped with the time and its request's context, to every listener. */
+/** How many of the latest events a trail with a destination keeps in memory, for the audit operation. */
+export const RECENT_AUDIT_EVENTS = 1000;
+
+/**
+ * Hands each event, stamped with the time and its request's context, to every listener. Once it has
+ * a destination (an audit log, an embedder's listener), it also keeps the latest events, so that
+ * they can be read without reading the log back.
+ */
 export class AuditTrail {
   readonly #listeners: AuditListener[];
+  /** Oldest first; undefined while the trail has no destination. */
+  #recent: AuditEvent[] | undefined;
 
-  constructor(listeners: readonly AuditListener[] = []) {
-    this.#listeners = [...listeners];
+  /** `destinations`: where the audit trail is kept; `observers`: listeners that only count (metrics). */
+  constructor(destinations: readonly AuditListener[] = [], observers: readonly AuditListener[] = []) {
+    this.#listeners = [...destinations, ...observers];
+    if (destinations.length > 0) this.#recent = [];
   }
 
+  /** Adds a destination. */
   listen(listener: AuditListener): void {
     this.#listeners.push(listener);
+    this.#recent ??= [];
+  }
+
+  /** The latest events, newest first (at most RECENT_AUDIT_EVENTS); undefined when the trail has no destination. */
+  recent(): AuditEvent[] | undefined {
+    return this.#recent && [...this.#recent].reverse();
   }
 
   record(fields: AuditFields): void {
     if (this.#listeners.length === 0) return;
     const context = currentRequest();
     const event: AuditEvent = { time: new Date().toISOString(), ...fields, ...context };
+    if (this.#recent) {
+      this.#recent.push(event);
+      if (this.#recent.length > RECENT_AUDIT_EVENTS) this.#recent.shift();
+    }
     for (const listener of this.#listeners) listener(event);
   }
 }

@@ -1,0 +1,62 @@
+import type { AccessControl, PermissionChangeOptions } from '../authorization/access-control.js';
+import { IdentityError, type LocalIdentitySource } from './identity-source.js';
+import { passwordProblem } from './password-policy.js';
+import type { QualifiedName } from './user-name.js';
+
+/**
+ * Local users as an administrator changes them, the CLI and the administration API alike: names of
+ * the local domain only, passwords held to the password policy, a removed user's permission gone too.
+ */
+export class UserAdministration {
+  readonly #identity: LocalIdentitySource;
+  readonly #access: AccessControl;
+
+  constructor(identity: LocalIdentitySource, access: AccessControl) {
+    this.#identity = identity;
+    this.#access = access;
+  }
+
+  /** Creates a user (without a permission: it can log in and nothing more until given a role). */
+  async add(userName: string, password: string): Promise<void> {
+    const qualified = this.#parse(userName);
+    if (await this.#identity.find(userName)) throw new IdentityError(`user ${userName} exists already`, 'exists');
+    this.#checkPassword(password, qualified);
+    if (!(await this.#identity.add(userName, password))) throw new IdentityError(`user ${userName} exists already`, 'exists');
+  }
+
+  async setPassword(userName: string, password: string): Promise<void> {
+    const qualified = await this.#existing(userName);
+    this.#checkPassword(password, qualified);
+    if (!(await this.#identity.setPassword(userName, password))) throw missing(userName);
+  }
+
+  /** Removes a user and its permission; its sessions end with it (a session needs its account). */
+  async remove(userName: string, options: PermissionChangeOptions = {}): Promise<void> {
+    await this.#existing(userName);
+    // The permission first: a refusal (the last Administrator) leaves everything as it was.
+    await this.#access.revoke(userName, false, options);
+    if (!(await this.#identity.remove(userName))) throw missing(userName);
+  }
+
+  /** The user a name names, which must exist; IdentityError otherwise. */
+  async #existing(userName: string): Promise<QualifiedName> {
+    const qualified = this.#parse(userName);
+    if (!(await this.#identity.find(userName))) throw missing(userName);
+    return qualified;
+  }
+
+  #parse(userName: string): QualifiedName {
+    const qualified = this.#identity.parse(userName);
+    if (!qualified) throw new IdentityError(`"${userName}" is not a user name of domain ${this.#identity.domain}`);
+    return qualified;
+  }
+
+  #checkPassword(password: string, { name }: QualifiedName): void {
+    const problem = passwordProblem(password, name);
+    if (problem) throw new IdentityError(problem);
+  }
+}
+
+function missing(userName: string): IdentityError {
+  return new IdentityError(`no user ${userName}`, 'missing');
+}

@@ -1,0 +1,38 @@
+import { AccessError } from '../../authorization/access-control.js';
+import { VapiError, type ErrorType } from '../../core/errors.js';
+import { message } from '../../core/messages.js';
+import { IdentityError } from '../../identity/identity-source.js';
+
+const ACCESS_ERRORS: Record<AccessError['kind'], ErrorType> = {
+  usage: 'INVALID_ARGUMENT',
+  missing: 'NOT_FOUND',
+  exists: 'ALREADY_EXISTS',
+  in_use: 'RESOURCE_IN_USE',
+  system_role: 'UNSUPPORTED',
+  last_administrator: 'NOT_ALLOWED_IN_CURRENT_STATE',
+};
+
+const IDENTITY_ERRORS: Record<IdentityError['kind'], ErrorType> = {
+  invalid: 'INVALID_ARGUMENT',
+  exists: 'ALREADY_EXISTS',
+  missing: 'NOT_FOUND',
+};
+
+/**
+ * Runs a change of the shared administration code (the CLI's too) and turns its refusals into the
+ * standard errors; the message is the one the CLI prints.
+ */
+export async function asVapi<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const type = error instanceof AccessError ? ACCESS_ERRORS[error.kind] : error instanceof IdentityError ? IDENTITY_ERRORS[error.kind] : undefined;
+    if (!type) throw error;
+    const kind = (error as AccessError | IdentityError).kind;
+    throw new VapiError(type, [message(`vapi_auth.${kind}`, `${capitalized((error as Error).message)}.`)]);
+  }
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

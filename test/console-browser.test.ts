@@ -27,6 +27,11 @@ const hostsService: ServiceDefinition = {
   ],
 };
 
+/** Basic credentials for `/api`. */
+function basic(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
 describe.runIf(run)('the console in Chromium', () => {
   let browser: Browser;
   let server: ConsoleServer;
@@ -44,17 +49,24 @@ describe.runIf(run)('the console in Chromium', () => {
   async function apiSession(user: string, password: string): Promise<string> {
     const created = await http(`${server.url}/api/session`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` },
+      headers: { authorization: basic(user, password) },
       ca: server.ca,
     });
     expect(created.status).toBe(201);
     return created.json as string;
   }
 
+  /** Runs `body` on a page of a fresh context; the page must not break the Content-Security-Policy. */
   async function withPage<T>(body: (page: Page) => Promise<T>): Promise<T> {
     const { context, page } = await newConsolePage(browser);
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) violations.push(message.text());
+    });
     try {
-      return await body(page);
+      const result = await body(page);
+      expect(violations).toEqual([]);
+      return result;
     } finally {
       await context.close();
     }
@@ -127,19 +139,115 @@ describe.runIf(run)('the console in Chromium', () => {
       const session = cookies.find((cookie) => cookie.name === 'vapi-console-session')!;
       expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/ui' });
       expect(session.value).toMatch(/^[0-9a-f]{32}$/);
-      const seen = await page.evaluate(() => ({
-        cookie: document.cookie,
-        local: JSON.stringify({ ...localStorage }),
-        session: JSON.stringify({ ...sessionStorage }),
-        url: location.href,
-        html: document.documentElement.outerHTML,
-      }));
+      const seen = await page.evaluate<Record<string, string>>(
+        '({ cookie: document.cookie, local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }), url: location.href, html: document.documentElement.outerHTML })',
+      );
       for (const text of [...Object.values(seen), ...urls]) expect(text).not.toContain(session.value);
       // Logging out deletes the session itself, not only the cookie.
       await page.getByRole('button', { name: 'Log out' }).click();
       await page.getByRole('button', { name: 'Log in' }).waitFor();
       const reused = await http(`${server.url}/api/session`, { headers: { 'vmware-api-session-id': session.value }, ca: server.ca });
       expect(reused.status).toBe(401);
+    });
+  });
+  it('shows your own session among the live ones', async () => {
+    await withPage(async (page) => {
+      await logIn(page, server.url, ADMIN, ADMIN_PASSWORD);
+      await page.getByRole('link', { name: 'Sessions' }).click();
+      const own = page.locator('tr.current');
+      await expect(own.locator('td').first().textContent()).resolves.toBe('administrator@VSPHERE.LOCALthis session');
+      expect(await own.locator('td').nth(3).textContent()).toBe('password');
+      expect(await own.locator('td').nth(4).textContent()).toBe('127.0.0.1');
+      expect(await own.getByRole('button', { name: 'End session' }).count()).toBe(0);
+    });
+  });
+
+  it("ends another user's session, whose next API request gets 401", async () => {
+    const readerSession = await apiSession('reader@vsphere.local', 'Read0nly');
+    const readerGet = () => http(`${server.url}/api/session`, { headers: { 'vmware-api-session-id': readerSession }, ca: server.ca });
+    expect((await readerGet()).status).toBe(200);
+    await withPage(async (page) => {
+      await logIn(page, server.url, ADMIN, ADMIN_PASSWORD);
+      await page.getByRole('link', { name: 'Sessions' }).click();
+      const rows = page.locator('tbody tr', { hasText: 'reader@VSPHERE.LOCAL' });
+      await rows.first().waitFor();
+      const before = await rows.count();
+      await rows.first().getByRole('button', { name: 'End session' }).click();
+      await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(before - 1);
+    });
+    expect((await readerGet()).status).toBe(401);
+  });
+
+  it('creates a role from a recording of a scripted API call and gives it to a user, who can then make that call', async () => {
+    const reboot = async () => {
+      const session = await apiSession('ops@vsphere.local', 'Ops-pa55word');
+      return http(`${server.url}/api/example/hosts/host-7?action=reboot`, { method: 'POST', headers: { 'vmware-api-session-id': session }, ca: server.ca });
+    };
+    await withPage(async (page) => {
+      await logIn(page, server.url, ADMIN, ADMIN_PASSWORD);
+      await page.getByRole('link', { name: 'Users and roles' }).click();
+      await page.getByLabel('New user name').fill('ops@vsphere.local');
+      await page.getByLabel('New user password').fill('Ops-pa55word');
+      await page.getByLabel('New user role').selectOption('ReadOnly');
+      await page.getByRole('button', { name: 'Add user' }).click();
+      await page.locator('tr[data-user="ops@VSPHERE.LOCAL"]').waitFor();
+
+      await page.getByRole('link', { name: 'Privilege recorder' }).click();
+      await page.getByRole('button', { name: 'Start recording' }).click();
+      await page.getByRole('button', { name: 'Stop' }).waitFor();
+      expect((await reboot()).status).toBe(403); // the script, as ops, still lacks the privilege
+      await page.getByRole('button', { name: 'Stop' }).click();
+      const recorded = page.locator('article[data-principal="ops@VSPHERE.LOCAL"]');
+      expect(await recorded.locator('tbody td').allTextContents()).toEqual(['Host.Config.Maintenance', 'com.example.hosts.reboot']);
+      await recorded.getByLabel('Role name for ops@VSPHERE.LOCAL').fill('HostRebooter');
+      await recorded.getByRole('button', { name: 'Create role from these privileges' }).click();
+      await recorded.getByRole('status').waitFor();
+
+      await page.getByRole('link', { name: 'Users and roles' }).click();
+      await page.locator('tr[data-role="HostRebooter"]').waitFor();
+      await page.getByLabel('Role of ops@VSPHERE.LOCAL').selectOption('HostRebooter');
+      await expect.poll(async () => (await reboot()).status, { timeout: 10_000 }).toBe(200);
+    });
+    expect((await reboot()).json).toBe('rebooted host-7');
+  });
+
+  it('a ReadOnly user sees every page read-only: no button to change anything, and the API refuses anyway', async () => {
+    await withPage(async (page) => {
+      await logIn(page, server.url, 'reader@vsphere.local', 'Read0nly');
+      const pages = await page.locator('header nav a').allTextContents();
+      expect(pages).toEqual(['Sessions', 'Users and roles', 'Tasks', 'API explorer']);
+      await page.getByRole('link', { name: 'Sessions' }).click();
+      await page.locator('tbody tr').first().waitFor();
+      await page.getByRole('link', { name: 'Users and roles' }).click();
+      await page.locator('tr[data-user="administrator@VSPHERE.LOCAL"]').waitFor();
+      await page.getByRole('link', { name: 'Tasks' }).click();
+      await page.locator('table').waitFor();
+      // Every page visited above, and none shows a control that changes something.
+      for (const name of ['Sessions', 'Users and roles', 'Tasks']) {
+        await page.getByRole('link', { name }).click();
+        await page.locator('main table').first().waitFor();
+        expect(await page.locator('main button, main select, main form').count(), name).toBe(0);
+      }
+      const { token } = (await (await page.request.get(`${server.url}/ui/csrf`)).json()) as { token: string };
+      const headers = { 'x-vapi-console-csrf': token };
+      const tries = [
+        page.request.post(`${server.url}/ui/api/vapi-auth/users`, { headers, data: { user: 'eve@vsphere.local', password: 'Eve-pa55word' } }),
+        page.request.put(`${server.url}/ui/api/vapi-auth/permissions/reader%40vsphere.local`, { headers, data: { role: 'Administrator' } }),
+        page.request.post(`${server.url}/ui/api/vapi-auth/roles`, { headers, data: { role: 'Mine', privileges: ['System.Read'] } }),
+        page.request.get(`${server.url}/ui/api/vcenter/authorization/privilege-checks/latest`, { headers }),
+      ];
+      for (const answer of await Promise.all(tries)) expect(answer.status(), answer.url()).toBe(403);
+    });
+  });
+
+  it('a NoAccess user sees nothing but a clear message', async () => {
+    await server.server.identity.add('nobody@vsphere.local', 'Nob0dy-pass');
+    await server.server.access.grant('nobody@vsphere.local', 'NoAccess');
+    await withPage(async (page) => {
+      await logIn(page, server.url, 'nobody@vsphere.local', 'Nob0dy-pass');
+      expect(await page.getByRole('alert').textContent()).toContain('no access');
+      expect(await page.locator('main table').count()).toBe(0);
+      expect(await page.locator('header nav a').allTextContents()).toEqual(['API explorer']);
     });
   });
 });

@@ -250,4 +250,19 @@ describe.runIf(run)('the console in Chromium', () => {
       expect(await page.locator('header nav a').allTextContents()).toEqual(['API explorer']);
     });
   });
+  it('shows the latest audit events, filtered by event and user', async () => {
+    const refused = await http(`${server.url}/api/session`, { method: 'POST', headers: { authorization: basic('mallory@vsphere.local', 'guess') }, ca: server.ca });
+    expect(refused.status).toBe(401);
+    await withPage(async (page) => {
+      await logIn(page, server.url, ADMIN, ADMIN_PASSWORD);
+      await page.getByRole('link', { name: 'Audit' }).click();
+      await page.locator('tbody tr', { hasText: 'login.success' }).first().waitFor();
+      await page.getByLabel('Event').fill('login.failure');
+      await page.getByLabel('Event').press('Enter');
+      await page.getByLabel('User').fill('mallory');
+      await page.getByLabel('User').press('Enter');
+      const rows = page.locator('tbody tr');
+      await expect.poll(() => rows.allTextContents(), { timeout: 10_000 }).toEqual([expect.stringMatching(/login\.failure.*mallory@vsphere\.local.*bad_credentials/)]);
+    });
+  });
 });

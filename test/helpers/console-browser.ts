@@ -42,12 +42,13 @@ export interface ConsoleServer {
 
 /**
  * A server over HTTPS (a self-signed certificate: the console's cookies are Secure) on the real
- * clock, with the administrator and `reader@vsphere.local` (ReadOnly, password `Read0nly`).
+ * clock, with an audit trail, the administrator and `reader@vsphere.local` (ReadOnly, password `Read0nly`).
  */
 export async function startConsoleServer(services: readonly ServiceDefinition[] = []): Promise<ConsoleServer> {
   const dir = mkdtempSync(join(tmpdir(), 'vapi-auth-console-'));
   const tls = await selfSignedCertificate(dir, '127.0.0.1');
-  const server = createServer({ store: new MemoryStore(), clock: systemClock, logLevel: 'silent', https: { cert: tls.cert, key: tls.key }, services });
+  // An audit listener gives the server an audit trail, which the Audit page reads.
+  const server = createServer({ store: new MemoryStore(), clock: systemClock, logLevel: 'silent', https: { cert: tls.cert, key: tls.key }, services, onAuditEvent: () => undefined });
   await addUser(server, ADMIN, ADMIN_PASSWORD, 'Administrator');
   await addUser(server, 'reader@vsphere.local', 'Read0nly', 'ReadOnly');
   const url = await server.listen('127.0.0.1', 0);

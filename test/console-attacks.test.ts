@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONSOLE_ASSETS_DIR } from '../src/console/console-assets.js';
 import { MemoryStore } from '../src/store/memory-store.js';
+import { processSandbox, startServerProcess } from './helpers/cli-process.js';
 import { http, type HttpResponse } from './helpers/http.js';
 import { ADMIN, ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
 
@@ -124,6 +125,17 @@ describe('attacks on the console', () => {
 });
 
 describe('--no-console', () => {
+  const sandbox = processSandbox('vapi-auth-no-console-');
+
+  it('vapi-auth serve --no-console serves no console; without it, the console is there', async () => {
+    const args = ['--http', '--store', 'memory', '--data-dir', sandbox.dataDir];
+    const off = sandbox.track(await startServerProcess([...args, '--no-console'], { VAPI_AUTH_ADMIN_PASSWORD: 'C0nsole-off' }));
+    expect((await http(`${off.url}/ui/`)).status).toBe(404);
+    expect((await http(`${off.url}/api/openapi.json`)).status).toBe(404);
+    const on = sandbox.track(await startServerProcess(args, { VAPI_AUTH_ADMIN_PASSWORD: 'C0nsole-off' }));
+    expect((await http(`${on.url}/ui/`)).status).toBe(200);
+  });
+
   it('serves no console, no console API and no OpenAPI document', async () => {
     const t = await startTestServer(new MemoryStore(), { console: false });
     try {

@@ -22,8 +22,8 @@ import { CONSOLE_HEADERS } from './security-headers.js';
 /** The operations of the table, for the console: the `/api` dialect again, with the console's session. */
 export const CONSOLE_API_PREFIX = `${CONSOLE_PATH}/api`;
 export const OPENAPI_PATH = '/api/openapi.json';
-/** The console's pages: each is the single-page app's index.html, which shows the page its path names. */
-const PAGES = new Set(['', 'sessions', 'users', 'tasks', 'recorder', 'audit', 'explorer']);
+/** A page of the console (`/ui/`, `/ui/tasks`): the single-page app's index.html, which shows the page its path names. */
+const PAGE = /^([a-z]+)?$/;
 
 export interface ConsoleParts {
   authentication: Authentication;
@@ -93,7 +93,7 @@ function registerConsole(scope: FastifyInstance, table: OperationTable, engine: 
   scope.all(`${CONSOLE_API_PREFIX}/*`, (_request, reply) => sendApiError(reply, httpNotFound()));
   scope.get(`${CONSOLE_PATH}/*`, async (request: FastifyRequest, reply: FastifyReply) => {
     const path = (request.params as { '*': string })['*'];
-    const asset = assets.get(PAGES.has(path) ? 'index.html' : path);
+    const asset = assets.get(PAGE.test(path) ? 'index.html' : path);
     if (!asset) return sendApiError(reply, assets.has('index.html') ? httpNotFound() : notBuilt());
     // Built file names carry a hash of their content: they never change.
     if (path.startsWith('assets/')) reply.header('cache-control', 'public, max-age=31536000, immutable');

@@ -16,6 +16,8 @@ export class ApiError extends Error {
 }
 
 export const CSRF_HEADER = 'x-vapi-console-csrf';
+/** Dispatched on `window` when a request finds the session gone (ended, expired): the console shows the login again. */
+export const LOGGED_OUT = 'vapi-console-logged-out';
 let csrf: Promise<string> | undefined;
 
 /** The CSRF token of this browser, fetched once per page load. */
@@ -45,6 +47,7 @@ export async function request<T>(method: string, path: string, options: { body?:
     credentials: 'same-origin',
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
   });
+  if (response.status === 401) dispatchEvent(new Event(LOGGED_OUT));
   if (!response.ok) throw await failure(response);
   const text = await response.text();
   return (text === '' ? undefined : JSON.parse(text)) as T;

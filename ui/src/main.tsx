@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, logout, whoami } from './api.js';
+import { ApiError, LOGGED_OUT, logout, whoami } from './api.js';
 import { AccessContext, accessOf, operationsOf, type Access } from './access.js';
 import { LoginPage } from './pages/login.js';
 import { SessionsPage } from './pages/sessions.js';
@@ -55,8 +55,13 @@ function App() {
   useEffect(() => {
     void refresh();
     const onPop = () => setPath(currentPath());
+    const onLoggedOut = () => setAccess(null);
     addEventListener('popstate', onPop);
-    return () => removeEventListener('popstate', onPop);
+    addEventListener(LOGGED_OUT, onLoggedOut);
+    return () => {
+      removeEventListener('popstate', onPop);
+      removeEventListener(LOGGED_OUT, onLoggedOut);
+    };
   }, []);
 
   if (error) return <p role="alert" class="alert">{error}</p>;

@@ -216,6 +216,41 @@ describe.runIf(run)('the console in Chromium', () => {
     expect((await reboot()).json).toBe('rebooted host-7');
   });
 
+  it('unlocks a locked account and resets its password; edits and removes a role', async () => {
+    await server.server.identity.add('locked@vsphere.local', 'Locked-pa55word');
+    for (let i = 0; i < 6; i++) {
+      await http(`${server.url}/api/session`, { method: 'POST', headers: { authorization: basic('locked@vsphere.local', 'wrong') }, ca: server.ca });
+    }
+    const login = (password: string) => http(`${server.url}/api/session`, { method: 'POST', headers: { authorization: basic('locked@vsphere.local', password) }, ca: server.ca });
+    expect((await login('Locked-pa55word')).status).toBe(401);
+    await withPage(async (page) => {
+      await logIn(page, server.url, ADMIN, ADMIN_PASSWORD);
+      await page.getByRole('link', { name: 'Users and roles' }).click();
+      const row = page.locator('tr[data-user="locked@VSPHERE.LOCAL"]');
+      await expect.poll(() => row.locator('td').nth(3).textContent()).toBe('locked');
+      await row.getByRole('button', { name: 'Unlock' }).click();
+      await expect.poll(() => row.locator('td').nth(3).textContent()).toBe('active');
+      await row.getByRole('button', { name: 'Reset password' }).click();
+      await row.getByLabel('New password').fill('Fresh-pa55word');
+      await row.getByRole('button', { name: 'Set password' }).click();
+      await row.getByRole('button', { name: 'Reset password' }).waitFor();
+      expect((await login('Fresh-pa55word')).status).toBe(201);
+
+      await page.getByRole('button', { name: 'Create role' }).click();
+      await page.getByLabel('Role name').fill('Auditor');
+      await page.getByLabel('VapiAuth.ReadAudit').check();
+      await page.getByRole('button', { name: 'Save role' }).click();
+      const role = page.locator('tr[data-role="Auditor"]');
+      await expect.poll(() => role.locator('td').nth(1).textContent()).toContain('VapiAuth.ReadAudit');
+      await role.getByRole('button', { name: 'Edit' }).click();
+      await page.getByLabel('Global.CancelTask').check();
+      await page.getByRole('button', { name: 'Save role' }).click();
+      await expect.poll(() => role.locator('td').nth(1).textContent()).toContain('Global.CancelTask');
+      await role.getByRole('button', { name: 'Remove' }).click();
+      await expect.poll(() => role.count()).toBe(0);
+    });
+  });
+
   it('a ReadOnly user sees every page read-only: no button to change anything, and the API refuses anyway', async () => {
     await withPage(async (page) => {
       await logIn(page, server.url, 'reader@vsphere.local', 'Read0nly');

@@ -75,3 +75,11 @@ export function Table({ headers, children }: { headers: readonly string[]; child
     </table>
   );
 }
+
+/** A form's submit handler: no page load, the action instead. */
+export function submitted(action: () => unknown): (event: Event) => void {
+  return (event) => {
+    event.preventDefault();
+    void action();
+  };
+}

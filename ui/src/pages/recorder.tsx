@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useAccess } from '../access.js';
-import { Alert, useAction, Table } from '../util.js';
+import { Alert, useAction, Table, submitted } from '../util.js';
 
 interface Check {
   object: { type: string; id: string };
@@ -57,10 +57,7 @@ function CreateRole({ group }: { group: Group }) {
   return (
     <form
       class="inline"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void action.run(() => api('POST', '/vapi-auth/roles', { role: name, privileges }), () => setCreated(name));
-      }}
+      onSubmit={submitted(() => action.run(() => api('POST', '/vapi-auth/roles', { role: name, privileges }), () => setCreated(name)))}
     >
       <input aria-label={`Role name for ${group.principal}`} placeholder="Role name" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
       <button type="submit">Create role from these privileges</button>

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, segment } from '../api.js';
 import { useAccess } from '../access.js';
-import { Alert, time, useAction, usePolling, Table } from '../util.js';
+import { Alert, time, useAction, usePolling, Table, submitted } from '../util.js';
 
 interface UserInfo {
   user: string;
@@ -122,13 +122,10 @@ function Users({ data, reload }: { data: Data; reload: () => void }) {
                 ) : null}
                 {manage && resetting === u.user ? (
                   <form
-                    onSubmit={(e) => {
-                      e.preventDefault();
-                      void action.run(() => api('POST', `/vapi-auth/users/${segment(u.user)}?action=set-password`, { password: newPassword }), () => {
+                    onSubmit={submitted(() => action.run(() => api('POST', `/vapi-auth/users/${segment(u.user)}?action=set-password`, { password: newPassword }), () => {
                         setResetting(undefined);
                         setNewPassword('');
-                      });
-                    }}
+                      }))}
                   >
                     <input type="password" aria-label="New password" value={newPassword} onInput={(e) => setNewPassword(e.currentTarget.value)} />
                     <button type="submit">Set password</button>
@@ -146,10 +143,7 @@ function Users({ data, reload }: { data: Data; reload: () => void }) {
       {manage ? (
         <form
           class="inline"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void add();
-          }}
+          onSubmit={submitted(() => add())}
         >
           <input aria-label="New user name" placeholder="name@vsphere.local" value={name} onInput={(e) => setName(e.currentTarget.value)} required />
           <input aria-label="New user password" type="password" placeholder="password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
@@ -224,10 +218,7 @@ function Roles({ data, reload }: { data: Data; reload: () => void }) {
       {modify && editing !== undefined ? (
         <form
           class="role-editor"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void save();
-          }}
+          onSubmit={submitted(() => save())}
         >
           {editing === '' ? <input aria-label="Role name" placeholder="Role name" value={name} onInput={(e) => setName(e.currentTarget.value)} required /> : <h3>{editing}</h3>}
           <PrivilegePicker all={data.privileges} chosen={chosen} onChange={setChosen} />
@@ -275,10 +266,7 @@ function Permissions({ data, reload }: { data: Data; reload: () => void }) {
       {modify ? (
         <form
           class="inline"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void action.run(() => api('PUT', `/vapi-auth/permissions/${segment(principal)}`, { group, role }), reload);
-          }}
+          onSubmit={submitted(() => action.run(() => api('PUT', `/vapi-auth/permissions/${segment(principal)}`, { group, role }), reload))}
         >
           <input aria-label="Principal" placeholder="user or group (name@domain)" value={principal} onInput={(e) => setPrincipal(e.currentTarget.value)} required />
           <label>

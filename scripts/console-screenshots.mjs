@@ -14,26 +14,26 @@ import { selfSignedCertificate } from '../dist/tls/self-signed.js';
 import firmware from '../examples/firmware-update.mjs';
 
 const OUT = fileURLToPath(new URL('../docs/console/', import.meta.url));
-const ADMIN = ['administrator@vsphere.local', 'Adm1n-console'];
-const OPS = ['ops@vsphere.local', 'Ops-pa55word'];
+const ADMIN = { name: 'administrator@vsphere.local', password: 'Adm1n-console' };
+const OPS = { name: 'ops@vsphere.local', password: 'Ops-pa55word' };
 
 const dir = mkdtempSync(join(tmpdir(), 'vapi-auth-screenshots-'));
 const tls = await selfSignedCertificate(dir, '127.0.0.1');
 const server = createServer({ store: new MemoryStore(), logLevel: 'silent', https: { cert: tls.cert, key: tls.key }, services: [firmware], onAuditEvent: () => undefined });
-await server.identity.add(ADMIN[0], ADMIN[1]);
-await server.access.grant(ADMIN[0], 'Administrator');
+await server.identity.add(ADMIN.name, ADMIN.password);
+await server.access.grant(ADMIN.name, 'Administrator');
 await server.identity.add('reader@vsphere.local', 'Read0nly-pass');
 await server.access.grant('reader@vsphere.local', 'ReadOnly');
-await server.identity.add(OPS[0], OPS[1]);
-await server.access.grant(OPS[0], 'ReadOnly');
+await server.identity.add(OPS.name, OPS.password);
+await server.access.grant(OPS.name, 'ReadOnly');
 const url = await server.listen('127.0.0.1', 0);
 
 /**
  * A script's call: log in on `/api`, then one request (over https.request, which trusts the test certificate).
- * @param {string[]} user @param {string} path @param {{ method?: string, body?: string }} [init]
+ * @param {{ name: string, password: string }} user @param {string} path @param {{ method?: string, body?: string }} [init]
  * @returns {Promise<{ status: number, json(): Promise<any> }>}
  */
-async function call([name, password], path, init = {}) {
+async function call({ name, password }, path, init = {}) {
   const session = await (await send('POST', '/session', { authorization: `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}` })).json();
   return send(init.method ?? 'GET', path, { 'vmware-api-session-id': session, 'content-type': 'application/json' }, init.body);
 }
@@ -62,12 +62,12 @@ try {
   const shot = (name) => page.screenshot({ path: join(OUT, `${name}.png`) });
 
   await page.goto(`${url}/ui/`);
-  await page.getByLabel('User name').fill(ADMIN[0]);
+  await page.getByLabel('User name').fill(ADMIN.name);
   await shot('login');
-  await page.getByLabel('Password').fill(ADMIN[1]);
+  await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Log in' }).click();
 
-  await call(['reader@vsphere.local', 'Read0nly-pass'], '/session');
+  await call({ name: 'reader@vsphere.local', password: 'Read0nly-pass' }, '/session');
   await call(ADMIN, '/session');
   await page.getByRole('link', { name: 'Sessions' }).click();
   await page.locator('tr.current').waitFor();

@@ -54,6 +54,15 @@ describe('attacks on the console', () => {
     expect((await http(`${t.url}/api/session`, { headers: { 'vmware-api-session-id': sessionId } })).status).toBe(401);
   });
 
+  it('cross-site request forgery by another spelling of the path (/ui/%61pi/…, /ui/who%61mi): refused all the same', async () => {
+    const { cookie } = await consoleLogin();
+    const login = await http(`${t.url}/ui/%61pi/session`, { method: 'POST', headers: { authorization: BASIC } });
+    expect(login.status).toBe(403);
+    expect((await http(`${t.url}/ui/%61pi/session`, { method: 'DELETE', headers: { cookie } })).status).toBe(403);
+    expect((await http(`${t.url}/ui/who%61mi`, { headers: { cookie } })).status).toBe(403);
+    expect((await http(`${t.url}/ui/%61pi/vapi-auth/users`, { method: 'POST', headers: { cookie }, body: { user: 'eve@vsphere.local', password: 'Eve-pa55word!' } })).status).toBe(403);
+  });
+
   it('session riding: the console cookie is not accepted on /api, JSON-RPC or /rest', async () => {
     const { cookie } = await consoleLogin();
     expect((await http(`${t.url}/api/session`, { headers: { cookie } })).status).toBe(401);

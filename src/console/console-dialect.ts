@@ -44,10 +44,12 @@ function notBuilt(): VapiError {
   return new VapiError('SERVICE_UNAVAILABLE', [message('com.vmware.vapi.console.not_built', 'The console is not built (npm run build).')]);
 }
 
-/** Requests that act with the console's session; each must carry the CSRF token. */
-function needsCsrfToken(path: string): boolean {
-  return path.startsWith(`${CONSOLE_API_PREFIX}/`) || path === `${CONSOLE_PATH}/whoami`;
-}
+/**
+ * The console's routes that need no CSRF token: its files, its pages and the token itself, all
+ * read-only. Every other console route acts with the session and needs it. Told apart by the
+ * route a request matched, not by its URL, which may spell the same path otherwise (`/ui/%61pi/…`).
+ */
+const WITHOUT_CSRF_TOKEN = new Set([CONSOLE_PATH, `${CONSOLE_PATH}/csrf`, `${CONSOLE_PATH}/*`]);
 
 /**
  * The caller's user and the privileges it holds among those this server's operations need, so
@@ -67,7 +69,7 @@ function registerConsole(scope: FastifyInstance, table: OperationTable, engine: 
   scope.addHook('onRequest', async (request, reply) => {
     for (const [name, value] of Object.entries(CONSOLE_HEADERS)) reply.header(name, value);
     reply.header('cache-control', 'no-store');
-    if (needsCsrfToken(request.url.split('?', 1)[0]!) && !hasCsrfToken(request)) {
+    if (!WITHOUT_CSRF_TOKEN.has(request.routeOptions.url ?? '') && !hasCsrfToken(request)) {
       const refused = csrfRefused();
       logFailure(request, refused);
       return sendApiError(reply, refused);

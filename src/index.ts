@@ -22,7 +22,7 @@ export type {
 export { OperationTable } from './core/operation-table.js';
 export { SCHEMES, type SchemeId } from './core/schemes.js';
 export { displayName, type Principal } from './core/principal.js';
-export { AccessControl, AccessError, type PermissionView, type RoleView } from './authorization/access-control.js';
+export { AccessControl, AccessError, type PermissionChangeOptions, type PermissionView, type RoleView } from './authorization/access-control.js';
 export { BASE_PRIVILEGES, PRIVILEGES, ROOT_OBJECT } from './authorization/privileges.js';
 export { SYSTEM_ROLES } from './authorization/roles.js';
 export { MemoryStore } from './store/memory-store.js';

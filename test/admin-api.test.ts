@@ -1,8 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiBindings } from '../src/core/operations.js';
 import type { AuditEvent } from '../src/observability/audit-trail.js';
 import { ADMIN_PACKAGE } from '../src/services/admin/admin-services.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
 import { basic, http, type HttpResponse } from './helpers/http.js';
 import { ADMIN, ADMIN_PASSWORD, addUser, startTestServer, storeFactories, type TestServer } from './helpers/test-server.js';
 
@@ -94,6 +97,21 @@ describe.each(storeFactories())('the administration API on the $kind store', (fa
       const handle = ((await call(admin, 'GET', '/sessions')).json as { session: string; current: boolean }[]).find((s) => s.current)!.session;
       expect(refusal(await call(reader, 'DELETE', `/sessions/${handle}`))).toMatchObject({ status: 403, type: 'UNAUTHORIZED' });
       expect((await http(`${t.url}/api/session`, { headers: { 'vmware-api-session-id': admin } })).status).toBe(200);
+    });
+  });
+
+  describe('over /rest with the session cookie, as a browser calls it', () => {
+    it('lists sessions and ends one in the legacy form', async () => {
+      const created = await http(`${t.url}/rest/com/vmware/cis/session`, { method: 'POST', headers: basic(ADMIN, ADMIN_PASSWORD) });
+      const cookie = String(created.headers['set-cookie']).split(';')[0]!;
+      const listed = await http(`${t.url}/rest/vapi_auth/sessions`, { headers: { cookie } });
+      expect(listed.status).toBe(200);
+      const own = (listed.json as { value: { session: string; current: boolean }[] }).value.find((s) => s.current)!;
+      expect(own.session).toMatch(/^[0-9a-f]{12}$/);
+      const victim = await login('reader@vsphere.local', 'Read0nly');
+      const handle = ((await call(victim, 'GET', '/sessions')).json as { session: string; current: boolean }[]).find((s) => s.current)!.session;
+      expect((await http(`${t.url}/rest/vapi_auth/sessions/id:${handle}`, { method: 'DELETE', headers: { cookie } })).status).toBe(200);
+      expect((await http(`${t.url}/api/session`, { headers: { 'vmware-api-session-id': victim } })).status).toBe(401);
     });
   });
 
@@ -329,6 +347,37 @@ describe.each(storeFactories())('the administration API on the $kind store', (fa
       expect((await call(auditor, 'GET', '/audit')).status).toBe(200);
       expect(refusal(await call(auditor, 'GET', '/users?x=1')).type).toBe('UNEXPECTED_INPUT');
     });
+  });
+});
+
+describe('the administration API of two servers on one store', () => {
+  it('a change made through one server applies on the next request at the other', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vapi-auth-admin-'));
+    const file = join(dir, 'vapi-auth.sqlite');
+    const a = await startTestServer(new SqliteStore({ file }));
+    const b = await startTestServer(new SqliteStore({ file }));
+    try {
+      const login = async (url: string, name: string, password: string) =>
+        (await http(`${url}/api/session`, { method: 'POST', headers: basic(name, password) })).json as string;
+      const call = (url: string, session: string, method: string, path: string, body?: unknown) =>
+        http(`${url}${BASE}${path}`, { method, headers: { 'vmware-api-session-id': session }, ...(body === undefined ? {} : { body }) });
+      const admin = await login(a.url, ADMIN, ADMIN_PASSWORD);
+      expect((await call(a.url, admin, 'POST', '/users', { user: 'judy', password: 'Judy-pass1' })).status).toBe(204);
+      const judy = await login(b.url, 'judy', 'Judy-pass1');
+      expect((await call(b.url, judy, 'GET', '/users')).status).toBe(403);
+      expect((await call(a.url, admin, 'PUT', '/permissions/judy', { role: 'ReadOnly' })).status).toBe(204);
+      expect((await call(b.url, judy, 'GET', '/users')).status).toBe(200);
+      // Both servers list the same sessions; ending one at a is refused at b.
+      const listed = (await call(b.url, admin, 'GET', '/sessions')).json as { session: string; user: string }[];
+      expect(listed.map((s) => s.session).sort()).toEqual(((await call(a.url, admin, 'GET', '/sessions')).json as { session: string }[]).map((s) => s.session).sort());
+      const handle = listed.find((s) => s.user === 'judy@VSPHERE.LOCAL')!.session;
+      expect((await call(a.url, admin, 'DELETE', `/sessions/${handle}`)).status).toBe(204);
+      expect((await call(b.url, judy, 'GET', '/users')).status).toBe(401);
+    } finally {
+      await a.close();
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -119,4 +119,25 @@ describe('--audit-log', () => {
     const line = server.output().split('\n').find((row) => row.includes('"event":"login.failure"'));
     expect(JSON.parse(line!)).toMatchObject({ event: 'login.failure', user: ADMIN, reason: 'bad_credentials', client: '127.0.0.1' });
   });
+
+  it('every worker answers vapi_auth.audit with the events of the whole node', async () => {
+    const server = sandbox.track(
+      await startServerProcess(['--http', '--workers', '2', '--data-dir', sandbox.dataDir, '--audit-log', auditFile()], { VAPI_AUTH_ADMIN_PASSWORD: PASSWORD }),
+    );
+    // Fresh connections: the primary hands them to the workers in turn.
+    const users = ['u1', 'u2', 'u3', 'u4'].map((name) => `${name}@vsphere.local`);
+    for (const user of users) expect((await login(server.url, user, WRONG)).status).toBe(401);
+    const session = (await login(server.url, ADMIN, PASSWORD)).json as string;
+    for (let i = 0; i < 4; i++) {
+      // An event reaches the other worker over the primary, a moment after it was answered.
+      let seen: string[] = [];
+      for (let tries = 0; tries < 50 && !users.every((user) => seen.includes(user)); tries++) {
+        if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+        const response = await http(`${server.url}/api/vapi-auth/audit?event=login.failure`, { headers: { 'vmware-api-session-id': session } });
+        expect(response.status).toBe(200);
+        seen = (response.json as { events: { user: string }[] }).events.map((event) => event.user);
+      }
+      expect(seen.sort()).toEqual(users);
+    }
+  });
 });

@@ -233,6 +233,18 @@ describe('vapi-auth user with roles', () => {
 
 const run = redisAvailable();
 
+describe('vapi-auth user and the password policy', () => {
+  it('refuses a weak password as the administration API does, changing nothing', async () => {
+    const withPassword = (password: string, ...args: string[]) => runCli([...args, '--data-dir', sandbox.dataDir], { env: { VAPI_AUTH_PASSWORD: password } });
+    expect(await withPassword('Sh0rt!', 'user', 'add', 'weak')).toMatchObject({ code: 1, stderr: 'vapi-auth: the password must have at least 8 characters\n' });
+    expect(await withPassword('', 'user', 'add', 'weak')).toMatchObject({ code: 1 });
+    expect((await cli('user', 'list')).stdout).toBe('');
+    expect((await cli('user', 'add', 'strong')).code).toBe(0);
+    expect(await withPassword('Strong', 'user', 'passwd', 'strong')).toMatchObject({ code: 1, stderr: 'vapi-auth: the password must have at least 8 characters\n' });
+    expect(await withPassword('STRONG12', 'user', 'passwd', 'strong12')).toMatchObject({ code: 1, stderr: 'vapi-auth: no user strong12\n' });
+  });
+});
+
 describe.runIf(run)('vapi-auth role, permission and user on a Redis store', () => {
   let redis: RedisProcess;
   beforeAll(async () => {

@@ -366,8 +366,8 @@ for (const factory of storeFactories()) {
         await store.authorization.setPermission(permission('x@vsphere.local', 'Ops'));
         await store.authorization.setPermission(permission('x@vsphere.local', 'NoAccess', true));
         expect((await store.authorization.snapshot()).permissions).toHaveLength(2);
-        expect(await store.authorization.removePermission('x@vsphere.local', false)).toBe(true);
-        expect(await store.authorization.removePermission('x@vsphere.local', false)).toBe(false);
+        expect(await store.authorization.removePermission('x@vsphere.local', false)).toBe('removed');
+        expect(await store.authorization.removePermission('x@vsphere.local', false)).toBe('missing');
         expect((await store.authorization.snapshot()).permissions).toEqual([permission('x@vsphere.local', 'NoAccess', true)]);
       });
 
@@ -380,6 +380,38 @@ for (const factory of storeFactories()) {
         await store.authorization.removePermission('g@vsphere.local', true);
         expect(await store.authorization.removeRole('Ops')).toBe('removed');
         expect(await store.authorization.removeRole('Ops')).toBe('missing');
+      });
+
+      it('keeps the last permission giving a role when asked, and changes nothing then', async () => {
+        await store.authorization.setPermission(permission('a@vsphere.local', 'Administrator'));
+        await store.authorization.setPermission(permission('r@vsphere.local', 'ReadOnly'));
+        const version = await store.authorization.version();
+        expect(await store.authorization.removePermission('a@vsphere.local', false, 'Administrator')).toBe('last_holder');
+        expect(await store.authorization.setPermission(permission('a@vsphere.local', 'ReadOnly'), 'Administrator')).toBe('last_holder');
+        expect(await store.authorization.version()).toBe(version);
+        // Giving the role itself again, and changing others, is no loss.
+        expect(await store.authorization.setPermission(permission('a@vsphere.local', 'Administrator'), 'Administrator')).toBe('set');
+        expect(await store.authorization.removePermission('r@vsphere.local', false, 'Administrator')).toBe('removed');
+        expect(await store.authorization.removePermission('ghost@vsphere.local', false, 'Administrator')).toBe('missing');
+        await store.authorization.setPermission(permission('admins@example.com', 'Administrator', true));
+        expect(await store.authorization.removePermission('a@vsphere.local', false, 'Administrator')).toBe('removed');
+        expect(await store.authorization.removePermission('admins@example.com', true, 'Administrator')).toBe('last_holder');
+        // Without `keep`, nothing is kept.
+        expect(await store.authorization.removePermission('admins@example.com', true)).toBe('removed');
+      });
+
+      it('never lets concurrent changes take the last permission giving a role together', async () => {
+        for (let round = 0; round < 10; round++) {
+          await store.authorization.setPermission(permission('a@vsphere.local', 'Administrator'));
+          await store.authorization.setPermission(permission('b@vsphere.local', 'Administrator'));
+          const results = await Promise.all([
+            store.authorization.removePermission('a@vsphere.local', false, 'Administrator'),
+            store.authorization.setPermission(permission('b@vsphere.local', 'ReadOnly'), 'Administrator'),
+          ]);
+          const { permissions } = await store.authorization.snapshot();
+          expect(permissions.filter((p) => p.role === 'Administrator'), `round ${round}: ${results.join('/')}`).toHaveLength(1);
+          expect(results.filter((result) => result === 'last_holder')).toHaveLength(1);
+        }
       });
 
       it('never lets a permission point at a role removed at the same moment', async () => {

@@ -20,8 +20,8 @@ export class AccessError extends Error {
 
 /**
  * `keepAnAdministrator`: refuse a change that leaves no Administrator permission at all, which would
- * lock every caller of the API out of administration. The CLI does without: it works on the store
- * itself and can always give Administrator again.
+ * lock every caller of the API out of administration; the store checks it in the step that makes the
+ * change. The CLI does without: it works on the store itself and can always give Administrator again.
  */
 export interface PermissionChangeOptions {
   keepAnAdministrator?: boolean;
@@ -41,18 +41,9 @@ export interface PermissionView extends PermissionRecord {
 
 const ADMINISTRATOR = 'Administrator';
 
-/**
- * Refuses (`last_administrator`) when the permission of `principal` is the only one giving
- * Administrator: taking or changing it would leave nobody to administer through the API. Checked
- * before the change, not in the same store step: two administrators removing each other at the
- * same instant could both pass (the CLI mends that).
- */
-function keepsAnAdministrator(permissions: readonly PermissionRecord[], principal: string, group: boolean): void {
-  const administrators = permissions.filter((permission) => permission.role === ADMINISTRATOR);
-  const isTarget = (permission: PermissionRecord) => permission.principal === principal && permission.group === group;
-  if (administrators.some(isTarget) && administrators.every(isTarget)) {
-    throw new AccessError('last_administrator', `the permission of ${group ? 'group' : 'user'} ${display(principal)} is the last that gives Administrator`);
-  }
+/** Refusal of a change that would take the last permission giving Administrator. */
+function lastAdministrator(principal: string, group: boolean): AccessError {
+  return new AccessError('last_administrator', `the permission of ${group ? 'group' : 'user'} ${display(principal)} is the last that gives Administrator`);
 }
 
 /** `ops@vsphere.local` → `ops@VSPHERE.LOCAL`. */
@@ -132,21 +123,27 @@ export class AccessControl {
   async grant(principal: string, role: string, group = false, options: PermissionChangeOptions = {}): Promise<PermissionView> {
     const key = this.#principalKey(principal);
     const unknownRole = () => new AccessError('usage', `unknown role "${role}"`);
-    const snapshot = await this.#store.snapshot();
-    if (!isSystemRole(role) && !snapshot.roles.some((candidate) => candidate.name === role)) throw unknownRole();
+    if (!isSystemRole(role) && !(await this.#store.snapshot()).roles.some((candidate) => candidate.name === role)) throw unknownRole();
     if (!group && key.endsWith(`@${this.#domain}`) && !(await this.#users.get(key))) throw new AccessError('missing', `no user ${principal}`);
-    if (options.keepAnAdministrator && role !== ADMINISTRATOR) keepsAnAdministrator(snapshot.permissions, key, group);
     const permission = { principal: key, group, role };
-    // The store checks the role again in the same step as it writes: it may have been removed meanwhile.
-    if ((await this.#store.setPermission(permission)) === 'no_role') throw unknownRole();
-    return { ...permission, display: display(key) };
+    // The store checks the role again in the same step as it writes (it may have been removed
+    // meanwhile), and the last Administrator permission, which concurrent changes could otherwise take together.
+    switch (await this.#store.setPermission(permission, options.keepAnAdministrator ? ADMINISTRATOR : undefined)) {
+      case 'no_role':
+        throw unknownRole();
+      case 'last_holder':
+        throw lastAdministrator(key, group);
+      case 'set':
+        return { ...permission, display: display(key) };
+    }
   }
 
   /** Removes the permission of a user or group; false when it had none. */
   async revoke(principal: string, group = false, options: PermissionChangeOptions = {}): Promise<boolean> {
     const key = this.#principalKey(principal);
-    if (options.keepAnAdministrator) keepsAnAdministrator((await this.#store.snapshot()).permissions, key, group);
-    return this.#store.removePermission(key, group);
+    const result = await this.#store.removePermission(key, group, options.keepAnAdministrator ? ADMINISTRATOR : undefined);
+    if (result === 'last_holder') throw lastAdministrator(key, group);
+    return result === 'removed';
   }
 
   /** The store key of a user or group name in any accepted form; AccessError (`usage`) when it is none. */

@@ -57,7 +57,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     verbs: {
       add: {
         usage: 'NAME [--role ROLE] [--password-stdin]',
-        summary: 'adds a user with role ROLE (ReadOnly by default); the password comes from stdin (--password-stdin), VAPI_AUTH_PASSWORD, or is generated and printed',
+        summary: 'adds a user with role ROLE (ReadOnly by default); the password comes from stdin (--password-stdin), VAPI_AUTH_PASSWORD, or is generated and printed; it must have 8 to 256 characters, none a control character, and not be the user name',
         args: [1, 1],
         flags: ['role', 'password-stdin'],
       },

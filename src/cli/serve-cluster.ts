@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import type { AuditEvent, AuditTrail } from '../observability/audit-trail.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
 
 /** A log line in the servers' JSON shape (the primary runs no Fastify). */
@@ -8,7 +9,7 @@ function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<strin
 }
 
 /** What workers and the primary tell each other. */
-type ClusterMessage = { type: 'listening'; url: string } | { type: 'cancel'; task: string } | { type: 'stop' };
+type ClusterMessage = { type: 'listening'; url: string } | { type: 'cancel'; task: string } | { type: 'audit'; event: AuditEvent } | { type: 'stop' };
 
 function messageOf(message: unknown): ClusterMessage | undefined {
   return typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string' ? (message as ClusterMessage) : undefined;
@@ -30,8 +31,9 @@ export function runPrimary(count: number): Promise<void> {
     const worker = cluster.fork();
     worker.on('message', (raw: unknown) => {
       const message = messageOf(raw);
-      if (message?.type === 'cancel') {
+      if (message?.type === 'cancel' || message?.type === 'audit') {
         // A cancel recorded by one worker for a task another runs: every other worker checks its own.
+        // An audit event: every other worker keeps it among the node's latest.
         for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker && other.isConnected()) other.send(message);
       }
       if (message?.type !== 'listening') return;
@@ -85,14 +87,17 @@ export function runPrimary(count: number): Promise<void> {
 
 /**
  * In a worker: tells the primary where it listens, passes on cancels of tasks that run in another
- * worker, and stops when the primary asks or goes away.
+ * worker and, with an audit log (`audit`), its audit events, so that every worker keeps the node's
+ * latest events; stops when the primary asks or goes away.
  */
-export function joinPrimary(url: string, tasks: TaskRunner, stop: () => void): void {
+export function joinPrimary(url: string, tasks: TaskRunner, audit: AuditTrail | undefined, stop: () => void): void {
   tasks.relayCancels((task) => process.send?.({ type: 'cancel', task } satisfies ClusterMessage));
+  audit?.observe((event) => process.send?.({ type: 'audit', event } satisfies ClusterMessage));
   process.on('message', (raw: unknown) => {
     const message = messageOf(raw);
     if (message?.type === 'stop') stop();
     if (message?.type === 'cancel') tasks.abortHere(message.task);
+    if (message?.type === 'audit') audit?.remember(message.event);
   });
   process.once('disconnect', stop);
   process.send?.({ type: 'listening', url } satisfies ClusterMessage);

@@ -141,7 +141,7 @@ async function runServer(config: ServeConfig, env: NodeJS.ProcessEnv, { worker }
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   const url = await server.listen(config.host, config.port);
-  if (worker) joinPrimary(url, server.tasks, () => stop('primary'));
+  if (worker) joinPrimary(url, server.tasks, auditLog ? server.audit : undefined, () => stop('primary'));
 }
 
 /** The server `config` describes, with its store open and its plugins loaded; not yet listening. */

@@ -20,4 +20,13 @@ describe('AuditTrail', () => {
     expect(recent[0]!.user).toBe(`u${RECENT_AUDIT_EVENTS + 4}`);
     expect(recent.at(-1)!.user).toBe('u5');
   });
+
+  it('keeps an event another process recorded without handing it to its own destinations', () => {
+    const written: string[] = [];
+    const trail = new AuditTrail([(event) => written.push(event.event)]);
+    trail.remember({ time: new Date(0).toISOString(), event: 'lockout.started', user: 'elsewhere' });
+    trail.record({ event: 'logout' });
+    expect(written).toEqual(['logout']);
+    expect(trail.recent()!.map((event) => event.event)).toEqual(['logout', 'lockout.started']);
+  });
 });

@@ -77,6 +77,11 @@ export class AuditTrail {
     this.#recent ??= [];
   }
 
+  /** Adds a listener that only looks on (counts, passes events on): no destination. */
+  observe(listener: AuditListener): void {
+    this.#listeners.push(listener);
+  }
+
   /** The latest events, newest first (at most RECENT_AUDIT_EVENTS); undefined when the trail has no destination. */
   recent(): AuditEvent[] | undefined {
     return this.#recent && [...this.#recent].reverse();
@@ -86,10 +91,14 @@ export class AuditTrail {
     if (this.#listeners.length === 0) return;
     const context = currentRequest();
     const event: AuditEvent = { time: new Date().toISOString(), ...fields, ...context };
-    if (this.#recent) {
-      this.#recent.push(event);
-      if (this.#recent.length > RECENT_AUDIT_EVENTS) this.#recent.shift();
-    }
+    this.remember(event);
     for (const listener of this.#listeners) listener(event);
+  }
+
+  /** Keeps an event among the latest without handing it on: one that another process of this node recorded (and wrote) itself. */
+  remember(event: AuditEvent): void {
+    if (!this.#recent) return;
+    this.#recent.push(event);
+    if (this.#recent.length > RECENT_AUDIT_EVENTS) this.#recent.shift();
   }
 }

@@ -3,6 +3,7 @@ import type {
   AuthorizationSnapshot,
   AuthorizationStore,
   PermissionRecord,
+  RemovePermissionResult,
   RemoveRoleResult,
   RoleRecord,
   SetPermissionResult,
@@ -55,17 +56,28 @@ export class MemoryAuthorizationStore implements AuthorizationStore {
     return 'removed';
   }
 
-  async setPermission(permission: PermissionRecord): Promise<SetPermissionResult> {
+  async setPermission(permission: PermissionRecord, keep?: string): Promise<SetPermissionResult> {
     if (!isSystemRole(permission.role) && !this.#roles.has(permission.role)) return 'no_role';
-    this.#permissions.set(permissionKey(permission.principal, permission.group), { ...permission });
+    const key = permissionKey(permission.principal, permission.group);
+    if (permission.role !== keep && this.#lastHolder(key, keep)) return 'last_holder';
+    this.#permissions.set(key, { ...permission });
     this.#bump();
     return 'set';
   }
 
-  async removePermission(principal: string, group: boolean): Promise<boolean> {
-    if (!this.#permissions.delete(permissionKey(principal, group))) return false;
+  async removePermission(principal: string, group: boolean, keep?: string): Promise<RemovePermissionResult> {
+    const key = permissionKey(principal, group);
+    if (!this.#permissions.has(key)) return 'missing';
+    if (this.#lastHolder(key, keep)) return 'last_holder';
+    this.#permissions.delete(key);
     this.#bump();
-    return true;
+    return 'removed';
+  }
+
+  /** Whether the permission `key` is the only one giving role `keep`. */
+  #lastHolder(key: string, keep: string | undefined): boolean {
+    if (keep === undefined || this.#permissions.get(key)?.role !== keep) return false;
+    return [...this.#permissions.values()].filter((permission) => permission.role === keep).length === 1;
   }
 
   async publishPrivileges(ids: readonly string[]): Promise<void> {

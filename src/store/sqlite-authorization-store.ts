@@ -5,6 +5,7 @@ import type {
   AuthorizationSnapshot,
   AuthorizationStore,
   PermissionRecord,
+  RemovePermissionResult,
   RemoveRoleResult,
   RoleRecord,
   SetPermissionResult,
@@ -54,8 +55,8 @@ export class SqliteAuthorizationStore implements AuthorizationStore {
   readonly #createRole: (role: RoleRecord) => boolean;
   readonly #updateRole: (role: RoleRecord) => boolean;
   readonly #removeRole: (name: string) => RemoveRoleResult;
-  readonly #setPermission: (permission: PermissionRecord) => SetPermissionResult;
-  readonly #removePermission: (principal: string, group: boolean) => boolean;
+  readonly #setPermission: (permission: PermissionRecord, keep?: string) => SetPermissionResult;
+  readonly #removePermission: (principal: string, group: boolean, keep?: string) => RemovePermissionResult;
   readonly #publish: (ids: readonly string[]) => void;
   readonly #published: Database.Statement<[], { id: string }>;
 
@@ -81,6 +82,10 @@ export class SqliteAuthorizationStore implements AuthorizationStore {
       'INSERT INTO permissions (principal, grp, role) VALUES (?, ?, ?) ON CONFLICT (principal, grp) DO UPDATE SET role = excluded.role',
     );
     const deletePermission = db.prepare('DELETE FROM permissions WHERE principal = ? AND grp = ?');
+    const roleOfPermission = db.prepare<[string, number], { role: string }>('SELECT role FROM permissions WHERE principal = ? AND grp = ?');
+    /** Whether the permission of (principal, group) is the only one giving role `keep`. */
+    const lastHolder = (principal: string, group: boolean, keep: string | undefined) =>
+      keep !== undefined && roleOfPermission.get(principal, group ? 1 : 0)?.role === keep && roleUsed.get(keep)!.n === 1;
     const insertPrivilege = db.prepare('INSERT OR IGNORE INTO published_privileges (id) VALUES (?)');
     this.#published = db.prepare('SELECT id FROM published_privileges ORDER BY id');
 
@@ -105,16 +110,20 @@ export class SqliteAuthorizationStore implements AuthorizationStore {
       (result) => result === 'removed',
     );
     this.#setPermission = changing(
-      (permission: PermissionRecord): SetPermissionResult => {
+      (permission: PermissionRecord, keep?: string): SetPermissionResult => {
         if (!isSystemRole(permission.role) && roleExists.get(permission.role)!.n === 0) return 'no_role';
+        if (permission.role !== keep && lastHolder(permission.principal, permission.group, keep)) return 'last_holder';
         upsertPermission.run(permission.principal, permission.group ? 1 : 0, permission.role);
         return 'set';
       },
       (result) => result === 'set',
     );
     this.#removePermission = changing(
-      (principal: string, group: boolean) => deletePermission.run(principal, group ? 1 : 0).changes === 1,
-      (ok) => ok,
+      (principal: string, group: boolean, keep?: string): RemovePermissionResult => {
+        if (lastHolder(principal, group, keep)) return 'last_holder';
+        return deletePermission.run(principal, group ? 1 : 0).changes === 1 ? 'removed' : 'missing';
+      },
+      (result) => result === 'removed',
     );
     const publish = db.transaction((ids: readonly string[]) => {
       for (const id of ids) insertPrivilege.run(id);
@@ -142,12 +151,12 @@ export class SqliteAuthorizationStore implements AuthorizationStore {
     return guarded(() => this.#removeRole(name));
   }
 
-  setPermission(permission: PermissionRecord): Promise<SetPermissionResult> {
-    return guarded(() => this.#setPermission(permission));
+  setPermission(permission: PermissionRecord, keep?: string): Promise<SetPermissionResult> {
+    return guarded(() => this.#setPermission(permission, keep));
   }
 
-  removePermission(principal: string, group: boolean): Promise<boolean> {
-    return guarded(() => this.#removePermission(principal, group));
+  removePermission(principal: string, group: boolean, keep?: string): Promise<RemovePermissionResult> {
+    return guarded(() => this.#removePermission(principal, group, keep));
   }
 
   publishPrivileges(ids: readonly string[]): Promise<void> {

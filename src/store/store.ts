@@ -276,7 +276,9 @@ export interface AuthorizationSnapshot {
 }
 
 export type RemoveRoleResult = 'removed' | 'missing' | 'in_use';
-export type SetPermissionResult = 'set' | 'no_role';
+/** `last_holder`: refused, because the change would leave no permission giving the role to keep. */
+export type SetPermissionResult = 'set' | 'no_role' | 'last_holder';
+export type RemovePermissionResult = 'removed' | 'missing' | 'last_holder';
 
 /**
  * Custom roles and permissions. Every change moves one version on in the same step, so a server
@@ -299,11 +301,13 @@ export interface AuthorizationStore {
   removeRole(name: string): Promise<RemoveRoleResult>;
   /**
    * Gives `permission.role` to the principal, replacing its earlier permission; `no_role` unless the
-   * role is a system role or a stored one (checked in the same step).
+   * role is a system role or a stored one (checked in the same step). With `keep`, refused
+   * (`last_holder`) when the replaced permission is the only one giving role `keep` (also checked
+   * in the same step, so that concurrent changes cannot together take the last one).
    */
-  setPermission(permission: PermissionRecord): Promise<SetPermissionResult>;
-  /** False when the principal had no permission. */
-  removePermission(principal: string, group: boolean): Promise<boolean>;
+  setPermission(permission: PermissionRecord, keep?: string): Promise<SetPermissionResult>;
+  /** `missing` when the principal had no permission; `keep` as for setPermission. */
+  removePermission(principal: string, group: boolean, keep?: string): Promise<RemovePermissionResult>;
   /** Adds privileges to the catalog of those the servers declare (plugins' included); no version change. */
   publishPrivileges(ids: readonly string[]): Promise<void>;
   publishedPrivileges(): Promise<string[]>;

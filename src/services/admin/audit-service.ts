@@ -46,8 +46,9 @@ function view(event: AuditEvent) {
 }
 
 /**
- * `vapi_auth.audit`: the latest audit events the answering process recorded (it keeps them while
- * it has an audit log or an embedder's listener: `enabled`), newest first, without reading the log back.
+ * `vapi_auth.audit`: the latest audit events of this node (the answering process keeps them, with
+ * those its fellow workers pass on, while it has an audit log or an embedder's listener: `enabled`),
+ * newest first, without reading the log back.
  */
 export function adminAuditService(audit: AuditTrail): ServiceDefinition {
   return {

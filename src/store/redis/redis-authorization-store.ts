@@ -4,6 +4,7 @@ import type {
   AuthorizationSnapshot,
   AuthorizationStore,
   PermissionRecord,
+  RemovePermissionResult,
   RemoveRoleResult,
   RoleRecord,
   SetPermissionResult,
@@ -40,21 +41,38 @@ ${bumpVersion('KEYS[3]')}
 return 'removed'
 `;
 
-/** KEYS: roles, permissions, version. ARGV: permission key, role, then the system role names. */
+/**
+ * Whether the permission ARGV[1] in hash KEYS[permissions] is the only one giving the role to keep
+ * (`keep`, '' for none). Prepended to the permission scripts.
+ */
+function lastHolder(permissions: string, keep: string): string {
+  return `local function last_holder()
+  if ${keep} == '' or redis.call('HGET', ${permissions}, ARGV[1]) ~= ${keep} then return false end
+  local n = 0
+  for _, role in ipairs(redis.call('HVALS', ${permissions})) do if role == ${keep} then n = n + 1 end end
+  return n == 1
+end`;
+}
+
+/** KEYS: roles, permissions, version. ARGV: permission key, role, role to keep ('' for none), then the system role names. */
 const SET_PERMISSION = `
+${lastHolder('KEYS[2]', 'ARGV[3]')}
 local system = false
-for i = 3, #ARGV do if ARGV[i] == ARGV[2] then system = true end end
+for i = 4, #ARGV do if ARGV[i] == ARGV[2] then system = true end end
 if not system and redis.call('HEXISTS', KEYS[1], ARGV[2]) == 0 then return 'no_role' end
+if ARGV[2] ~= ARGV[3] and last_holder() then return 'last_holder' end
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 ${bumpVersion('KEYS[3]')}
 return 'set'
 `;
 
-/** KEYS: permissions, version. ARGV: permission key. */
+/** KEYS: permissions, version. ARGV: permission key, role to keep ('' for none). */
 const REMOVE_PERMISSION = `
-if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+${lastHolder('KEYS[1]', 'ARGV[2]')}
+if last_holder() then return 'last_holder' end
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 'missing' end
 ${bumpVersion('KEYS[2]')}
-return 1
+return 'removed'
 `;
 
 /** KEYS: version, roles, permissions. */
@@ -116,18 +134,18 @@ export class RedisAuthorizationStore implements AuthorizationStore {
     return guarded(async () => (await this.#redis.eval(REMOVE_ROLE, 3, k.roles(), k.permissions(), k.authzVersion(), name)) as RemoveRoleResult);
   }
 
-  setPermission(permission: PermissionRecord): Promise<SetPermissionResult> {
+  setPermission(permission: PermissionRecord, keep = ''): Promise<SetPermissionResult> {
     const k = this.#keys;
     const key = permissionKey(permission.principal, permission.group);
     return guarded(
       async () =>
-        (await this.#redis.eval(SET_PERMISSION, 3, k.roles(), k.permissions(), k.authzVersion(), key, permission.role, ...SYSTEM_ROLES)) as SetPermissionResult,
+        (await this.#redis.eval(SET_PERMISSION, 3, k.roles(), k.permissions(), k.authzVersion(), key, permission.role, keep, ...SYSTEM_ROLES)) as SetPermissionResult,
     );
   }
 
-  removePermission(principal: string, group: boolean): Promise<boolean> {
+  removePermission(principal: string, group: boolean, keep = ''): Promise<RemovePermissionResult> {
     const k = this.#keys;
-    return guarded(async () => (await this.#redis.eval(REMOVE_PERMISSION, 2, k.permissions(), k.authzVersion(), permissionKey(principal, group))) === 1);
+    return guarded(async () => (await this.#redis.eval(REMOVE_PERMISSION, 2, k.permissions(), k.authzVersion(), permissionKey(principal, group), keep)) as RemovePermissionResult);
   }
 
   publishPrivileges(ids: readonly string[]): Promise<void> {

@@ -43,13 +43,16 @@ function App() {
   const [path, setPath] = useState(currentPath());
   const [error, setError] = useState<string>();
 
-  const refresh = async () => {
+  /** Reads who is logged in; false when no one is. */
+  const refresh = async (): Promise<boolean> => {
     try {
       const [me, operations] = await Promise.all([whoami(), operationsOf()]);
       setAccess(accessOf(me, operations));
+      return true;
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 401) setAccess(null);
       else setError(messageOf(failure));
+      return false;
     }
   };
   useEffect(() => {

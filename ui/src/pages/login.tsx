@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { login } from '../api.js';
 import { Alert, messageOf } from '../util.js';
 
-export function LoginPage({ onLoggedIn }: { onLoggedIn: () => Promise<void> }) {
+export function LoginPage({ onLoggedIn }: { onLoggedIn: () => Promise<boolean> }) {
   const [user, setUser] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
@@ -13,7 +13,8 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: () => Promise<void> }) {
     try {
       await login(user, password);
       setPassword('');
-      await onLoggedIn();
+      // The session cookie is Secure: a browser drops it from a plain-HTTP page that is not on this machine.
+      if (!(await onLoggedIn())) setError('The browser did not keep the session cookie: open the console over HTTPS (or on localhost).');
     } catch (failure) {
       setError(messageOf(failure));
     } finally {

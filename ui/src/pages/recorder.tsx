@@ -14,6 +14,9 @@ interface ListResult {
   truncated: boolean;
 }
 
+/** Where the running recording started; kept while the user visits other pages of the console. */
+let recordingSince: string | undefined;
+
 const BASE = new Set(['System.Anonymous', 'System.View', 'System.Read']);
 const LIST = '/vcenter/authorization/privilege-checks';
 
@@ -75,7 +78,8 @@ function CreateRole({ group }: { group: Group }) {
 export function RecorderPage() {
   const access = useAccess();
   const action = useAction();
-  const [start, setStart] = useState<string>();
+  const [start, setStartState] = useState(recordingSince);
+  const setStart = (marker: string | undefined) => setStartState((recordingSince = marker));
   const [result, setResult] = useState<{ groups: Group[]; truncated: boolean }>();
   const neededBy = (privilege: string) => [...access.operations].filter(([, needed]) => needed.includes(privilege)).map(([operation]) => operation);
   const begin = () =>

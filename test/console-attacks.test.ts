@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CONSOLE_ASSETS_DIR } from '../src/console/console-assets.js';
+import type { AuditEvent } from '../src/observability/audit-trail.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { processSandbox, startServerProcess } from './helpers/cli-process.js';
 import { http, type HttpResponse } from './helpers/http.js';
@@ -61,6 +62,17 @@ describe('attacks on the console', () => {
     expect((await http(`${t.url}/ui/%61pi/session`, { method: 'DELETE', headers: { cookie } })).status).toBe(403);
     expect((await http(`${t.url}/ui/who%61mi`, { headers: { cookie } })).status).toBe(403);
     expect((await http(`${t.url}/ui/%61pi/vapi-auth/users`, { method: 'POST', headers: { cookie }, body: { user: 'eve@vsphere.local', password: 'Eve-pa55word!' } })).status).toBe(403);
+  });
+
+  it('repudiation: console logins and logouts are audited like any other, as the console dialect', async () => {
+    const events: AuditEvent[] = [];
+    t.server.audit.listen((event) => events.push(event));
+    const { cookie, token } = await consoleLogin();
+    await http(`${t.url}/ui/api/session`, { method: 'DELETE', headers: { cookie, 'x-vapi-console-csrf': token } });
+    expect(events.map(({ event, user, dialect, scheme }) => ({ event, user, dialect, scheme }))).toEqual([
+      { event: 'login.success', user: 'administrator', dialect: 'console', scheme: 'user_pass' },
+      { event: 'logout', user: 'administrator', dialect: 'console', scheme: 'session_id' },
+    ]);
   });
 
   it('session riding: the console cookie is not accepted on /api, JSON-RPC or /rest', async () => {

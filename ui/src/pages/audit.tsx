@@ -31,8 +31,8 @@ export function AuditPage() {
   return (
     <section>
       <form class="inline" onSubmit={(e) => e.preventDefault()}>
-        <input aria-label="Event" placeholder="event (login.failure)" value={event} onChange={(e) => setEvent(e.currentTarget.value)} />
-        <input aria-label="User" placeholder="user" value={user} onChange={(e) => setUser(e.currentTarget.value)} />
+        <input aria-label="Event" placeholder="event (login.failure)" value={event} onInput={(e) => setEvent(e.currentTarget.value)} />
+        <input aria-label="User" placeholder="user" value={user} onInput={(e) => setUser(e.currentTarget.value)} />
       </form>
       <Alert text={audit.error} />
       {audit.data && !audit.data.enabled ? <p>This server keeps no audit trail.</p> : null}

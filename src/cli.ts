@@ -54,6 +54,7 @@ type AdminCommand = (verb: string, args: string[], flags: Flags, env: NodeJS.Pro
 /** Each command loads what it needs only: a CLI call starts in a fraction of the server's time. */
 const ADMIN_COMMANDS: Record<string, () => Promise<AdminCommand>> = {
   user: async () => (await import('./cli/user.js')).userCommand,
+  'solution-user': async () => (await import('./cli/solution-user.js')).solutionUserCommand,
   role: async () => (await import('./cli/role.js')).roleCommand,
   permission: async () => (await import('./cli/permission.js')).permissionCommand,
   session: async () => (await import('./cli/session.js')).sessionCommand,

@@ -7,6 +7,7 @@ export type { AuditEvent, AuditEventName, AuditListener } from './observability/
 export type { ServerMetrics } from './observability/server-metrics.js';
 export { FakeClock, systemClock, type Clock } from './core/clock.js';
 export * from './core/errors.js';
+export { OperationError, type DeclaredError } from './core/declared-errors.js';
 export { message, type LocalizableMessage } from './core/messages.js';
 export { dynamicIdType, localizableMessageType, operationInput, t, TypedValue, type StructType, type VType } from './core/types.js';
 export type {

@@ -62,6 +62,8 @@ import { privilegeCheckServices } from './services/privilege-checks.js';
 import { ADMIN_PACKAGE, adminServices } from './services/admin/admin-services.js';
 import type { AdminParts } from './services/admin/admin-context.js';
 import { UserAdministration } from './identity/user-administration.js';
+import { vcenterAuthenticationTokenService } from './services/vcenter-authentication-token.js';
+import { TokenExchange } from './token-exchange/token-exchange.js';
 import { AuthenticationMetadata } from './metadata/authentication-metadata.js';
 import { PrivilegeMetadata } from './metadata/privilege-metadata.js';
 import { requestIdOf } from './dialects/request-id.js';
@@ -242,11 +244,12 @@ function dialectOf(dialects: readonly Dialect[], method: string, url: string): D
 
 /**
  * The built-in operation table: CIS sessions and tasks, the authentication and privilege metadata
- * services, the privilege-check recorder and the administration services (`vapi_auth`).
- * `com.vmware.cis`, `com.vmware.vapi`, `com.vmware.vcenter` and `vapi_auth` take a session, and a
- * JWT bearer token where those are on (vCenter requires a session for the metadata services too); a
- * session may be created from a password or a token. Reading metadata needs System.Read;
- * docs/authorization.md gives every built-in privilege's reason.
+ * services, the privilege-check recorder, the administration services (`vapi_auth`) and, where JWT
+ * and SAML tokens are both on, the token exchange (which takes no authentication: its subject token
+ * is the credential). `com.vmware.cis`, `com.vmware.vapi`, `com.vmware.vcenter` and `vapi_auth`
+ * take a session, and a JWT bearer token where those are on (vCenter requires a session for the
+ * metadata services too); a session may be created from a password or a token. Reading metadata
+ * needs System.Read; docs/authorization.md gives every built-in privilege's reason.
  */
 function buildTable(
   sessions: SessionService,
@@ -255,6 +258,7 @@ function buildTable(
   recorder: PrivilegeRecorder,
   parseName: (name: string) => QualifiedName | undefined,
   enabled: { jwt: boolean; saml: boolean },
+  tokenExchange: ServiceDefinition | undefined,
   admin: Omit<AdminParts, 'declaredPrivileges'>,
   extra: readonly ServiceDefinition[],
 ): OperationTable {
@@ -271,6 +275,7 @@ function buildTable(
   for (const service of metadataAuthenticationServices(new AuthenticationMetadata(table))) table.addService(service);
   for (const service of metadataPrivilegeServices(new PrivilegeMetadata(table))) table.addService(service);
   for (const service of privilegeCheckServices(store.privilegeChecks, recorder)) table.addService(service);
+  if (tokenExchange) table.addService(tokenExchange);
   for (const service of adminServices({ ...admin, declaredPrivileges: () => table.declaredPrivileges() })) table.addService(service);
   for (const service of extra) table.addService(service);
   return table;
@@ -344,27 +349,37 @@ export function createServer(options: VapiServerOptions): VapiServer {
   const authentication = new Authentication(authenticators);
   const tasks = new TaskRunner(store.tasks, clock, { ...DEFAULT_TASK_POLICY, ...options.tasks }, app.log);
   const enabled = { jwt: tokens !== undefined, saml: saml !== undefined };
-  const access = new AccessControl(store.authorization, store.users, identity.domain);
-  const admin = { store, sessions, identity, users: new UserAdministration(identity, access), access, lockout, authorizer, audit };
-  const table = buildTable(sessions, store, tasks, recorder, (name) => identitySources.parse(name), enabled, admin, options.services ?? []);
-  // Before any dialect registers: routes keep the schemes they resolve at registration.
-  if (options.authDefinition) {
-    const { text, file } = options.authDefinition;
-    const supported = new Set(Object.values(SCHEMES).filter((scheme) => authentication.supports(scheme)));
-    applyAuthDefinition(table, parseAuthDefinition(text, file, table, supported));
-  }
-  assertEnforceable(table, authentication);
-  const engine = new Engine({ authentication, authorizer, recorder, clock, tasks, reports: new InvocationReports(audit, metrics) });
-  const dialects: Dialect[] = [jsonRpcDialect, apiDialect, restDialect, ...(tokens ? [omivvDialect(tokens, new ClientLimits(store.kv, clock, { ...DEFAULT_CLIENT_LIMITS, ...options.jwt?.limits }), audit)] : [])];
   const sts = stsKey && saml && {
     signingKey: stsKey,
     policy: { ...DEFAULT_STS_POLICY, ...(saml.policy.audience ? { audience: saml.policy.audience } : {}), ...options.sts?.policy },
     credentials,
+    identity: identitySources,
+    kv: store.kv,
     clock,
     assertions: saml.policy,
     issuers: saml.issuers,
     audit,
   };
+  const exchange = tokens && saml && new TokenExchange({
+    tokens,
+    saml: { policy: saml.policy, issuers: saml.issuers, accounts: { identity: identitySources, credentials } },
+    ...(sts ? { sts: { signingKey: sts.signingKey, policy: sts.policy } } : {}),
+    clock,
+  });
+  const tokenService = exchange && vcenterAuthenticationTokenService(exchange, audit);
+  const access = new AccessControl(store.authorization, store.users, identity.domain);
+  const admin = { store, sessions, identity, users: new UserAdministration(identity, access), access, lockout, authorizer, audit };
+  const table = buildTable(sessions, store, tasks, recorder, (name) => identitySources.parse(name), enabled, tokenService, admin, options.services ?? []);
+  // Before any dialect registers: routes keep the schemes they resolve at registration.
+  if (options.authDefinition) {
+    const { text, file } = options.authDefinition;
+    // Anonymous access is an operation's own declaration (the token exchange's): a file cannot grant it.
+    const supported = new Set(Object.values(SCHEMES).filter((scheme) => scheme !== SCHEMES.none && authentication.supports(scheme)));
+    applyAuthDefinition(table, parseAuthDefinition(text, file, table, supported));
+  }
+  assertEnforceable(table, authentication);
+  const engine = new Engine({ authentication, authorizer, recorder, clock, tasks, reports: new InvocationReports(audit, metrics) });
+  const dialects: Dialect[] = [jsonRpcDialect, apiDialect, restDialect, ...(tokens ? [omivvDialect(tokens, new ClientLimits(store.kv, clock, { ...DEFAULT_CLIENT_LIMITS, ...options.jwt?.limits }), audit)] : [])];
   if (options.console !== false) {
     dialects.push(consoleDialect({ authentication, authorizer, assetsDir: CONSOLE_ASSETS_DIR, version: packageVersion() }));
   }

@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiBindings } from '../src/core/operations.js';
@@ -91,6 +92,16 @@ describe.each(storeFactories())('the administration API on the $kind store', (fa
       }
     });
 
+    it('refuses a prefix that several sessions start with, saying how many, and ends the one a longer prefix names', async () => {
+      const admin = await login(ADMIN, ADMIN_PASSWORD);
+      const now = t.clock.now();
+      const record = (key: string) => ({ key, userKey: 'reader@vsphere.local', createdAt: now, lastAccessedAt: now, absoluteExpiresAt: now + 3_600_000, expiresAt: now + 1_800_000 });
+      for (const tail of ['0', '1']) await t.server.store.sessions.insert(record(`abcdef${tail}${'0'.repeat(57)}`), { perUser: 0, total: 0 }, now);
+      expect(refusal(await call(admin, 'DELETE', '/sessions/abcdef'))).toEqual({ status: 400, type: 'INVALID_ARGUMENT', text: '2 sessions start with abcdef: give more of the handle.' });
+      expect((await call(admin, 'DELETE', '/sessions/ABCDEF1')).status).toBe(204);
+      expect((await call(admin, 'DELETE', '/sessions/abcdef')).status).toBe(204);
+    });
+
     it('a ReadOnly user can list sessions but cannot end another user\'s', async () => {
       const admin = await login(ADMIN, ADMIN_PASSWORD);
       const reader = await login('reader@vsphere.local', 'Read0nly');
@@ -142,10 +153,10 @@ describe.each(storeFactories())('the administration API on the $kind store', (fa
 
     it('refuses a weak password or a name outside the local domain with INVALID_ARGUMENT, saying why', async () => {
       const admin = await login(ADMIN, ADMIN_PASSWORD);
-      expect(refusal(await call(admin, 'POST', '/users', { user: 'dave', password: 'short' }))).toEqual({ status: 400, type: 'INVALID_ARGUMENT', text: 'The password must have at least 8 characters.' });
-      expect(refusal(await call(admin, 'POST', '/users', { user: 'davesmith', password: 'DaveSmith' })).text).toBe('The password must not be the user name.');
+      expect(refusal(await call(admin, 'POST', '/users', { user: 'dave', password: 'short' }))).toEqual({ status: 400, type: 'INVALID_ARGUMENT', text: 'the password must have at least 8 characters' });
+      expect(refusal(await call(admin, 'POST', '/users', { user: 'davesmith', password: 'DaveSmith' })).text).toBe('the password must not be the user name');
       expect(refusal(await call(admin, 'POST', '/users/reader?action=set-password', { password: '' })).type).toBe('INVALID_ARGUMENT');
-      expect(refusal(await call(admin, 'POST', '/users', { user: 'dave@example.com', password: 'Dave-pass1' })).text).toBe('"dave@example.com" is not a user name of domain vsphere.local.');
+      expect(refusal(await call(admin, 'POST', '/users', { user: 'dave@example.com', password: 'Dave-pass1' })).text).toBe('"dave@example.com" is not a user name of domain vsphere.local');
       expect(refusal(await call(admin, 'POST', '/users', { user: 'ｄａｖｅ', password: 'Dave-pass1' })).type).toBe('INVALID_ARGUMENT');
       expect(((await call(admin, 'GET', '/users')).json as { user: string }[]).some((user) => user.user.toLowerCase().includes('dave'))).toBe(false);
     });
@@ -161,6 +172,19 @@ describe.each(storeFactories())('the administration API on the $kind store', (fa
       expect(await locked()).toBe(false);
       await login('erin');
       expect(audited.findLast((e) => e.event === 'user.unlocked')).toMatchObject({ user: 'erin@vsphere.local', operator: 'administrator@VSPHERE.LOCAL' });
+    });
+
+    it('leaves solution users alone: not listed, no password to set, removed with their own command', async () => {
+      const admin = await login(ADMIN, ADMIN_PASSWORD);
+      expect(await t.server.identity.addSolutionUser('vpxd@vsphere.local', Buffer.from('not a real certificate').toString('base64'))).toBe(true);
+      expect(((await call(admin, 'GET', '/users')).json as { user: string }[]).map((u) => u.user)).not.toContain('vpxd@VSPHERE.LOCAL');
+      expect(refusal(await call(admin, 'POST', '/users/vpxd?action=set-password', { password: 'Vpxd-pass1' }))).toEqual({
+        status: 400,
+        type: 'INVALID_ARGUMENT',
+        text: 'vpxd is a solution user: it has a certificate, not a password',
+      });
+      expect(refusal(await call(admin, 'DELETE', '/users/vpxd')).text).toBe('vpxd is a solution user: use solution-user remove');
+      expect(refusal(await call(admin, 'POST', '/users', { user: 'vpxd', password: 'Vpxd-pass1' })).type).toBe('ALREADY_EXISTS');
     });
 
     it('a user manager cannot set an administrator\'s password', async () => {
@@ -199,7 +223,7 @@ describe.each(storeFactories())('the administration API on the $kind store', (fa
       expect(refusal(await call(admin, 'POST', '/roles', { role: 'Typo', privileges: ['Task.ViewAll', 'Host.Nope', 'bad id'] }))).toEqual({
         status: 400,
         type: 'INVALID_ARGUMENT',
-        text: 'Unknown privilege "Host.Nope", "bad id".',
+        text: 'unknown privilege "Host.Nope", "bad id"',
       });
       expect(refusal(await call(admin, 'POST', '/roles', { role: 'UserManager', privileges: [] })).type).toBe('ALREADY_EXISTS');
       expect(refusal(await call(admin, 'POST', '/roles', { role: ' bad', privileges: [] })).type).toBe('INVALID_ARGUMENT');
@@ -286,6 +310,23 @@ describe.each(storeFactories())('the administration API on the $kind store', (fa
     });
   });
 
+  describe('the privilege-check recorder', () => {
+    it('records the privileges a caller needed to hand on, so that a recorded role can do what the script did', async () => {
+      const admin = await login(ADMIN, ADMIN_PASSWORD);
+      const marker = (await http(`${t.url}/api/vcenter/authorization/privilege-checks/latest`, { headers: { 'vmware-api-session-id': admin } })).json as string;
+      const manager = await login('permmanager');
+      const refused = await http(`${t.url}${BASE}/permissions/nobody`, { method: 'PUT', headers: { 'vmware-api-session-id': manager, 'vmware-api-operation-id': 'hand-on-1' }, body: { role: 'UserManager' } });
+      expect(refusal(refused).type).toBe('UNAUTHORIZED');
+      const listed = await http(`${t.url}/api/vcenter/authorization/privilege-checks`, {
+        method: 'POST',
+        headers: { 'vmware-api-session-id': admin },
+        body: { iteration: { marker, timeout_ms: 5000 }, filter: { op_ids: ['hand-on-1'] } },
+      });
+      const privileges = (listed.json as { items: { privilege: string }[] }).items.map((item) => item.privilege).sort();
+      expect(privileges).toEqual(['Authorization.ModifyPermissions', 'System.Anonymous', 'System.Read', 'System.View', 'VapiAuth.ManageUsers']);
+    });
+  });
+
   describe('refusals by role', () => {
     it('a ReadOnly user can list everything but the audit trail, and change nothing', async () => {
       const reader = await login('reader@vsphere.local', 'Read0nly');
@@ -329,6 +370,13 @@ describe.each(storeFactories())('the administration API on the $kind store', (fa
       expect((viaPost.json as { events: { user: string }[] }).events.map((e) => e.user)).toContain('erin@vsphere.local');
       expect(refusal(await call(admin, 'GET', '/audit?limit=0')).type).toBe('INVALID_ARGUMENT');
       expect(refusal(await call(admin, 'GET', '/audit?limit=1001')).type).toBe('INVALID_ARGUMENT');
+    });
+
+    it('answers every field an event carries, the actor of a delegation too', async () => {
+      const admin = await login(ADMIN, ADMIN_PASSWORD);
+      t.server.audit.record({ event: 'sts.issued', user: 'ann', domain: 'example.com', actor: 'vpxd@vsphere.local', scheme: 'sts_act_as' });
+      const events = ((await call(admin, 'GET', '/audit?event=sts.issued&user=ann%40example.com')).json as { events: Record<string, string>[] }).events;
+      expect(events).toEqual([{ event: 'sts.issued', user: 'ann', domain: 'example.com', actor: 'vpxd@vsphere.local', scheme: 'sts_act_as', time: expect.any(String) }]);
     });
 
     it('the audit trail never holds a password or session id given to the API', async () => {
@@ -377,6 +425,37 @@ describe('the administration API of two servers on one store', () => {
       await a.close();
       await b.close();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the administration API and the log', () => {
+  it('a password given to the API reaches neither the log nor an error, accepted or refused', async () => {
+    const [memory] = storeFactories();
+    const log = new PassThrough();
+    let logged = '';
+    log.on('data', (chunk: Buffer) => (logged += chunk.toString('utf8')));
+    const t = await startTestServer(await memory!.open(), { logLevel: 'debug', logStream: log });
+    try {
+      const session = (await http(`${t.url}/api/session`, { method: 'POST', headers: basic(ADMIN, ADMIN_PASSWORD) })).json as string;
+      const headers = { 'vmware-api-session-id': session };
+      const answers = [
+        await http(`${t.url}${BASE}/users`, { method: 'POST', headers, body: { user: 'kim', password: 'Kim-secret-1' } }),
+        await http(`${t.url}${BASE}/users`, { method: 'POST', headers, body: { user: 'kim', password: 'Kim-secret-2' } }),
+        await http(`${t.url}${BASE}/users/kim?action=set-password`, { method: 'POST', headers, body: { password: 'kim' } }),
+        await http(`${t.url}/api`, {
+          method: 'POST',
+          body: { jsonrpc: '2.0', method: 'invoke', id: '1', params: { serviceId: 'vapi_auth.users', operationId: 'set_password', input: { STRUCTURE: { 'operation-input': { user: 'kim', password: { SECRET: 'sh0rt' } } } }, ctx: { appCtx: {}, securityCtx: { schemeId: 'com.vmware.vapi.std.security.session_id', sessionId: session } } } },
+        }),
+      ];
+      expect(answers.map((answer) => answer.status)).toEqual([204, 400, 400, 200]);
+      expect(logged).toContain('INVALID_ARGUMENT');
+      for (const secret of ['Kim-secret-1', 'Kim-secret-2', 'sh0rt']) {
+        expect(logged).not.toContain(secret);
+        for (const answer of answers) expect(answer.text).not.toContain(secret);
+      }
+    } finally {
+      await t.close();
     }
   });
 });

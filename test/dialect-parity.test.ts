@@ -3,7 +3,10 @@ import { apiBindings, type ResolvedOperation } from '../src/core/operations.js';
 import { decodePlain, encodePlain } from '../src/core/plain-json.js';
 import { decodeDataValue, encodeDataValue } from '../src/dialects/jsonrpc/data-value.js';
 import { legacyBindings } from '../src/dialects/rest/bindings.js';
+import { SCHEMES } from '../src/core/schemes.js';
+import { ephemeralStsKeys } from '../src/sso/sts-keys.js';
 import { MemoryStore } from '../src/store/memory-store.js';
+import { assertionXml, sign, testIssuer, type Issuer } from './helpers/saml.js';
 import { basic, http } from './helpers/http.js';
 import { invokeBody, type Credentials } from './helpers/session-dialects.js';
 import { jobsService, Steps } from './helpers/task-services.js';
@@ -13,6 +16,7 @@ import { ADMIN, ADMIN_PASSWORD, startTestServer, type TestServer } from './helpe
 type Answer = { value: unknown } | { errorType: string };
 
 let t: TestServer;
+let issuer: Issuer;
 /** What /rest answers where /api and JSON-RPC start a task: no such route (spec README decision 6). */
 const NO_REST_TASKS: Answer = { errorType: 'NOT_FOUND' };
 const steps = new Steps();
@@ -41,8 +45,16 @@ async function viaApi(target: ResolvedOperation, input: Record<string, unknown>,
     headers,
     ...(inBody && Object.keys(rest).length > 0 ? { body: rest } : {}),
   });
-  if (response.status >= 400) return { errorType: (response.json as { error_type: string }).error_type };
+  if (response.status >= 400) return { errorType: errorName(response.json as ErrorBody) };
   return { value: response.json };
+}
+
+/** The fields an error body carries in plain JSON: a std error's type, or an operation's own (OAuth 2.0) error name. */
+type ErrorBody = { error_type?: string; error?: string };
+
+/** A std error by its type; an error the operation declares itself (OAuth 2.0's) as `declared:<error>`. */
+function errorName(body: ErrorBody): string {
+  return body.error_type ?? `declared:${body.error}`;
 }
 
 async function viaJsonRpc(target: ResolvedOperation, input: Record<string, unknown>, credentials: Credentials, asTask = false): Promise<Answer> {
@@ -57,8 +69,11 @@ async function viaJsonRpc(target: ResolvedOperation, input: Record<string, unkno
   const operationId = asTask ? `${operation.id}$task` : operation.id;
   const response = await http(`${t.url}/api`, { method: 'POST', body: invokeBody(target.service.id, operationId, credentials, typed) });
   expect(response.status).toBe(200);
-  const { result } = response.json as { result: { output?: unknown; error?: { ERROR: Record<string, { error_type: { OPTIONAL: string } }> } } };
-  if (result.error) return { errorType: Object.values(result.error.ERROR)[0]!.error_type.OPTIONAL };
+  const { result } = response.json as { result: { output?: unknown; error?: { ERROR: Record<string, { error_type?: { OPTIONAL: string }; error?: string }> } } };
+  if (result.error) {
+    const error = Object.values(result.error.ERROR)[0]!;
+    return { errorType: errorName({ error_type: error.error_type?.OPTIONAL, error: error.error }) };
+  }
   if (asTask) return { value: result.output };
   const native = decodeDataValue(operation.output, result.output, 'output');
   return { value: operation.output.kind === 'void' ? undefined : encodePlain(operation.output, native, 'object') };
@@ -97,7 +112,7 @@ async function viaRest(target: ResolvedOperation, input: Record<string, unknown>
     ...(inBody && Object.keys(rest).length > 0 ? { body: rest } : {}),
   });
   const body = response.json as { value?: unknown } | undefined;
-  if (response.status >= 400) return { errorType: (body?.value as { error_type: string }).error_type };
+  if (response.status >= 400) return { errorType: errorName(body?.value as ErrorBody) };
   const { output } = target.operation;
   if (output.kind === 'void') return { value: body?.value };
   return { value: encodePlain(output, decodePlain(output, body!.value, 'value', 'entries'), 'object') };
@@ -138,6 +153,9 @@ const CALLS: Record<string, () => { input: Record<string, unknown>; credentials?
   'com.vmware.vapi.metadata.privilege.service.get': () => ({ input: { service_id: 'com.vmware.cis.tasks' } }),
   'com.vmware.vapi.metadata.privilege.service.operation.list': () => ({ input: { service_id: 'com.vmware.cis.tasks' } }),
   'com.vmware.vapi.metadata.privilege.service.operation.get': () => ({ input: { service_id: 'com.vmware.cis.tasks', operation_id: 'cancel' } }),
+  'com.vmware.vcenter.authentication.token.issue': () => ({
+    input: { spec: { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: samlToken(), subject_token_type: 'urn:ietf:params:oauth:token-type:saml2' } },
+  }),
   // The first check only: later calls of this very test record more.
   'com.vmware.vcenter.authorization.privilege_checks.list': () => ({ input: { iteration: { marker: '0', end_marker: '1' } } }),
   'com.vmware.vcenter.authorization.privilege_checks.latest.get': () => ({ input: {} }),
@@ -160,8 +178,22 @@ const CALLS: Record<string, () => { input: Record<string, unknown>; credentials?
   'vapi_auth.audit.list': () => ({ input: { filter: { limit: 10 } } }),
 };
 
+/** A SAML bearer token of the trusted test issuer, base64url, for the token exchange. */
+function samlToken(): string {
+  const now = t.clock.now();
+  return Buffer.from(sign(assertionXml({ notBefore: now - 60_000, notOnOrAfter: now + 3_600_000 }), issuer)).toString('base64url');
+}
+
 beforeAll(async () => {
-  t = await startTestServer(new MemoryStore(), { services: [jobsService(steps)], tasks: { heartbeatMs: 60_000, shutdownGraceMs: 50 } });
+  issuer = await testIssuer();
+  // JWT and SAML tokens on, so that the token exchange is in the table.
+  t = await startTestServer(new MemoryStore(), {
+    services: [jobsService(steps)],
+    tasks: { heartbeatMs: 60_000, shutdownGraceMs: 50 },
+    jwt: true,
+    saml: { trustedCertificates: [issuer.cert] },
+    sts: { keys: await ephemeralStsKeys() },
+  });
   // users.create and roles.create then answer ALREADY_EXISTS in every dialect.
   await t.server.identity.add('parity@vsphere.local', 'Par1ty-pass');
   await t.server.access.addRole('Parity', ['Task.ViewAll']);
@@ -202,6 +234,12 @@ describe('the same operation over /api, /rest and JSON-RPC', () => {
     } else if (name === 'vapi_auth.sessions.list') {
       // Each dialect's own session is the current one in its answer, and the others' sessions come and go.
       for (const answer of [api, rest, rpc]) expect((answer as { value: { current: boolean }[] }).value.filter((s) => s.current)).toHaveLength(1);
+    } else if (name === 'com.vmware.vcenter.authentication.token.issue') {
+      // A new access token each time: the same token_info but for the token itself.
+      const shape = (answer: Answer | undefined) => ({ value: { ...(answer as { value: object }).value, access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/) } });
+      expect(api).toEqual(shape({ value: { token_type: 'Bearer', expires_in: 3600, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token' } }));
+      expect(rest).toEqual(shape(api));
+      expect(rpc).toEqual(shape(api));
     } else if (name === 'com.vmware.cis.session.create' || name === 'com.vmware.vcenter.authorization.privilege_checks.latest.get') {
       // A new token, or a marker that moves with every check: the same kind of value, not the same value.
       const kind = name.endsWith('create') ? /^[0-9a-f]{32}$/ : /^\d+$/;
@@ -214,10 +252,14 @@ describe('the same operation over /api, /rest and JSON-RPC', () => {
     }
   });
 
-  it.each(Object.keys(CALLS))('%s refuses a call without credentials with the same error', async (name) => {
+  it.each(Object.keys(CALLS))('%s refuses a call without credentials with the same error, unless it takes no authentication', async (name) => {
     const target = t.server.table.operations().find((candidate) => key(candidate) === name)!;
     const { input, asTask } = CALLS[name]!();
     const api = await viaApi(target, input, {}, asTask);
+    if (target.schemes.includes(SCHEMES.none)) {
+      for (const answer of [api, await viaRest(target, input, {}), await viaJsonRpc(target, input, {})]) expect(answer).toHaveProperty('value');
+      return;
+    }
     expect(api).toEqual({ errorType: 'UNAUTHENTICATED' });
     expect(await viaRest(target, input, {}, asTask)).toEqual(asTask ? NO_REST_TASKS : api);
     expect(await viaJsonRpc(target, input, {}, asTask)).toEqual(api);
@@ -228,7 +270,8 @@ describe('the same operation over /api, /rest and JSON-RPC', () => {
     const { input, credentials, asTask } = CALLS[name]!();
     const withExtra = { ...input, bogus: 'x' };
     const api = await viaApi(target, withExtra, credentials ?? (await session()), asTask);
-    expect(api).toEqual({ errorType: 'UNEXPECTED_INPUT' });
+    // An operation that reports input mistakes as an error of its own (the token exchange's invalid_request) does so in each.
+    expect(api).toEqual({ errorType: target.operation.inputError ? 'declared:invalid_request' : 'UNEXPECTED_INPUT' });
     expect(await viaRest(target, withExtra, credentials ?? (await session()), asTask)).toEqual(asTask ? NO_REST_TASKS : api);
     expect(await viaJsonRpc(target, withExtra, credentials ?? (await session()), asTask)).toEqual(api);
   });

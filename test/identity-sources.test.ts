@@ -215,6 +215,25 @@ describe.skipIf(!slapdAvailable())('directory users (LDAP identity source)', () 
     expect((await withSession(t, PRIVILEGE_CHECKS, session.json as string)).status).toBe(403);
   });
 
+  it('exchange a directory user’s SAML token for an access token and back, the groups’ roles carried through', async () => {
+    const t = await start();
+    const assertion = (await stsIssue(t, 'EXAMPLE\\ann')).text.match(/<saml2:Assertion[\s\S]*<\/saml2:Assertion>/)![0];
+    const exchange = (spec: Record<string, string>) => http(`${t.url}/api/vcenter/authentication/token`, { method: 'POST', body: { spec } });
+    const grant_type = 'urn:ietf:params:oauth:grant-type:token-exchange';
+    const toJwt = await exchange({ grant_type, subject_token: Buffer.from(assertion).toString('base64url'), subject_token_type: 'urn:ietf:params:oauth:token-type:saml2' });
+    expect(toJwt.status, toJwt.text).toBe(200);
+    const jwt = (toJwt.json as { access_token: string }).access_token;
+    // An Administrator by the Admins group only.
+    expect((await http(`${t.url}${PRIVILEGE_CHECKS}`, { headers: bearer(jwt) })).status).toBe(200);
+    const toSaml = await exchange({ grant_type, subject_token: jwt, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' });
+    expect(toSaml.status, toSaml.text).toBe(200);
+    const xml = Buffer.from((toSaml.json as { access_token: string }).access_token, 'base64url').toString('utf8');
+    expect(xml).toContain('>EXAMPLE.COM\\admins</saml2:AttributeValue>');
+    const created = await http(`${t.url}/api/session`, { method: 'POST', headers: { authorization: signHeader(xml) } });
+    expect(created.status).toBe(201);
+    expect((await withSession(t, PRIVILEGE_CHECKS, created.json as string)).status).toBe(200);
+  });
+
   it('let the OMIVV login give tokens to directory Administrators (by a group permission) only', async () => {
     const t = await start();
     const ann = await omivvLogin(t.url, 'ann', passwordOf('ann'), 'example.com');

@@ -72,6 +72,8 @@ async function credentialOf(scheme: SchemeId): Promise<Record<string, string>> {
       return { schemeId: scheme, sessionId: (await http(`${t.url}/api/session`, { method: 'POST', headers: basic(ADMIN, ADMIN_PASSWORD) })).json as string };
     case SCHEMES.samlBearer:
       return { schemeId: scheme, samlToken: sign(assertionXml({ notBefore: t.clock.now() - 60_000, notOnOrAfter: t.clock.now() + 3_600_000 }), issuer!) };
+    case SCHEMES.none:
+      return {};
     default:
       return { schemeId: scheme, accessToken: await accessToken(t.url, 'administrator', ADMIN_PASSWORD) };
   }
@@ -121,15 +123,19 @@ describe('enforcement and metadata', () => {
   for (const [name, definition, withSaml] of configurations) {
   it(`agree for every operation under ${name}: the schemes accepted are exactly the schemes published`, async () => {
     await start(definition, withSaml);
-    const probed: SchemeId[] = [SCHEMES.userPass, SCHEMES.sessionId, SCHEMES.oauth, ...(withSaml ? [SCHEMES.samlBearer, SCHEMES.samlHok] : [])];
+    // No credentials at all probes no_authentication (the token exchange, which exists where SAML and JWT tokens are both on).
+    const probed: SchemeId[] = [SCHEMES.none, SCHEMES.userPass, SCHEMES.sessionId, SCHEMES.oauth, ...(withSaml ? [SCHEMES.samlBearer, SCHEMES.samlHok] : [])];
     const operations = t.server.table.operations();
     expect(operations.length).toBeGreaterThan(15);
+    expect(operations.some(({ service }) => service.id === 'com.vmware.vcenter.authentication.token')).toBe(withSaml);
     for (const { service, operation } of operations) {
       const operationId = operation.task === 'task_only' ? `${operation.id}$task` : operation.id;
       const published = await publishedSchemes(service.id, operation.id);
       const accepted: SchemeId[] = [];
       for (const scheme of probed) if (await accepts(service.id, operationId, scheme)) accepted.push(scheme);
-      expect(accepted.sort(), `${service.id}.${operation.id}`).toEqual(published.filter((s) => probed.includes(s)).sort());
+      // An operation that takes no authentication takes any credentials too: it does not read them.
+      const expected = published.includes(SCHEMES.none) ? probed : published.filter((s) => probed.includes(s));
+      expect(accepted.sort(), `${service.id}.${operation.id}`).toEqual([...expected].sort());
       expect(published.every((s) => probed.includes(s)), `${service.id}.${operation.id} publishes a scheme the server cannot check`).toBe(true);
     }
   });

@@ -107,6 +107,29 @@ describe.runIf(run)('three nodes over one Redis, each with its own data dir', ()
     }
   });
 
+  it('exchange tokens on any node for tokens every node takes, and refuse a revoked one on every node', async () => {
+    const [a, b, c] = await threeNodes();
+    const exchange = (on: Node, fields: Record<string, string>) =>
+      http(`${on.url}/api/vcenter/authentication/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+    const grant_type = 'urn:ietf:params:oauth:grant-type:token-exchange';
+    // A SAML token of A's STS for an access token signed by B, which every node takes.
+    const saml = Buffer.from(await samlFrom(a!)).toString('base64url');
+    const toJwt = await exchange(b!, { grant_type, subject_token: saml, subject_token_type: 'urn:ietf:params:oauth:token-type:saml2' });
+    expect(toJwt.status, toJwt.text).toBe(200);
+    const jwt = (toJwt.json as { access_token: string }).access_token;
+    expect(await jwtStatuses([a!, b!, c!], jwt)).toEqual([200, 200, 200]);
+    // That access token for a SAML token of C's STS, which every node takes for a session.
+    const fields = { grant_type, subject_token: jwt, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', requested_token_type: 'urn:ietf:params:oauth:token-type:saml2' };
+    const toSaml = await exchange(c!, fields);
+    expect(toSaml.status, toSaml.text).toBe(200);
+    const xml = Buffer.from((toSaml.json as { access_token: string }).access_token, 'base64url').toString('utf8');
+    expect(signerOf(xml)).not.toBe(signerOf(await samlFrom(a!)));
+    expect(await samlStatuses([a!, b!, c!], xml)).toEqual([201, 201, 201]);
+    // Logged off on A, the access token is exchanged nowhere.
+    expect((await logoff(a!.url, jwt)).status).toBe(200);
+    for (const n of [a!, b!, c!]) expect(((await exchange(n, fields)).json as { error: string }).error).toBe('invalid_grant');
+  });
+
   it('show every node\'s keys: the JWKS and the lookup service\'s STS sslTrust on each node', async () => {
     const nodes = await threeNodes();
     const kids = nodes.map((n) => (JSON.parse(readFileSync(join(n.dataDir, 'jwt', 'keys.json'), 'utf8')) as { keys: { kid: string }[] }).keys[0]!.kid);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiBindings, type ResolvedOperation } from '../src/core/operations.js';
 import { legacyBindings } from '../src/dialects/rest/bindings.js';
 import { loadPlugins } from '../src/plugins/load-plugins.js';
+import { ephemeralStsKeys } from '../src/sso/sts-keys.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { basic, http } from './helpers/http.js';
 import { jobsService, Steps } from './helpers/task-services.js';
@@ -27,7 +28,9 @@ const USERS = [
 
 beforeAll(async () => {
   const plugins = await loadPlugins(['examples/firmware-update.mjs']);
-  t = await startTestServer(new MemoryStore(), { services: [jobsService(new Steps()), ...plugins], tasks: { shutdownGraceMs: 10 }, jwt: true });
+  // JWT and SAML tokens on (this node's STS): the token exchange is probed too.
+  t = await startTestServer(new MemoryStore(), { services: [jobsService(new Steps()), ...plugins], tasks: { shutdownGraceMs: 10 }, jwt: true, sts: { keys: await ephemeralStsKeys() } });
+  expect(t.server.table.lookup('com.vmware.vcenter.authentication.token', 'issue')).toBeDefined();
   await addUser(t.server, 'nobody@vsphere.local', PASSWORD, 'NoAccess');
   await t.server.access.addRole('FirmwareOperator', ['Host.Config.Firmware']);
   await addUser(t.server, 'operator@vsphere.local', PASSWORD, 'FirmwareOperator');

@@ -211,6 +211,31 @@ for (const factory of storeFactories()) {
         read!.passwordHash = 'changed';
         expect((await store.users.get('ann@vsphere.local'))!.passwordHash).toBe('$argon2id$x');
       });
+
+      it('finds a solution user by its certificate, and gives each certificate to one user only', async () => {
+        const vpxd = { ...user('vpxd'), passwordHash: '', certificate: 'MIIBcert+A==' };
+        expect(await store.users.create(vpxd)).toBe(true);
+        expect(await store.users.create({ ...user('other'), passwordHash: '', certificate: vpxd.certificate })).toBe(false);
+        expect(await store.users.get('other@vsphere.local')).toBeUndefined();
+        expect(await store.users.findByCertificate(vpxd.certificate)).toEqual(vpxd);
+        expect(await store.users.get('vpxd@vsphere.local')).toEqual(vpxd);
+        expect(await store.users.findByCertificate('MIIBother==')).toBeUndefined();
+        await store.users.create(user('ann'));
+        expect(await store.users.findByCertificate('')).toBeUndefined();
+        expect(await store.users.get('ann@vsphere.local')).not.toHaveProperty('certificate');
+        expect(await store.users.delete('vpxd@vsphere.local')).toBe(true);
+        expect(await store.users.findByCertificate(vpxd.certificate)).toBeUndefined();
+        // Freed with its user: the certificate may be registered again.
+        expect(await store.users.create({ ...user('again'), passwordHash: '', certificate: vpxd.certificate })).toBe(true);
+        expect((await store.users.findByCertificate(vpxd.certificate))!.name).toBe('again');
+      });
+
+      it('reads a solution user with its session, as any other account', async () => {
+        const vpxd = { ...user('vpxd'), passwordHash: '', certificate: 'MIIBcert+A==' };
+        await store.users.create(vpxd);
+        await store.sessions.insert(session('sv', 'vpxd@vsphere.local'), NO_CAPS, NOW);
+        expect((await store.sessions.getWithUser('sv', NOW))!.user).toEqual(vpxd);
+      });
     });
     describe('tasks', () => {
       it('stores a task and forgets it once its retention ends', async () => {

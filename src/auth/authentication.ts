@@ -1,6 +1,6 @@
 import { unauthenticated } from '../core/errors.js';
-import type { Principal } from '../core/principal.js';
-import type { SchemeId } from '../core/schemes.js';
+import { ANONYMOUS, type Principal } from '../core/principal.js';
+import { SCHEMES, type SchemeId } from '../core/schemes.js';
 import type { Authenticator } from './authenticator.js';
 import type { KnownScheme, PresentedCredentials } from './credentials.js';
 
@@ -14,13 +14,17 @@ export class Authentication {
     this.challenge = authenticators.flatMap((a) => (a.challenge ? [a.challenge] : [])).join(',');
   }
 
+  /** Whether this server checks `scheme`; `no_authentication` needs no check. */
   supports(scheme: SchemeId): boolean {
-    return this.#authenticators.has(scheme);
+    return scheme === SCHEMES.none || this.#authenticators.has(scheme);
   }
 
-  /** The first of `schemes` (in declared order) for which the request carried credentials this server can check. */
+  /**
+   * The first of `schemes` (in declared order) for which the request carried credentials this server
+   * can check; `no_authentication` fits any request, whatever credentials it carries (they are not read).
+   */
   schemeFor(schemes: readonly SchemeId[], presented: PresentedCredentials): SchemeId | undefined {
-    return schemes.find((scheme) => presented[scheme as KnownScheme] !== undefined && this.#authenticators.has(scheme));
+    return schemes.find((scheme) => scheme === SCHEMES.none || (presented[scheme as KnownScheme] !== undefined && this.#authenticators.has(scheme)));
   }
 
   /**
@@ -30,6 +34,7 @@ export class Authentication {
   async authenticate(schemes: readonly SchemeId[], presented: PresentedCredentials): Promise<Principal> {
     const scheme = this.schemeFor(schemes, presented);
     if (scheme === undefined) throw unauthenticated('no credentials for any accepted scheme');
+    if (scheme === SCHEMES.none) return ANONYMOUS;
     const authenticator = this.#authenticators.get(scheme) as Authenticator<KnownScheme>;
     return authenticator.authenticate(presented[scheme as KnownScheme] as never);
   }

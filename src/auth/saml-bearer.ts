@@ -45,9 +45,9 @@ export interface SamlAccounts {
 /**
  * The checks every SAML token passes: signature by a trusted issuer and claims, delegable, an
  * account of an identity source that is not locked (a lock refuses every way in, as it does a
- * password or a JWT).
+ * password or a JWT). A refusal is UNAUTHENTICATED with the reason for the log.
  */
-async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: TrustedIssuers, { identity, credentials }: SamlAccounts, now: number) {
+export async function verifySamlToken(samlToken: string, policy: SamlBearerPolicy, issuers: TrustedIssuers, { identity, credentials }: SamlAccounts, now: number) {
   // Loaded with the first SAML token: the XML parser and signature checker cost start-up time that most servers never use.
   const { AssertionRejected, verifyAssertion } = await import('../saml/verify-assertion.js');
   let assertion: VerifiedAssertion;
@@ -62,6 +62,12 @@ async function verified(samlToken: string, policy: SamlBearerPolicy, issuers: Tr
   if (!user) throw unauthenticated('the SAML subject is not an account of an identity source');
   if (await credentials.isLocked(user.key)) throw unauthenticated('account locked');
   return { assertion, user };
+}
+
+/** What a principal keeps of its token: when it ends, and who acts for the subject (the latest delegate). */
+function tokenClaims(assertion: VerifiedAssertion): { notAfter: number; actor?: string } {
+  const actor = assertion.delegates.at(-1)?.name;
+  return { notAfter: assertion.notOnOrAfter, ...(actor ? { actor } : {}) };
 }
 
 /**
@@ -81,9 +87,9 @@ export function samlBearerAuthenticator(
     challenge: `SIGN realm="vapi-auth",service="${realm}"${policy.stsUrl ? `,sts="${policy.stsUrl}"` : ''}`,
     async authenticate({ samlToken }) {
       if (!policy.allowBearer) throw unauthenticated('SAML bearer tokens are not allowed');
-      const { assertion, user } = await verified(samlToken, policy, issuers, accounts, clock.now());
+      const { assertion, user } = await verifySamlToken(samlToken, policy, issuers, accounts, clock.now());
       if (assertion.confirmation !== 'bearer') throw unauthenticated('a holder-of-key token presented as a bearer token');
-      return principalOf(user, SCHEMES.samlBearer, { notAfter: assertion.notOnOrAfter });
+      return principalOf(user, SCHEMES.samlBearer, tokenClaims(assertion));
     },
   };
 }
@@ -113,7 +119,7 @@ export function samlHolderOfKeyAuthenticator(
     scheme: SCHEMES.samlHok,
     async authenticate(credential: SamlHolderOfKey) {
       const now = clock.now();
-      const { assertion, user } = await verified(credential.samlToken, policy, issuers, accounts, now);
+      const { assertion, user } = await verifySamlToken(credential.samlToken, policy, issuers, accounts, now);
       const certificate = assertion.holderCertificate;
       if (assertion.confirmation !== 'holder-of-key' || !certificate) throw unauthenticated('a bearer token presented as holder-of-key');
       const signature = Buffer.from(credential.signature, 'base64');
@@ -136,7 +142,7 @@ export function samlHolderOfKeyAuthenticator(
       }
       // A signed request is good once: a captured one cannot be replayed.
       if ((await kv.increment(`signed:${once}`, 2 * policy.clockToleranceMs, now)) !== 1) throw unauthenticated('a signed request replayed');
-      return principalOf(user, SCHEMES.samlHok, { notAfter: assertion.notOnOrAfter });
+      return principalOf(user, SCHEMES.samlHok, tokenClaims(assertion));
     },
   };
 }

@@ -1,5 +1,5 @@
 import { unauthorized } from '../core/errors.js';
-import type { Principal } from '../core/principal.js';
+import type { OperationContext } from '../core/operations.js';
 import type { Authorizer } from './authorizer.js';
 
 /**
@@ -15,20 +15,22 @@ export class Delegation {
     this.#authorizer = authorizer;
   }
 
-  /** UNAUTHORIZED unless `caller` holds every one of `privileges` (`all`: is an Administrator); `what` goes to the log. */
-  async requireHolds(caller: Principal, privileges: readonly string[] | 'all', what: string): Promise<void> {
+  /**
+   * UNAUTHORIZED unless the caller holds every one of `privileges` (`all`: is an Administrator);
+   * `what` goes to the log. The checks are recorded, so that a role made from a recording can hand on
+   * what the recorded script handed on.
+   */
+  async requireHolds(context: OperationContext, privileges: readonly string[] | 'all', what: string): Promise<void> {
     if (privileges === 'all') {
-      if (!(await this.#authorizer.isAdministrator(caller))) throw unauthorized(`${what} needs the Administrator role`);
+      if (!(await this.#authorizer.isAdministrator(context.principal))) throw unauthorized(`${what} needs the Administrator role`);
       return;
     }
-    const held = await this.#authorizer.privilegesOf(caller);
-    const missing = privileges.filter((privilege) => !held.has(privilege));
-    if (missing.length > 0) throw unauthorized(`${what} needs ${missing.join(', ')}, which the caller lacks`);
+    if (!context.holdsAll(privileges)) throw unauthorized(`${what} needs privileges the caller lacks`);
   }
 
-  /** UNAUTHORIZED unless `caller` holds everything the roles `roles` give (read from the current policy). */
-  async requireHoldsRoles(caller: Principal, roles: readonly string[], what: string): Promise<void> {
+  /** UNAUTHORIZED unless the caller holds everything the roles `roles` give (read from the current policy). */
+  async requireHoldsRoles(context: OperationContext, roles: readonly string[], what: string): Promise<void> {
     const policy = await this.#authorizer.policy();
-    for (const role of roles) await this.requireHolds(caller, policy.privilegesOfRole(role) ?? [], what);
+    for (const role of roles) await this.requireHolds(context, policy.privilegesOfRole(role) ?? [], what);
   }
 }

@@ -29,6 +29,7 @@ export const STORE_FLAGS = ['data-dir', 'store', 'config', 'audit-log'] as const
 /** The value of a flag in usage lines; flags absent here are switches. */
 export const ADMIN_FLAG_VALUES: Readonly<Record<string, string>> = {
   role: 'ROLE',
+  cert: 'FILE',
   privilege: 'P',
   user: 'NAME',
   config: 'FILE',
@@ -65,6 +66,19 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       remove: { usage: 'NAME', summary: 'removes a user; its sessions and tokens stop working at once', args: [1, 1], flags: [] },
       passwd: { usage: 'NAME [--password-stdin]', summary: 'sets a new password, read like add', args: [1, 1], flags: ['password-stdin'] },
       role: { usage: 'NAME ROLE', summary: "gives the user ROLE (its user permission: the same as permission add)", args: [2, 2], flags: [] },
+    },
+  },
+  'solution-user': {
+    summary: 'solution users (vsphere.local): principals identified by a certificate, which get holder-of-key tokens from the STS by signing with its key',
+    verbs: {
+      add: {
+        usage: 'NAME --cert FILE [--role ROLE]',
+        summary: 'registers NAME with the certificate of FILE (PEM; one solution user per certificate), with role ROLE if given',
+        args: [1, 1],
+        flags: ['cert', 'role'],
+      },
+      list: { usage: '[--json]', summary: 'the solution users: name, role, certificate subject, SHA-256 fingerprint and end of validity', args: [0, 0], flags: ['json'] },
+      remove: { usage: 'NAME', summary: 'removes a solution user; its sessions end and the STS refuses its certificate at once', args: [1, 1], flags: [] },
     },
   },
   role: {

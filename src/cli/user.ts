@@ -53,7 +53,8 @@ export async function userCommand(verb: string, args: string[], flags: Flags, en
         return;
       }
       case 'passwd': {
-        if (!(await identity.find(name))) throw new IdentityError(`no user ${name}`, 'missing');
+        // Refused before a password is asked for (or generated and shown).
+        await users.passwordUser(name);
         await users.setPassword(name, await newPassword(flags, env, out));
         audit.record({ event: 'user.password_changed', user: name });
         out.write(`Changed the password of ${name}\n`);

@@ -1,3 +1,4 @@
+import type { DeclaredError, OperationError } from './declared-errors.js';
 import type { ErrorType, StatusOverrides } from './errors.js';
 import type { Clock } from './clock.js';
 import type { LocalizableMessage } from './messages.js';
@@ -40,6 +41,12 @@ export interface OperationContext {
    * task); the privilege must be listed in its service's `checks`.
    */
   hasPrivilege(privilege: string, object?: DynamicId): boolean;
+  /**
+   * Whether the caller holds every one of `privileges` on the root folder, each check recorded like
+   * the engine's: for privileges a handler learns from its data (those of a role the caller hands
+   * on), which exist already and so need no declaring in `checks`.
+   */
+  holdsAll(privileges: readonly string[]): boolean;
   /** Present when the operation runs as a task. */
   task?: TaskControl;
 }
@@ -64,6 +71,11 @@ export interface ApiBinding {
   status?: number;
   /** Query parameters that carry input: query name → dotted input path, e.g. `return_all` → `spec.return_all`. */
   query?: Readonly<Record<string, string>>;
+  /**
+   * The input parameter (a structure) whose fields an `application/x-www-form-urlencoded` body may
+   * carry at its top level instead of a JSON body, as OAuth 2.0 token endpoints take them (RFC 6749 §3.2).
+   */
+  form?: string;
 }
 
 /** A custom `/rest` binding: the path below `/rest`, with `{param}` placeholders, and its `?action=`. */
@@ -82,6 +94,17 @@ export interface OperationDefinition<Input = Record<string, unknown>, Output = u
   errors: readonly ErrorType[];
   /** Status pins that win over the error table in `/api` (errors.md §3). */
   statusOverrides?: StatusOverrides;
+  /** Errors of its own beyond the standard ones, which its handler throws as OperationError. */
+  declaredErrors?: readonly DeclaredError[];
+  /**
+   * The declared error that reports a mistake in the input (an unknown or missing field, a value of
+   * the wrong type, a body that cannot be read) instead of the standard error, given its message.
+   */
+  inputError?(message: string): OperationError;
+  /** Its handler records audit events, which then name the request (client, dialect, request id). */
+  audited?: boolean;
+  /** Its answers carry credentials: every dialect sends them with `Cache-Control: no-store` (RFC 6749 §5.1). */
+  issuesCredentials?: boolean;
   /** Explicit schemes; when absent the service's, then the package's apply. */
   schemes?: readonly SchemeId[];
   /** Privileges the caller needs; when absent the service's, then the package's apply (none by default). */
@@ -96,8 +119,6 @@ export interface OperationDefinition<Input = Record<string, unknown>, Output = u
    * body (the `/rest` cookie): `created` answers the new session id, `ended` ends the current one.
    */
   sessionEffect?: 'created' | 'ended';
-  /** Whether the handler records audit events (an administrative change), which then name the request (client, request id). */
-  audited?: boolean;
   /** How the operation is reached on `/api`; several bindings serve the same operation. */
   api?: ApiBinding | readonly ApiBinding[];
   /**

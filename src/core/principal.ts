@@ -1,4 +1,4 @@
-import type { SchemeId } from './schemes.js';
+import { SCHEMES, type SchemeId } from './schemes.js';
 
 /** The session a request authenticated with, as the handler may see it. */
 export interface SessionView {
@@ -28,7 +28,12 @@ export interface Principal {
   session?: SessionView;
   /** When the credential itself ends (a token's expiry); a session created from it ends no later. */
   notAfter?: number;
+  /** Who acts for the account: the solution user that obtained its token by delegation (ActAs), as the token names it. */
+  actor?: string;
 }
+
+/** Who calls an operation that takes no authentication (`no_authentication`): no account, no groups, no privileges. */
+export const ANONYMOUS: Principal = Object.freeze({ userKey: '', name: '', domain: '', scheme: SCHEMES.none });
 
 /** `name@DOMAIN` with the domain upper-cased, as vCenter renders users everywhere. */
 export function displayName(principal: Pick<Principal, 'name' | 'domain'>): string {

@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify';
+import { OperationError } from '../core/declared-errors.js';
 import { errorRow, type VapiError } from '../core/errors.js';
+import type { Failure } from '../engine/invocation.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,9 +14,14 @@ declare module 'fastify' {
 
 /**
  * Logs a failed request: server faults with their cause at error level, credential and
- * permission failures with their internal reason at info. Never a credential or token.
+ * permission failures with their internal reason at info, as are an operation's own errors (a
+ * refused token exchange). Never a credential or token.
  */
-export function logFailure(request: FastifyRequest, error: VapiError): void {
+export function logFailure(request: FastifyRequest, error: Failure): void {
+  if (error instanceof OperationError) {
+    request.log.info({ error: error.declared.type.name, reason: error.reason, url: request.url.split('?')[0], client: request.ip }, 'request refused');
+    return;
+  }
   const status = errorRow(error.errorType).api;
   request.failure = error;
   const entry = { errorType: error.errorType, reason: error.reason, url: request.url.split('?')[0], client: request.ip };

@@ -7,8 +7,9 @@ import { withRequestContext } from '../observability/request-context.js';
 
 /**
  * Whether the invocation may raise audit events (a login or logout, a password check that may start
- * a lock, an administrative change), which then name the request. Only those run in a request context: keeping one costs every
- * request a fifth of its throughput (async hooks), and the others raise no event.
+ * a lock, an operation that audits itself), which then name the request. Only those run in a request
+ * context: keeping one costs every request a fifth of its throughput (async hooks), and the others
+ * raise no event.
  */
 function mayAudit(invocation: Invocation): boolean {
   const { operation } = invocation.target;
@@ -36,7 +37,10 @@ export async function serveInvocation(
   } catch (error) {
     outcome = error instanceof NoRoute ? { kind: 'no_route' } : { kind: 'failure', error: engine.failure(error) };
   }
-  if (outcome.kind !== 'no_route' && outcome.target) request.operation = `${outcome.target.service.id}.${outcome.target.operation.id}`;
+  if (outcome.kind !== 'no_route' && outcome.target) {
+    request.operation = `${outcome.target.service.id}.${outcome.target.operation.id}`;
+    if (outcome.target.operation.issuesCredentials) reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+  }
   if (outcome.kind === 'failure') logFailure(request, outcome.error);
   return render(reply, outcome);
 }

@@ -7,8 +7,9 @@ import { SCHEMES } from '../core/schemes.js';
 /** The largest assertion a SIGN header may inflate to: a zip bomb stops here. */
 const MAX_ASSERTION_BYTES = 64 * 1024;
 
+/** The assertion of a SIGN token: base64 (or base64url, as the token exchange returns it) of the XML, gzipped or not. */
 function assertionOf(token: string): string | undefined {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(token)) return undefined;
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(token)) return undefined;
   const bytes = Buffer.from(token, 'base64');
   try {
     const xml = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes, { maxOutputLength: MAX_ASSERTION_BYTES }) : bytes;
@@ -37,7 +38,8 @@ function signedTexts(request: FastifyRequest, nonce: string): Buffer[] {
 }
 
 /**
- * `Authorization: SIGN token="<base64(gzip(assertion))>"`, as govmomi's signer sends it: the bearer
+ * `Authorization: SIGN token="<base64(gzip(assertion))>"`, as govmomi's signer sends it (or the
+ * base64url of the assertion a token exchange returned, as it came): the bearer
  * form, or the holder-of-key form that adds `signature_alg`, `signature` and `nonce` over the request.
  */
 export function signCredentials(request: FastifyRequest): PresentedCredentials {

@@ -1,4 +1,5 @@
 import type { PresentedCredentials } from '../auth/credentials.js';
+import type { OperationError } from '../core/declared-errors.js';
 import type { VapiError } from '../core/errors.js';
 import type { ResolvedOperation } from '../core/operations.js';
 import type { VType } from '../core/types.js';
@@ -24,10 +25,13 @@ export interface Invocation {
   clientAddress: string;
 }
 
+/** Why an invocation failed: a standard error, or one the operation declares itself. */
+export type Failure = VapiError | OperationError;
+
 /** How an invocation ended; the dialect renders it. */
 export type Outcome =
   /** `output` as the handler returned it; `body` encoded by the dialect (for a task, the task id). */
   | { kind: 'success'; target: ResolvedOperation; form: InvocationForm; output: unknown; body: unknown }
-  | { kind: 'failure'; target?: ResolvedOperation; error: VapiError }
+  | { kind: 'failure'; target?: ResolvedOperation; error: Failure }
   /** The operation has no such form (no task form, or only a task form): answered as an unknown route. */
   | { kind: 'no_route' };

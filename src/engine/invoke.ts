@@ -4,13 +4,14 @@ import type { PrivilegeSet } from '../authorization/policy.js';
 import { ROOT_OBJECT } from '../authorization/privileges.js';
 import type { PrivilegeRecorder } from '../authorization/privilege-recorder.js';
 import type { Clock } from '../core/clock.js';
-import { toVapiError, unauthorized, type VapiError } from '../core/errors.js';
-import type { DynamicId, OperationContext } from '../core/operations.js';
+import { OperationError } from '../core/declared-errors.js';
+import { toVapiError, unauthorized, VapiError } from '../core/errors.js';
+import type { DynamicId, OperationContext, ResolvedOperation } from '../core/operations.js';
 import type { Principal } from '../core/principal.js';
 import type { TaskRunner } from '../tasks/task-runner.js';
 import type { InvocationReports } from '../observability/invocation-reports.js';
 import { inputObjects } from '../core/input-objects.js';
-import type { Invocation, Outcome } from './invocation.js';
+import type { Failure, Invocation, Outcome } from './invocation.js';
 
 export interface EngineParts {
   authentication: Authentication;
@@ -61,7 +62,7 @@ export class Engine {
       for (const step of this.#steps) await step(state);
     } catch (error) {
       if (error instanceof NoSuchForm) return { kind: 'no_route' };
-      return { kind: 'failure', target: invocation.target, error: this.failure(error) };
+      return { kind: 'failure', target: invocation.target, error: this.#failureOf(error, invocation.target) };
     }
     return { kind: 'success', target: invocation.target, form: invocation.form, output: state.output, body: state.body };
   }
@@ -72,6 +73,12 @@ export class Engine {
     return vapiError.errorType === 'UNAUTHENTICATED' && vapiError.challenge === undefined
       ? vapiError.withChallenge(this.#parts.authentication.challenge)
       : vapiError;
+  }
+
+  /** A declared error of the operation as it is; anything else (another operation's error included) as a standard error. */
+  #failureOf(error: unknown, target: ResolvedOperation): Failure {
+    if (error instanceof OperationError && target.operation.declaredErrors?.includes(error.declared)) return error;
+    return this.failure(error);
   }
 
   /** An operation without a task form has no task invocation, and a task-only one no inline one. */
@@ -102,8 +109,15 @@ export class Engine {
     this.#require(state, privileges, ROOT_OBJECT);
   }
 
+  /** Input mistakes are the standard errors, or the operation's own input error where it declares one. */
   #decode(state: State): void {
-    state.input = state.invocation.decodeInput();
+    try {
+      state.input = state.invocation.decodeInput();
+    } catch (error) {
+      const { inputError } = state.invocation.target.operation;
+      if (inputError && error instanceof VapiError) throw inputError(error.messages[0]?.default_message ?? 'The request is not valid.');
+      throw error;
+    }
   }
 
   /** The privileges of each input property that names an object (`privilege_info`), on that object. */
@@ -140,6 +154,10 @@ export class Engine {
         if (!target.service.checks?.includes(privilege)) throw new Error(`${target.service.id} checks ${privilege} without declaring it in checks`);
         this.#record(state, privilege, object);
         return state.privileges!.has(privilege);
+      },
+      holdsAll: (privileges) => {
+        for (const privilege of privileges) this.#record(state, privilege, ROOT_OBJECT);
+        return privileges.every((privilege) => state.privileges!.has(privilege));
       },
     };
   }

@@ -11,6 +11,8 @@ export interface Account {
   groups?: readonly string[];
   /** When `groups` were read from the directory; present exactly for directory accounts. */
   groupsReadAt?: number;
+  /** A solution user's certificate (base64 DER): the account has no password (identity.md §2). */
+  certificate?: string;
 }
 
 /** A directory account as a session or token keeps it between group refreshes. */

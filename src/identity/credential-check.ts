@@ -1,7 +1,7 @@
 import type { Account } from './account.js';
 import type { IdentitySources } from './identity-sources.js';
 import type { Lockout } from './lockout.js';
-import { userKey } from './user-name.js';
+import { userKey, type QualifiedName } from './user-name.js';
 
 export type CredentialCheck = { ok: true; user: Account } | { ok: false; reason: 'locked' | 'wrong user name or password' };
 
@@ -33,9 +33,11 @@ export class CredentialChecker {
       await this.#sources.local.verify('', password);
       return { ok: false, reason: 'locked' };
     }
-    const user = await this.#sources.verify(this.#sources.parse(userName), password);
+    const qualified = this.#sources.parse(userName);
+    const user = await this.#sources.verify(qualified, password);
     if (!user) {
-      await this.#lockout.recordFailure(key);
+      // Guessing a password cannot lock out a solution user, who has none: its certificate logins go on.
+      if (!qualified || !(await this.#isSolutionUser(qualified))) await this.#lockout.recordFailure(key);
       return { ok: false, reason: 'wrong user name or password' };
     }
     await this.#lockout.reset(key);
@@ -47,6 +49,11 @@ export class CredentialChecker {
     const qualified = this.#sources.parse(userName);
     if (!qualified || (await this.#lockout.isLocked(userKey(qualified)))) return undefined;
     return this.#sources.current(qualified);
+  }
+
+  async #isSolutionUser(qualified: QualifiedName): Promise<boolean> {
+    if (this.#sources.directory(qualified.domain)) return false;
+    return (await this.#sources.local.get(userKey(qualified)))?.certificate !== undefined;
   }
 
   isLocked(accountKey: string): Promise<boolean> {

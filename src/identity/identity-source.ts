@@ -15,6 +15,13 @@ export class IdentityError extends Error {
   }
 }
 
+/** A principal identified by an X.509 certificate instead of a password (identity.md §2). */
+export type SolutionUser = UserRecord & { certificate: string };
+
+export function isSolutionUser(user: UserRecord): user is SolutionUser {
+  return user.certificate !== undefined;
+}
+
 /**
  * The local identity source (`vsphere.local` by default): accounts and password checks (roles are
  * given by permissions, see AccessControl). A check for an unknown user costs the same as for a known one.
@@ -39,11 +46,15 @@ export class LocalIdentitySource {
     return qualified && qualified.domain === this.domain ? qualified : undefined;
   }
 
-  /** The account when the password is right; undefined for a wrong password or unknown user alike. */
+  /**
+   * The account when the password is right; undefined for a wrong password, an unknown user or a
+   * solution user (who has no password) alike.
+   */
   async verify(userName: string, password: string): Promise<UserRecord | undefined> {
     const qualified = this.parse(userName);
-    const user = qualified && (await this.#users.get(userKey(qualified)));
-    // Unknown users are checked against a throw-away hash so that both answers take as long.
+    const found = qualified && (await this.#users.get(userKey(qualified)));
+    const user = found && !isSolutionUser(found) ? found : undefined;
+    // Others are checked against a throw-away hash so that every answer takes as long.
     const hash = user?.passwordHash ?? (await this.#dummy());
     const ok = await this.hasher.verify(hash, password);
     return ok && user ? user : undefined;
@@ -59,8 +70,26 @@ export class LocalIdentitySource {
     return this.#users.get(userKey(this.#require(userName)));
   }
 
+  /** The users who log in with a password. */
   async list(): Promise<UserRecord[]> {
-    return this.#users.list();
+    return (await this.#users.list()).filter((user) => !isSolutionUser(user));
+  }
+
+  /** The solution users (certificate principals), who get tokens from the STS by signing with their key. */
+  async listSolutionUsers(): Promise<SolutionUser[]> {
+    return (await this.#users.list()).filter(isSolutionUser);
+  }
+
+  /** The solution user holding this certificate (base64 DER). */
+  async findByCertificate(certificate: string): Promise<SolutionUser | undefined> {
+    const user = await this.#users.findByCertificate(certificate);
+    return user && isSolutionUser(user) ? user : undefined;
+  }
+
+  /** Registers a solution user; false when the name is taken or the certificate is another's already. */
+  async addSolutionUser(userName: string, certificate: string): Promise<boolean> {
+    const qualified = this.#require(userName);
+    return this.#users.create({ key: userKey(qualified), name: qualified.name, domain: qualified.domain, passwordHash: '', certificate, createdAt: this.#clock.now() });
   }
 
   /** Creates an account; false when it exists already. */
@@ -77,6 +106,8 @@ export class LocalIdentitySource {
 
   async setPassword(userName: string, password: string): Promise<boolean> {
     const key = userKey(this.#require(userName));
+    const user = await this.#users.get(key);
+    if (user && isSolutionUser(user)) throw new IdentityError(`${userName} is a solution user: it has a certificate, not a password`);
     return this.#users.update(key, { passwordHash: await this.hasher.hash(password) });
   }
 

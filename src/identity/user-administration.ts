@@ -1,6 +1,7 @@
 import type { AccessControl, PermissionChangeOptions } from '../authorization/access-control.js';
 import { IdentityError, type LocalIdentitySource } from './identity-source.js';
 import { passwordProblem } from './password-policy.js';
+import type { UserRecord } from '../store/store.js';
 import type { QualifiedName } from './user-name.js';
 
 /**
@@ -25,24 +26,31 @@ export class UserAdministration {
   }
 
   async setPassword(userName: string, password: string): Promise<void> {
-    const qualified = await this.#existing(userName);
-    this.#checkPassword(password, qualified);
+    this.#checkPassword(password, await this.passwordUser(userName));
     if (!(await this.#identity.setPassword(userName, password))) throw missing(userName);
   }
 
-  /** Removes a user and its permission; its sessions end with it (a session needs its account). */
+  /** Removes a user (not a solution user) and its permission; its sessions end with it (a session needs its account). */
   async remove(userName: string, options: PermissionChangeOptions = {}): Promise<void> {
-    await this.#existing(userName);
+    if ((await this.#existing(userName)).certificate) throw new IdentityError(`${userName} is a solution user: use solution-user remove`);
     // The permission first: a refusal (the last Administrator) leaves everything as it was.
     await this.#access.revoke(userName, false, options);
     if (!(await this.#identity.remove(userName))) throw missing(userName);
   }
 
-  /** The user a name names, which must exist; IdentityError otherwise. */
-  async #existing(userName: string): Promise<QualifiedName> {
-    const qualified = this.#parse(userName);
-    if (!(await this.#identity.find(userName))) throw missing(userName);
-    return qualified;
+  /** The name of an existing user with a password (not a solution user), before a new password is chosen for it; IdentityError otherwise. */
+  async passwordUser(userName: string): Promise<QualifiedName> {
+    const user = await this.#existing(userName);
+    if (user.certificate) throw new IdentityError(`${userName} is a solution user: it has a certificate, not a password`);
+    return user;
+  }
+
+  /** The account a name names, which must exist; IdentityError otherwise. */
+  async #existing(userName: string): Promise<UserRecord> {
+    this.#parse(userName);
+    const user = await this.#identity.find(userName);
+    if (!user) throw missing(userName);
+    return user;
   }
 
   #parse(userName: string): QualifiedName {

@@ -110,9 +110,21 @@ export class TokenService {
     const { user } = checked;
     const roles = (await this.authorizer.policy()).rolesOf({ userKey: user.key, groups: user.groups });
     if (!roles.includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'not an Administrator' };
+    return { ok: true, issued: await this.#issue(user, roles, jti) };
+  }
+
+  /**
+   * A token for an account whose credential was checked elsewhere (a token exchange), whatever its
+   * roles: a token of a user who is no Administrator is refused where it is used, as `check` refuses it.
+   */
+  async issueFor(user: Account): Promise<IssuedToken> {
+    return this.#issue(user, (await this.authorizer.policy()).rolesOf({ userKey: user.key, groups: user.groups }));
+  }
+
+  async #issue(user: Account, roles: readonly string[], jti?: string): Promise<IssuedToken> {
     const issued = await issueToken(this.signingKey, this.policy, { name: user.name, domain: user.domain, roles }, this.clock.now(), jti);
     if (isDirectoryAccount(user)) await this.#keepDirectoryAccount(user);
-    return { ok: true, issued };
+    return issued;
   }
 
   async check(token: string): Promise<TokenCheck> {

@@ -12,8 +12,12 @@ export type AuditEventName =
   | 'sts.issued'
   | 'sts.renewed'
   | 'sts.validated'
+  | 'token.exchanged'
+  | 'token.exchange_refused'
   | 'user.added'
   | 'user.removed'
+  | 'solution_user.added'
+  | 'solution_user.removed'
   | 'user.password_changed'
   | 'user.role_changed'
   | 'user.unlocked'
@@ -36,8 +40,10 @@ export interface AuditFields {
   scheme?: string;
   /** Why a login failed, as a class (`bad_credentials`, `locked`, `unavailable`…), or an STS validation's verdict. */
   reason?: string;
-  /** What a change acted on beyond the user: a role, a key id, a session's handle. */
+  /** What a change acted on beyond the user: a role, a key id, a session's handle; the token type a token exchange issued. */
   target?: string;
+  /** Who acted for `user`: the solution user that obtained the user's token by delegation (ActAs). */
+  actor?: string;
   /** Who made a change: the operating-system account that ran a CLI command, or the API caller (`name@DOMAIN`). */
   operator?: string;
 }

@@ -38,6 +38,7 @@ export class InvocationReports {
     const effect = target.operation.sessionEffect;
     if (effect === undefined) return;
     this.#metrics.sessions.inc({ event: effect });
-    this.#audit.record({ event: effect === 'created' ? 'login.success' : 'logout', user: principal.name, domain: principal.domain, scheme: shortScheme(principal.scheme) });
+    const actor = principal.actor === undefined ? {} : { actor: principal.actor };
+    this.#audit.record({ event: effect === 'created' ? 'login.success' : 'logout', user: principal.name, domain: principal.domain, scheme: shortScheme(principal.scheme), ...actor });
   }
 }

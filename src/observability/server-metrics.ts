@@ -59,7 +59,7 @@ export class ServerMetrics {
   });
   readonly tokens = new Counter({
     name: 'vapi_auth_tokens_issued_total',
-    help: 'Tokens issued: jwt by the OMIVV login, saml by the STS (issue and renew).',
+    help: 'Tokens issued: jwt by the OMIVV login, saml by the STS (issue and renew), either by a token exchange.',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
@@ -113,7 +113,7 @@ export class ServerMetrics {
     }
     if (event.event === 'lockout.started') this.lockouts.inc();
     else if (event.event === 'logout') this.sessions.inc({ event: 'ended' });
-    const kind = TOKEN_EVENTS[event.event];
+    const kind = event.event === 'token.exchanged' ? (event.target === 'saml2' ? 'saml' : 'jwt') : TOKEN_EVENTS[event.event];
     if (kind) this.tokens.inc({ kind });
   };
 }

@@ -5,6 +5,7 @@ import { operationInput, t } from '../core/types.js';
 import { SCHEMES } from '../core/schemes.js';
 import { openApiDocument } from './openapi-document.js';
 import { apiBindings } from '../core/operations.js';
+import { ephemeralJwtKey } from '../jwt/jwt-signing-key.js';
 
 type Doc = {
   paths: Record<string, Record<string, { operationId: string; security: Record<string, unknown>[]; responses: Record<string, unknown>; requestBody?: unknown; parameters: { name: string }[] }>>;
@@ -73,6 +74,22 @@ describe('the OpenAPI document', () => {
     expect(op.parameters.map((p) => p.name)).toEqual(['thing']);
     expect(JSON.stringify(op.requestBody)).toContain('"required":["name"]');
     expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['204', '404']));
+    await server.close();
+  });
+
+  it('shows the token exchange as it is served: no security, JSON or form body, OAuth 2.0 errors with 400', async () => {
+    const server = createServer({ store: new MemoryStore(), logLevel: 'silent', jwt: { keys: await ephemeralJwtKey(0) }, saml: { trustedCertificates: [] } });
+    const doc = openApiDocument(server.table, '1.0.0') as unknown as Doc;
+    const issue = doc.paths['/vcenter/authentication/token']!.post!;
+    expect(issue.security).toEqual([]);
+    expect(Object.keys((issue.requestBody as { content: object }).content).sort()).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+    expect(Object.keys(issue.responses).sort()).toEqual(['200', '400', '503']);
+    const bad = issue.responses['400'] as { description: string; content: { 'application/json': { schema: { oneOf: { $ref: string }[] } } } };
+    expect(bad.description).toBe('com.vmware.oauth2.errors.invalid_request, com.vmware.oauth2.errors.invalid_scope, com.vmware.oauth2.errors.invalid_grant');
+    expect(bad.content['application/json'].schema.oneOf.map((item) => item.$ref)).toEqual(
+      ['InvalidRequest', 'InvalidScope', 'InvalidGrant'].map((name) => `#/components/schemas/Oauth2.Errors.${name}`),
+    );
+    expect(doc.components.schemas['Oauth2.Errors.InvalidGrant']).toMatchObject({ required: ['error', 'error_description'] });
     await server.close();
   });
 });

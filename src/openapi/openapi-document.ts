@@ -2,6 +2,7 @@ import { ERROR_TABLE, httpStatus, type ErrorType } from '../core/errors.js';
 import { apiBindings, type ApiBinding, type ResolvedOperation } from '../core/operations.js';
 import type { OperationTable } from '../core/operation-table.js';
 import { SCHEMES, type SchemeId } from '../core/schemes.js';
+import { FORM_MEDIA_TYPE } from '../dialects/api/form-body.js';
 import { jsonSchema, objectSchema, type Schema } from './json-schema.js';
 
 /** OpenAPI security scheme per vAPI scheme, named as in vCenter's own `/api` document. */
@@ -11,8 +12,27 @@ const SECURITY_SCHEMES: Partial<Record<SchemeId, [string, Schema]>> = {
   [SCHEMES.oauth]: ['bearer_auth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }],
 };
 
-/** Errors every authenticated operation may answer, whatever it declares. */
-const INFRASTRUCTURE_ERRORS: readonly ErrorType[] = ['INVALID_REQUEST', 'UNEXPECTED_INPUT', 'UNAUTHENTICATED'];
+/**
+ * Errors every operation may answer, whatever it declares: input mistakes (unless it reports them
+ * as an error of its own) and, unless it takes no authentication, UNAUTHENTICATED.
+ */
+function infrastructureErrors({ operation, schemes }: ResolvedOperation): ErrorType[] {
+  return [
+    ...(operation.inputError ? [] : (['INVALID_REQUEST', 'UNEXPECTED_INPUT'] as const)),
+    ...(schemes.includes(SCHEMES.none) ? [] : (['UNAUTHENTICATED'] as const)),
+  ];
+}
+
+/** Adds an error to the response of its status: one schema, or several told apart by `oneOf`, each named in the description. */
+function addResponse(responses: Record<string, Schema>, status: string, name: string, schema: Schema): void {
+  const response = (responses[status] ??= { description: '', content: { 'application/json': { schema } } }) as { description: string; content: { 'application/json': { schema: Schema } } };
+  const content = response.content['application/json'];
+  if (response.description !== '' && JSON.stringify(content.schema) !== JSON.stringify(schema)) {
+    const known = (content.schema.oneOf as Schema[] | undefined) ?? [content.schema];
+    if (!known.some((item) => JSON.stringify(item) === JSON.stringify(schema))) content.schema = { oneOf: [...known, schema] };
+  }
+  response.description += `${response.description ? ', ' : ''}${name}`;
+}
 
 const ERROR_SCHEMA: Schema = {
   type: 'object',
@@ -59,18 +79,19 @@ function operationObject(resolved: ResolvedOperation, binding: ApiBinding, bindi
         ? { description: 'Success.' }
         : { description: 'Success.', content: { 'application/json': { schema: jsonSchema(operation.output, components) } } };
   }
-  for (const type of new Set([...INFRASTRUCTURE_ERRORS, ...operation.errors])) {
-    const status = String(httpStatus(type, 'api', operation.statusOverrides));
-    responses[status] ??= { description: '', content: { 'application/json': { schema: { $ref: '#/components/schemas/Vapi.Std.Errors.Error' } } } };
-    (responses[status] as { description: string }).description += `${responses[status]!.description ? ', ' : ''}${type}`;
+  for (const type of new Set([...infrastructureErrors(resolved), ...operation.errors])) {
+    addResponse(responses, String(httpStatus(type, 'api', operation.statusOverrides)), type, { $ref: '#/components/schemas/Vapi.Std.Errors.Error' });
   }
+  for (const declared of operation.declaredErrors ?? []) addResponse(responses, String(declared.status), declared.type.name, jsonSchema(declared.type, components));
   const inQuery = new Set(Object.values(binding.query ?? {}).map((path) => path.split('.')[0]));
   const inputFields = Object.entries(operation.input.fields).filter(
     ([name]) => !binding.path.includes(`{${name}}`) && !inQuery.has(name),
   );
+  const formType = binding.form === undefined ? undefined : operation.input.fields[binding.form];
+  const form = formType?.kind === 'struct' ? { [FORM_MEDIA_TYPE]: { schema: objectSchema(formType.fields, components) } } : {};
   const body =
     inputFields.length > 0
-      ? { requestBody: { content: { 'application/json': { schema: objectSchema(Object.fromEntries(inputFields), components) } } } }
+      ? { requestBody: { content: { 'application/json': { schema: objectSchema(Object.fromEntries(inputFields), components) }, ...form } } }
       : {};
   return {
     operationId: `${service.id}.${operation.id}${asTask ? '$task' : ''}${bindingIndex > 0 ? `_${bindingIndex + 1}` : ''}`,

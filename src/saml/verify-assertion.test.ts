@@ -29,6 +29,7 @@ function reason(xml: string, at = NOW, with_: AssertionPolicy = policy): string 
 describe('a SAML bearer assertion', () => {
   it('is accepted when signed by a trusted issuer, with its claims', () => {
     expect(verifyAssertion(sign(valid({ proxyCount: 5 }), trusted), policy, NOW)).toEqual({
+      id: expect.stringMatching(/^_/),
       subject: 'administrator@vsphere.local',
       notBefore: NOW - HOUR,
       notOnOrAfter: NOW + HOUR,
@@ -36,6 +37,7 @@ describe('a SAML bearer assertion', () => {
       delegable: true,
       renewals: 0,
       groups: [],
+      delegates: [],
     });
   });
 

@@ -9,6 +9,9 @@ const HOLDER_OF_KEY = 'urn:oasis:names:tc:SAML:2.0:cm:holder-of-key';
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 /** vCenter's renew restriction, as its STS and this one write it (the prefix is not bound in canonical form). */
 export const RENEW_RESTRICTION_TYPE = 'rsa:RenewRestrictionType';
+/** SAML 2.0 condition for delegation: who acted for the subject (ActAs), in order. */
+export const DELEGATION = 'urn:oasis:names:tc:SAML:2.0:conditions:delegation';
+export const DELEGATION_RESTRICTION_TYPE = 'del:DelegationRestrictionType';
 /** vCenter's attribute listing the subject's groups, each as `DOMAIN\group`. */
 export const GROUP_IDENTITY = 'http://rsa.com/schemas/attr-names/2009/01/GroupIdentity';
 const ELEMENT_NODE = 1;
@@ -25,7 +28,16 @@ export interface AssertionPolicy {
   maxBytes: number;
 }
 
+/** One who acted for the subject: the NameID of a solution user that obtained the token by ActAs. */
+export interface Delegate {
+  name: string;
+  /** When the delegation happened (DelegationInstant). */
+  instant: number;
+}
+
 export interface VerifiedAssertion {
+  /** The assertion's `ID`. */
+  id: string;
   /** The NameID, e.g. `administrator@vsphere.local`. */
   subject: string;
   notBefore: number;
@@ -39,6 +51,8 @@ export interface VerifiedAssertion {
   holderCertificate?: string;
   /** The values of the GroupIdentity attribute (`DOMAIN\group`), as the issuer wrote them. */
   groups: string[];
+  /** The delegation chain, first actor first; empty unless the token was issued by ActAs. */
+  delegates: Delegate[];
 }
 
 /** The plain-text values of the GroupIdentity attributes. */
@@ -145,6 +159,18 @@ function renewals(conditions: Element): number {
   return Number(count);
 }
 
+/** The Delegates of the delegation restriction conditions, in document order. */
+function delegates(conditions: Element): Delegate[] {
+  return children(conditions, SAML, 'Condition')
+    .filter((condition) => condition.getAttributeNS(XSI, 'type') === DELEGATION_RESTRICTION_TYPE)
+    .flatMap((condition) => children(condition, DELEGATION, 'Delegate'))
+    .map((delegate) => {
+      const nameId = one(delegate, SAML, 'NameID', 'delegate NameID');
+      if (!isPlainText(nameId)) reject('a delegate NameID is not plain text');
+      return { name: (nameId.textContent ?? '').trim(), instant: time(delegate, 'DelegationInstant') };
+    });
+}
+
 /**
  * Verifies a SAML 2.0 assertion and reads its claims from the signed content only (the canonical
  * XML xml-crypto verified), never from the document as received, so that nothing outside the
@@ -174,6 +200,7 @@ export function verifyAssertion(xml: string, policy: AssertionPolicy, now: numbe
   const confirmation = methods[0] === BEARER ? 'bearer' : methods[0] === HOLDER_OF_KEY ? 'holder-of-key' : reject('unknown confirmation method');
   const proxy = children(conditions, SAML, 'ProxyRestriction')[0];
   const verified: VerifiedAssertion = {
+    id: assertion.getAttribute('ID')!,
     subject: name,
     notBefore,
     notOnOrAfter,
@@ -181,6 +208,7 @@ export function verifyAssertion(xml: string, policy: AssertionPolicy, now: numbe
     delegable: proxy?.getAttribute('Count') !== '0',
     renewals: renewals(conditions),
     groups: groupsOf(assertion),
+    delegates: delegates(conditions),
   };
   if (confirmation === 'holder-of-key') verified.holderCertificate = holderCertificate(subject);
   return verified;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { escapeXml, escapeXmlText } from '../saml/escape-xml.js';
 import { signAssertion } from '../saml/sign-assertion.js';
-import { GROUP_IDENTITY, RENEW_RESTRICTION_TYPE } from '../saml/verify-assertion.js';
+import { DELEGATION, DELEGATION_RESTRICTION_TYPE, GROUP_IDENTITY, RENEW_RESTRICTION_TYPE, type Delegate } from '../saml/verify-assertion.js';
 import type { StsKey } from './sts-keys.js';
 import type { StsPolicy } from './sts-service.js';
 
@@ -16,6 +16,10 @@ export interface AssertionRequest {
   renewals: number;
   /** Base64 DER of the certificate a holder-of-key token is bound to; a bearer token when absent. */
   holderCertificate?: string;
+  /** The subject is a solution user (vCenter's "Subject Type" attribute). */
+  solution?: boolean;
+  /** Who acted for the subject (ActAs), first actor first; each is written as a delegation restriction. */
+  delegates?: readonly Delegate[];
 }
 
 const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
@@ -50,6 +54,21 @@ function attribute(friendlyName: string, name: string, ...values: string[]): str
   ].join('');
 }
 
+/**
+ * One delegation restriction per delegate, in the shape govmomi models it (one Delegate each), so
+ * that its hand-written canonical form of a token it passes on (ActAs, Renew) stays exact.
+ */
+function delegation(delegates: readonly Delegate[]): string[] {
+  return delegates.map((delegate) =>
+    [
+      `<saml2:Condition xmlns:del="${DELEGATION}" xmlns:xsi="${XSI}" xsi:type="${DELEGATION_RESTRICTION_TYPE}">`,
+      `<del:Delegate DelegationInstant="${iso(delegate.instant)}">`,
+      `<saml2:NameID Format="http://schemas.xmlsoap.org/claims/UPN">${escapeXmlText(delegate.name)}</saml2:NameID>`,
+      '</del:Delegate></saml2:Condition>',
+    ].join(''),
+  );
+}
+
 /** A group key (`admins@example.com`) as vCenter's tokens name groups: `EXAMPLE.COM\admins`. */
 function groupIdentity(key: string): string {
   const at = key.lastIndexOf('@');
@@ -79,6 +98,7 @@ export function issueAssertion(keys: StsKey, policy: Pick<StsPolicy, 'issuer' | 
     '</saml2:Subject>',
     `<saml2:Conditions NotBefore="${iso(request.notBefore)}" NotOnOrAfter="${iso(request.notOnOrAfter)}">`,
     request.delegable ? '' : '<saml2:ProxyRestriction Count="0"/>',
+    ...delegation(request.delegates ?? []),
     request.renewals > 0
       ? `<saml2:Condition xmlns:rsa="${RSA_SAML}" xmlns:xsi="${XSI}" Count="${request.renewals}" xsi:type="${RENEW_RESTRICTION_TYPE}"/>`
       : '',
@@ -88,7 +108,7 @@ export function issueAssertion(keys: StsKey, policy: Pick<StsPolicy, 'issuer' | 
     '<saml2:AttributeStatement>',
     attribute('givenName', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname', name),
     attribute('surname', 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname', domain),
-    attribute('Subject Type', 'http://vmware.com/schemas/attr-names/2011/07/isSolution', 'false'),
+    attribute('Subject Type', 'http://vmware.com/schemas/attr-names/2011/07/isSolution', String(request.solution === true)),
     request.subject.groups?.length ? attribute('Groups', GROUP_IDENTITY, ...request.subject.groups.map(groupIdentity)) : '',
     '</saml2:AttributeStatement>',
     '</saml2:Assertion>',

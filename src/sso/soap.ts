@@ -6,6 +6,8 @@ export const SOAP_ENV = 'http://schemas.xmlsoap.org/soap/envelope/';
 export const WST = 'http://docs.oasis-open.org/ws-sx/ws-trust/200512';
 export const WSSE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
 export const WSU = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
+/** WS-Trust 1.4, where `ActAs` is defined (inside a 1.3 RequestSecurityToken, as vCenter's clients send it). */
+export const WST14 = 'http://docs.oasis-open.org/ws-sx/ws-trust/200802';
 
 /** A SOAP fault to send: code (a QName), text, HTTP status. */
 export class SoapFault extends Error {

@@ -15,7 +15,7 @@ function unableToRenew(reason: string): SoapFault {
  */
 export async function renew(request: StsRequest, sts: Sts): Promise<string> {
   const now = sts.clock.now();
-  const signed = signedBy(request, sts);
+  const signed = await signedBy(request, sts);
   // Only the cluster's own tokens (any node's STS key, current or retired) are renewed, never another issuer's.
   const own = await sts.issuers.policy(sts.assertions, now, 'cluster');
   const verdict = checkAssertion(targetToken(signed.operation, 'RenewTarget'), own, now);
@@ -38,6 +38,8 @@ export async function renew(request: StsRequest, sts: Sts): Promise<string> {
     delegable: token.delegable,
     renewals,
     holderCertificate: signed.certificateDer,
+    solution: user.certificate !== undefined,
+    delegates: token.delegates,
   });
   sts.audit.record({ event: 'sts.renewed', user: user.name, domain: user.domain });
   return tokenResponse({ assertion, created: now, expires, renewable: renewals > 0, delegable: token.delegable, keyType: `${WST}/PublicKey` });

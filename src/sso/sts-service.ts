@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import { XMLSerializer } from '@xmldom/xmldom';
 import type { Clock } from '../core/clock.js';
 import type { CredentialChecker } from '../identity/credential-check.js';
+import type { IdentitySources } from '../identity/identity-sources.js';
+import type { KeyValueStore } from '../store/store.js';
 import type { AuditTrail } from '../observability/audit-trail.js';
 import { childElements, firstElement } from '../saml/parse-xml.js';
 import type { PublishedSigningKey } from '../keys/published-signing-key.js';
@@ -10,7 +13,7 @@ import { AssertionRejected, verifyAssertion, type AssertionPolicy, type Verified
 import { SoapFault, WST, WSU } from './soap.js';
 import { childText } from './soap-envelope.js';
 import type { StsKey } from './sts-keys.js';
-import { SignatureRejected, verifySignedRequest, type SignedRequest } from './ws-security.js';
+import { SignatureRejected, verifySignedRequest, type SignedRequest, type TokenSigner } from './ws-security.js';
 
 /** Lifetime values as the WS-Trust clients write them: milliseconds and Z. */
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -34,6 +37,10 @@ export interface Sts {
   signingKey: PublishedSigningKey<StsKey>;
   policy: StsPolicy;
   credentials: CredentialChecker;
+  /** The accounts, solution users among them (found by their certificate). */
+  identity: IdentitySources;
+  /** Where signed requests are remembered, so that each is accepted once on every node. */
+  kv: KeyValueStore;
   /** How this server checks SAML tokens, and whose. */
   assertions: AssertionChecks;
   issuers: TrustedIssuers;
@@ -53,14 +60,26 @@ export function failedAuthentication(reason: string): SoapFault {
   return new SoapFault('wst:FailedAuthentication', 'Authentication failed.', 500, reason);
 }
 
-/** The request's WS-Security signature, verified; a FailedAuthentication fault (reason logged) when it does not hold. */
-export function signedBy(request: StsRequest, sts: Sts): SignedRequest {
+/**
+ * The request's WS-Security signature, verified (by the certificate of the header, or by the holder
+ * of the header's token), and accepted once: a signed request captured and sent again within its
+ * Timestamp window is refused on every node. A FailedAuthentication fault (reason logged) when it does not hold.
+ */
+export async function signedBy(request: StsRequest, sts: Sts, tokenSigner?: TokenSigner): Promise<SignedRequest> {
+  let signed: SignedRequest;
+  const now = sts.clock.now();
   try {
-    return verifySignedRequest(request.xml, sts.clock.now(), sts.assertions.clockToleranceMs);
+    signed = verifySignedRequest(request.xml, now, sts.assertions.clockToleranceMs, tokenSigner);
   } catch (error) {
     if (error instanceof SignatureRejected) throw failedAuthentication(`request signature refused: ${error.message}`);
     throw error;
   }
+  // Remembered for as long as the Timestamp lets the request in: until it expires, plus the tolerance.
+  const once = `sts-signed:${createHash('sha256').update(signed.signatureValue).digest('base64url')}`;
+  if ((await sts.kv.increment(once, signed.expires + sts.assertions.clockToleranceMs - now + 1, now)) !== 1) {
+    throw failedAuthentication('a signed request replayed');
+  }
+  return signed;
 }
 
 /** The WS-Trust request type of a SOAP body. */
@@ -75,12 +94,15 @@ export function requestType(operation: Element): 'Issue' | 'Renew' | 'Validate' 
   throw new SoapFault('wst:InvalidRequest', `Request type ${type ?? '(none)'} is not supported.`);
 }
 
+/** An element of the request (a token) as XML text of its own. */
+export const serialize = (element: Element): string => new XMLSerializer().serializeToString(element);
+
 /** The token inside a `ValidateTarget` or `RenewTarget`, as XML. */
 export function targetToken(operation: Element, localName: 'ValidateTarget' | 'RenewTarget'): string {
   const target = childElements(operation, WST, localName)[0];
   const token = target && firstElement(target);
   if (!token) throw new SoapFault('wst:InvalidRequest', `${localName} must hold the token.`);
-  return new XMLSerializer().serializeToString(token);
+  return serialize(token);
 }
 
 /** The assertion when it passes `policy` now; undefined, with the reason, when it does not. */
@@ -116,10 +138,15 @@ export function tokenResponse(token: { assertion: string; created: number; expir
   ].join('');
 }
 
+/** The token when it passes the server's SAML checks now (signed by a trusted issuer, valid); the reason when not. */
+export async function trustedToken(token: string, sts: Sts): Promise<{ assertion: VerifiedAssertion } | { reason: string }> {
+  const now = sts.clock.now();
+  return checkAssertion(token, await sts.issuers.policy(sts.assertions, now), now);
+}
+
 /** Answers whether a token is valid now (WS-Trust `Validate`): the server's own SAML checks, nothing more. */
 export async function validate(request: StsRequest, sts: Sts): Promise<string> {
-  const now = sts.clock.now();
-  const verdict = checkAssertion(targetToken(request.operation, 'ValidateTarget'), await sts.issuers.policy(sts.assertions, now), now);
+  const verdict = await trustedToken(targetToken(request.operation, 'ValidateTarget'), sts);
   const status = 'assertion' in verdict ? 'valid' : 'invalid';
   sts.audit.record({ event: 'sts.validated', ...('assertion' in verdict ? { user: verdict.assertion.subject } : {}), reason: status });
   return [

@@ -50,15 +50,23 @@ function copyUser(user: UserRecord): UserRecord {
 class MemoryUserStore implements UserStore {
   readonly #users = new Map<string, UserRecord>();
 
+  readonly #byCertificate = new Map<string, string>();
+
   async create(user: UserRecord): Promise<boolean> {
-    if (this.#users.has(user.key)) return false;
+    if (this.#users.has(user.key) || (user.certificate !== undefined && this.#byCertificate.has(user.certificate))) return false;
     this.#users.set(user.key, copyUser(user));
+    if (user.certificate !== undefined) this.#byCertificate.set(user.certificate, user.key);
     return true;
   }
 
   async get(key: string): Promise<UserRecord | undefined> {
     const user = this.#users.get(key);
     return user && copyUser(user);
+  }
+
+  async findByCertificate(certificate: string): Promise<UserRecord | undefined> {
+    const key = this.#byCertificate.get(certificate);
+    return key === undefined ? undefined : this.get(key);
   }
 
   async list(): Promise<UserRecord[]> {
@@ -73,6 +81,8 @@ class MemoryUserStore implements UserStore {
   }
 
   async delete(key: string): Promise<boolean> {
+    const certificate = this.#users.get(key)?.certificate;
+    if (certificate !== undefined) this.#byCertificate.delete(certificate);
     return this.#users.delete(key);
   }
 }

@@ -31,7 +31,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-const SCHEMA_VERSION = 7;
+const SCHEMA_VERSION = 8;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sessions (
@@ -53,6 +53,13 @@ CREATE TABLE IF NOT EXISTS users (
   created_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
+
+/** Schema 8: a solution user's certificate (base64 DER), unique among users. */
+function addUserCertificate(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(users)').all();
+  if (!columns.some((column) => column.name === 'certificate')) db.exec('ALTER TABLE users ADD COLUMN certificate TEXT');
+  db.exec('CREATE UNIQUE INDEX IF NOT EXISTS users_by_certificate ON users (certificate) WHERE certificate IS NOT NULL');
+}
 
 
 /**
@@ -113,6 +120,7 @@ export class SqliteStore implements Store {
       this.#addSessionDirectory();
       this.#db.exec(VERIFICATION_KEY_SCHEMA);
       addKeyCreationColumn(this.#db);
+      addUserCertificate(this.#db);
       this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }
@@ -180,6 +188,7 @@ interface SessionUserRow extends SessionRow {
   u_domain: string;
   u_password_hash: string;
   u_created_at: number;
+  u_certificate: string | null;
   authz_version: number;
 }
 
@@ -231,7 +240,7 @@ class SqliteSessionStore implements SessionStore {
     this.#insert = (record, caps, now) => step.immediate(record, caps, now);
     this.#countLive = countTotal;
     this.#getWithUser = db.prepare(
-      `SELECT s.*, u.name AS u_name, u.domain AS u_domain, u.password_hash AS u_password_hash, u.created_at AS u_created_at,
+      `SELECT s.*, u.name AS u_name, u.domain AS u_domain, u.password_hash AS u_password_hash, u.created_at AS u_created_at, u.certificate AS u_certificate,
          ${AUTHZ_VERSION_SQL} AS authz_version
        FROM sessions s LEFT JOIN users u ON u.key = s.user_key
        WHERE s.key = ? AND s.expires_at > ?`,
@@ -256,7 +265,7 @@ class SqliteSessionStore implements SessionStore {
       const user =
         row.u_name === null
           ? undefined
-          : userFromRow({ key: row.user_key, name: row.u_name, domain: row.u_domain, password_hash: row.u_password_hash, created_at: row.u_created_at });
+          : userFromRow({ key: row.user_key, name: row.u_name, domain: row.u_domain, password_hash: row.u_password_hash, created_at: row.u_created_at, certificate: row.u_certificate });
       return { session: sessionFromRow(row), user, authzVersion: row.authz_version };
     });
   }
@@ -295,15 +304,19 @@ interface UserRow {
   domain: string;
   password_hash: string;
   created_at: number;
+  certificate: string | null;
 }
 
 function userFromRow(row: UserRow): UserRecord {
-  return { key: row.key, name: row.name, domain: row.domain, passwordHash: row.password_hash, createdAt: row.created_at };
+  const user: UserRecord = { key: row.key, name: row.name, domain: row.domain, passwordHash: row.password_hash, createdAt: row.created_at };
+  if (row.certificate !== null) user.certificate = row.certificate;
+  return user;
 }
 
 class SqliteUserStore implements UserStore {
   readonly #create: Database.Statement;
   readonly #get: Database.Statement<[string], UserRow>;
+  readonly #getByCertificate: Database.Statement<[string], UserRow>;
   readonly #list: Database.Statement<[], UserRow>;
   readonly #delete: Database.Statement;
   readonly #setPassword: Database.Statement;
@@ -311,10 +324,11 @@ class SqliteUserStore implements UserStore {
   constructor(db: Database.Database) {
     this.#setPassword = db.prepare('UPDATE users SET password_hash = ? WHERE key = ?');
     this.#create = db.prepare(
-      `INSERT OR IGNORE INTO users (key, name, domain, password_hash, created_at)
-       VALUES (?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO users (key, name, domain, password_hash, created_at, certificate)
+       VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.#get = db.prepare('SELECT * FROM users WHERE key = ?');
+    this.#getByCertificate = db.prepare('SELECT * FROM users WHERE certificate = ?');
     this.#list = db.prepare('SELECT * FROM users ORDER BY key');
     this.#delete = db.prepare('DELETE FROM users WHERE key = ?');
   }
@@ -322,8 +336,15 @@ class SqliteUserStore implements UserStore {
   create(user: UserRecord): Promise<boolean> {
     return guarded(
       () =>
-        this.#create.run(user.key, user.name, user.domain, user.passwordHash, user.createdAt).changes === 1,
+        this.#create.run(user.key, user.name, user.domain, user.passwordHash, user.createdAt, user.certificate ?? null).changes === 1,
     );
+  }
+
+  findByCertificate(certificate: string): Promise<UserRecord | undefined> {
+    return guarded(() => {
+      const row = this.#getByCertificate.get(certificate);
+      return row && userFromRow(row);
+    });
   }
 
   get(key: string): Promise<UserRecord | undefined> {

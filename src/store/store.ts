@@ -164,15 +164,22 @@ export interface UserRecord {
   key: string;
   name: string;
   domain: string;
-  /** PHC string of the password hash. */
+  /** PHC string of the password hash; empty for a solution user, who has no password. */
   passwordHash: string;
   createdAt: number;
+  /**
+   * A solution user's certificate (base64 DER): the principal is identified by it, not by a password
+   * (identity.md §2). No two users hold the same certificate.
+   */
+  certificate?: string;
 }
 
 export interface UserStore {
-  /** False when a user with that key exists already. */
+  /** False when a user with that key, or a solution user with that certificate, exists already. */
   create(user: UserRecord): Promise<boolean>;
   get(key: string): Promise<UserRecord | undefined>;
+  /** The solution user holding this certificate (base64 DER, as stored). */
+  findByCertificate(certificate: string): Promise<UserRecord | undefined>;
   list(): Promise<UserRecord[]>;
   /** False when there is no such user. */
   update(key: string, change: Partial<Pick<UserRecord, 'passwordHash'>>): Promise<boolean>;

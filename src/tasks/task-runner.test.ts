@@ -6,7 +6,7 @@ import { MemoryStore } from '../store/memory-store.js';
 import { TaskRunner } from './task-runner.js';
 
 const principal = { userKey: 'a@vsphere.local', name: 'a', domain: 'vsphere.local', scheme: 'com.vmware.vapi.std.security.session_id' as const };
-const context = (clock: FakeClock) => ({ principal, clock, requestId: 'r1', hasPrivilege: () => false });
+const context = (clock: FakeClock) => ({ principal, clock, requestId: 'r1', hasPrivilege: () => false, holdsAll: () => false });
 const policy = { retentionMs: 60_000, heartbeatMs: 1000, shutdownGraceMs: 10 };
 const silentLog = { error: () => undefined };
 

@@ -16,6 +16,8 @@ export interface RequestOptions {
   renewable?: boolean;
   /** The token of a RenewTarget. */
   renewTarget?: string;
+  /** The token of a WS-Trust 1.4 ActAs (as govmomi and vCenter's SDKs put it in a 1.3 request). */
+  actAs?: string;
 }
 
 /** A WS-Trust RequestSecurityToken as govmomi writes it (default namespace, `wsu` bound by the Body). */
@@ -28,6 +30,7 @@ export function requestSecurityToken(options: RequestOptions = {}): string {
     parts.push(
       `<Renewing Allow="${options.renewable ?? false}" OK="false"></Renewing>`,
       `<Delegatable>${options.delegatable ?? true}</Delegatable>`,
+      options.actAs === undefined ? '' : `<wst14:ActAs xmlns:wst14="http://docs.oasis-open.org/ws-sx/ws-trust/200802">${options.actAs}</wst14:ActAs>`,
       `<KeyType>${WST}/${options.keyType ?? 'Bearer'}</KeyType>`,
     );
   }
@@ -65,12 +68,29 @@ export function envelope(body: string, options: EnvelopeOptions = {}): string {
  * one signature in the Security header over the Timestamp and the Body (exclusive c14n, RSA-SHA256).
  */
 export function signedEnvelope(body: string, holder: Issuer, options: Omit<EnvelopeOptions, 'certificate'> = {}): string {
-  const xml = envelope(body, { ...options, certificate: derOf(holder.cert) });
+  return signTimestampAndBody(envelope(body, { ...options, certificate: derOf(holder.cert) }), holder);
+}
+
+/**
+ * The envelope signed with a holder-of-key token instead of a certificate (token by token, as the SDK
+ * samples' `get_token_by_token`): the token in the Security header, the signature by the holder's key,
+ * its KeyInfo naming the token by its SAML ID (`keyId`, the token's own ID unless told otherwise).
+ */
+export function tokenSignedEnvelope(body: string, token: string, holder: Issuer, options: { now?: number; keyId?: string } = {}): string {
+  const xml = envelope(body, options.now === undefined ? {} : { now: options.now }).replace('</wsse:Security>', `${token}</wsse:Security>`);
+  const keyId = options.keyId ?? token.match(/ ID="([^"]+)"/)![1]!;
+  const keyInfo = `<wsse:SecurityTokenReference xmlns:wsse="${WSSE}" xmlns:wsse11="http://docs.oasis-open.org/wss/oasis-wss-wssecurity-secext-1.1.xsd" wsse11:TokenType="http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLV2.0"><wsse:KeyIdentifier ValueType="http://docs.oasis-open.org/wss/oasis-wss-saml-token-profile-1.1#SAMLID">${keyId}</wsse:KeyIdentifier></wsse:SecurityTokenReference>`;
+  return signTimestampAndBody(xml, holder, keyInfo);
+}
+
+/** One signature appended to the Security header over the Timestamp and the Body (exclusive c14n, RSA-SHA256). */
+function signTimestampAndBody(xml: string, holder: Issuer, keyInfo?: string): string {
   const signer = new SignedXml({
     privateKey: holder.key,
     canonicalizationAlgorithm: 'http://www.w3.org/2001/10/xml-exc-c14n#',
     signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
     idMode: 'wssecurity',
+    ...(keyInfo === undefined ? {} : { getKeyInfoContent: () => keyInfo }),
   });
   for (const id of ['_ts', '_body']) {
     signer.addReference({

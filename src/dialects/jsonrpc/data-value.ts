@@ -147,10 +147,14 @@ function encodeUntyped(value: unknown): unknown {
   return typeof value === 'number' && !Number.isInteger(value) ? new XsdDouble(value) : value;
 }
 
+/** An error value: its structure's fields under the ERROR tag, named by the structure (the error's id). */
+export function encodeErrorValue(type: StructType, value: Record<string, unknown>): unknown {
+  return { ERROR: { [type.name]: encodeFields(type, value) } };
+}
+
 function encodeError(error: VapiError): unknown {
   const native = { messages: error.messages, data: error.data, error_type: error.errorType, challenge: error.challenge };
-  const type = stdErrorType(error.errorType);
-  return { ERROR: { [type.name]: encodeFields(type, native) } };
+  return encodeErrorValue(stdErrorType(error.errorType), native);
 }
 
 /**

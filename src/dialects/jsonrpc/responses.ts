@@ -1,7 +1,9 @@
 import type { FastifyReply } from 'fastify';
-import { errorId, type VapiError } from '../../core/errors.js';
+import { OperationError } from '../../core/declared-errors.js';
+import { errorId } from '../../core/errors.js';
 import { t } from '../../core/types.js';
-import { encodeDataValue } from './data-value.js';
+import type { Failure } from '../../engine/invocation.js';
+import { encodeDataValue, encodeErrorValue } from './data-value.js';
 import type { JsonRpcFailure } from './envelope.js';
 import { toJsonText } from './json-text.js';
 
@@ -14,8 +16,12 @@ export function sendOutput(reply: FastifyReply, id: string, output: unknown): Fa
   return send(reply, 200, { result: { output }, id });
 }
 
-/** A failed invocation: HTTP 200, the typed std error in `result.error`, its name in `vapi-error`. */
-export function sendVapiError(reply: FastifyReply, id: string, error: VapiError): FastifyReply {
+/** A failed invocation: HTTP 200, the typed error (standard, or the operation's own) in `result.error`, its name in `vapi-error`. */
+export function sendVapiError(reply: FastifyReply, id: string, error: Failure): FastifyReply {
+  if (error instanceof OperationError) {
+    reply.header('vapi-error', error.declared.type.name);
+    return send(reply, 200, { result: { error: encodeErrorValue(error.declared.type, error.value) }, id });
+  }
   reply.header('vapi-error', errorId(error.errorType));
   return send(reply, 200, { result: { error: encodeDataValue(t.error, error) }, id });
 }

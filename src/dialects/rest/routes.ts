@@ -8,7 +8,7 @@ import { NoRoute, serveInvocation } from '../serve-invocation.js';
 import { legacyBindings, matchSegments, type LegacyBinding } from './bindings.js';
 import { expiredSessionCookie, restCredentials, sessionCookie } from './credentials.js';
 import { dottedQueryInput } from './dotted-query.js';
-import { sendRestError, sendRestNotFound } from './errors.js';
+import { sendRestFailure, sendRestNotFound } from './errors.js';
 
 export const REST_PREFIX = '/rest';
 const RESERVED = new Set(['~action', 'action']);
@@ -76,7 +76,7 @@ function invocationOf(request: FastifyRequest, bindings: readonly LegacyBinding[
  */
 function render(request: FastifyRequest, reply: FastifyReply, outcome: Outcome): FastifyReply {
   if (outcome.kind === 'no_route') return sendRestNotFound(reply);
-  if (outcome.kind === 'failure') return sendRestError(reply, outcome.error);
+  if (outcome.kind === 'failure') return sendRestFailure(reply, outcome.error);
   const { operation } = outcome.target;
   const secure = request.protocol === 'https';
   if (operation.sessionEffect === 'created' && request.headers['vmware-use-header-authn'] === undefined) {

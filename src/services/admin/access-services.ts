@@ -33,7 +33,7 @@ export function adminRolesService(parts: AdminParts, delegation: Delegation): Se
   const change = async (input: { role: string; privileges: string[] }, context: OperationContext, what: string) => {
     // Unknown privileges are named first (INVALID_ARGUMENT), as the CLI names them; then what the caller may give.
     const known = new Set(await knownPrivileges(parts));
-    if (input.privileges.every((privilege) => known.has(privilege))) await delegation.requireHolds(context.principal, input.privileges, `${what} ${input.role}`);
+    if (input.privileges.every((privilege) => known.has(privilege))) await delegation.requireHolds(context, input.privileges, `${what} ${input.role}`);
   };
   return {
     id: ADMIN_ROLES_SERVICE_ID,
@@ -103,7 +103,7 @@ export function adminPermissionsService({ access, audit }: AdminParts, delegatio
   const requireMayChange = async (principal: string, group: boolean, context: OperationContext) => {
     const key = await asVapi(async () => access.principalKey(principal));
     const current = (await access.permissions()).find((permission) => permission.principal === key && permission.group === group);
-    await delegation.requireHoldsRoles(context.principal, current ? [current.role] : [], `changing the permission of ${key}`);
+    await delegation.requireHoldsRoles(context, current ? [current.role] : [], `changing the permission of ${key}`);
     return { key, current };
   };
   return {
@@ -129,7 +129,7 @@ export function adminPermissionsService({ access, audit }: AdminParts, delegatio
         handler: async (input: { principal: string; group?: boolean; role: string }, context) => {
           const group = input.group ?? false;
           const { key } = await requireMayChange(input.principal, group, context);
-          await delegation.requireHoldsRoles(context.principal, [input.role], `giving ${input.role} to ${key}`);
+          await delegation.requireHoldsRoles(context, [input.role], `giving ${input.role} to ${key}`);
           await asVapi(() => access.grant(input.principal, input.role, group, { keepAnAdministrator: true }));
           recordChange(audit, context, { event: 'permission.added', user: key, target: input.role });
         },

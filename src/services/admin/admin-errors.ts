@@ -29,10 +29,7 @@ export async function asVapi<T>(work: () => Promise<T>): Promise<T> {
     const type = error instanceof AccessError ? ACCESS_ERRORS[error.kind] : error instanceof IdentityError ? IDENTITY_ERRORS[error.kind] : undefined;
     if (!type) throw error;
     const kind = (error as AccessError | IdentityError).kind;
-    throw new VapiError(type, [message(`vapi_auth.${kind}`, `${capitalized((error as Error).message)}.`)]);
+    // The CLI's words as they are: they may start with a name the caller gave, which must not change case.
+    throw new VapiError(type, [message(`vapi_auth.${kind}`, (error as Error).message)]);
   }
-}
-
-function capitalized(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

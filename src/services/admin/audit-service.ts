@@ -22,6 +22,7 @@ const eventType = t.struct(`${NS}.audit_event`, {
   reason: t.optional(t.string),
   target: t.optional(t.string),
   operator: t.optional(t.string),
+  actor: t.optional(t.string),
   client: t.optional(t.string),
   dialect: t.optional(t.string),
   request_id: t.optional(t.string),
@@ -40,9 +41,13 @@ function accountOf(user: string, domain?: string): string {
   return qualified ? userKey(qualified) : user.toLowerCase();
 }
 
+/** The fields an event may carry besides its time and request id, as the output names them. */
+const FIELDS = ['event', 'user', 'domain', 'scheme', 'reason', 'target', 'operator', 'actor', 'client', 'dialect'] as const;
+
+/** An event as the operation answers it: the known fields only, so that a field added to events later cannot break the output. */
 function view(event: AuditEvent) {
-  const { time, requestId, ...fields } = event;
-  return { ...fields, time: new Date(time), ...(requestId !== undefined ? { request_id: requestId } : {}) };
+  const fields = Object.fromEntries(FIELDS.filter((name) => event[name] !== undefined).map((name) => [name, event[name]]));
+  return { ...fields, time: new Date(event.time), ...(event.requestId !== undefined ? { request_id: event.requestId } : {}) };
 }
 
 /**

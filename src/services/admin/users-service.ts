@@ -29,7 +29,7 @@ export function adminUsersService(parts: AdminParts, delegation: Delegation): Se
     const account = await asVapi(() => identity.find(user));
     if (!account) throw notFound(`${NS}.not_found`, `No user ${user}.`, [user]);
     const own = (await access.permissions()).find((permission) => !permission.group && permission.principal === account.key);
-    await delegation.requireHoldsRoles(context.principal, own ? [own.role] : [], `${what} of ${account.key}`);
+    await delegation.requireHoldsRoles(context, own ? [own.role] : [], `${what} of ${account.key}`);
     return account.key;
   };
 

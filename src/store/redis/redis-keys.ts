@@ -27,6 +27,10 @@ export class RedisKeys {
   users(): string {
     return `${this.#prefix}users`;
   }
+  /** The key of the solution user holding a certificate, by the SHA-256 of its DER (hex). */
+  userByCertificate(thumbprint: string): string {
+    return `${this.#prefix}uc:${thumbprint}`;
+  }
   /** An expiring value of the key-value store. */
   value(key: string): string {
     return `${this.#prefix}kv:${key}`;

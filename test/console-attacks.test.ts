@@ -6,14 +6,29 @@ import type { AuditEvent } from '../src/observability/audit-trail.js';
 import { MemoryStore } from '../src/store/memory-store.js';
 import { processSandbox, startServerProcess } from './helpers/cli-process.js';
 import { http, type HttpResponse } from './helpers/http.js';
+import { passwordOf, slapdAvailable, sourcesFileFor, startSlapd } from './helpers/slapd.js';
 import { ADMIN, ADMIN_PASSWORD, startTestServer, type TestServer } from './helpers/test-server.js';
 
-const BASIC = `Basic ${Buffer.from(`${ADMIN}:${ADMIN_PASSWORD}`).toString('base64')}`;
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const BASIC = basic(ADMIN, ADMIN_PASSWORD);
 
 /** `name=value` of each Set-Cookie of an answer. */
 function cookiesOf(response: HttpResponse): Record<string, string> {
   const set = response.headers['set-cookie'] ?? [];
   return Object.fromEntries(set.map((line) => line.split(';', 1)[0]!.split('=') as [string, string]));
+}
+
+/** A browser's console login: the CSRF token first, then the password; answers its cookies and token. */
+async function consoleLoginTo(url: string, authorization: string) {
+  const csrf = await http(`${url}/ui/csrf`);
+  const token = (csrf.json as { token: string }).token;
+  const csrfCookie = `vapi-console-csrf=${cookiesOf(csrf)['vapi-console-csrf']}`;
+  const login = await http(`${url}/ui/api/session`, { method: 'POST', headers: { authorization, cookie: csrfCookie, 'x-vapi-console-csrf': token } });
+  expect(login.status).toBe(201);
+  expect(login.text).toBe(''); // the session id is in the HttpOnly cookie only
+  const sessionId = cookiesOf(login)['vapi-console-session']!;
+  expect(sessionId).toMatch(/^[0-9a-f]{32}$/);
+  return { token, sessionId, cookie: `${csrfCookie}; vapi-console-session=${sessionId}` };
 }
 
 describe('attacks on the console', () => {
@@ -23,18 +38,7 @@ describe('attacks on the console', () => {
   });
   afterEach(() => t.close());
 
-  /** A browser's console login: the CSRF token first, then the password; answers its cookies and token. */
-  async function consoleLogin() {
-    const csrf = await http(`${t.url}/ui/csrf`);
-    const token = (csrf.json as { token: string }).token;
-    const csrfCookie = `vapi-console-csrf=${cookiesOf(csrf)['vapi-console-csrf']}`;
-    const login = await http(`${t.url}/ui/api/session`, { method: 'POST', headers: { authorization: BASIC, cookie: csrfCookie, 'x-vapi-console-csrf': token } });
-    expect(login.status).toBe(201);
-    expect(login.text).toBe(''); // the session id is in the HttpOnly cookie only
-    const sessionId = cookiesOf(login)['vapi-console-session']!;
-    expect(sessionId).toMatch(/^[0-9a-f]{32}$/);
-    return { token, sessionId, cookie: `${csrfCookie}; vapi-console-session=${sessionId}` };
-  }
+  const consoleLogin = () => consoleLoginTo(t.url, BASIC);
 
   it('cross-site request forgery: a console request without its CSRF token (or with another) is refused and does nothing', async () => {
     const { token, sessionId, cookie } = await consoleLogin();
@@ -176,6 +180,28 @@ describe('--no-console', () => {
       expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/session', '/example/jobs?action=run', '/example/jobs?action=run&vmw-task=true']));
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe.runIf(slapdAvailable())('directory users in the console', () => {
+  it('log in with their directory password and get the privileges of their (nested) groups', async () => {
+    const slapd = await startSlapd();
+    const t = await startTestServer(new MemoryStore(), { identitySources: sourcesFileFor(slapd) });
+    try {
+      await t.server.access.grant('admins@example.com', 'Administrator', true);
+      await t.server.access.grant('platform@example.com', 'ReadOnly', true);
+      const whoami = async (user: string) => {
+        const { cookie, token } = await consoleLoginTo(t.url, basic(user, passwordOf(user.replace(/^.*\\|@.*$/g, ''))));
+        return (await http(`${t.url}/ui/whoami`, { headers: { cookie, 'x-vapi-console-csrf': token } })).json as { user: string; privileges: string[] };
+      };
+      const ann = await whoami('ann@example.com');
+      expect(ann.user).toBe('ann@EXAMPLE.COM');
+      expect(ann.privileges).toContain('VapiAuth.ManageUsers');
+      expect(await whoami('EXAMPLE\\bob')).toEqual({ user: 'bob@EXAMPLE.COM', privileges: ['System.Anonymous', 'System.Read', 'System.View'] });
+    } finally {
+      await t.close();
+      await slapd.destroy();
     }
   });
 });

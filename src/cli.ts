@@ -73,12 +73,14 @@ async function run(command: string, verb: string | undefined, args: string[], fl
       await (await import('./cli/serve.js')).serve(flags, process.env);
       return -1; // keeps running until a signal
     case 'openapi': {
-      const [{ createServer }, { MemoryStore }, { openApiDocument }] = await Promise.all([
+      const [{ createServer }, { MemoryStore }, { openApiDocument }, { loadPlugins }] = await Promise.all([
         import('./server.js'),
         import('./store/memory-store.js'),
         import('./openapi/openapi-document.js'),
+        import('./plugins/load-plugins.js'),
       ]);
-      const server = createServer({ store: new MemoryStore(), logLevel: 'silent' });
+      const plugins = flags.plugin === undefined ? [] : [flags.plugin].flat().map(String);
+      const server = createServer({ store: new MemoryStore(), logLevel: 'silent', services: await loadPlugins(plugins) });
       process.stdout.write(`${JSON.stringify(openApiDocument(server.table, packageVersion()), null, 2)}\n`);
       await server.close();
       return 0;

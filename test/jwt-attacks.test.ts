@@ -79,6 +79,11 @@ describe('attacks on bearer tokens', () => {
     await expectRefused((await issueToken(signingKey(), { ...DEFAULT_TOKEN_POLICY, issuer: 'evil' }, subject, now)).token);
   });
 
+  it('stops a token with a grant this server never issues (privilege escalation by an invented grant), even signed with our key', async () => {
+    const subject = { name: 'reader', domain: 'vsphere.local', roles: ['ReadOnly'], grant: 'omivv_admin' as 'token_exchange' };
+    await expectRefused((await issueToken(signingKey(), DEFAULT_TOKEN_POLICY, subject, t.clock.now())).token);
+  });
+
   it('stops a token that is not valid yet (nbf in the future)', async () => {
     const later = await issueToken(signingKey(), DEFAULT_TOKEN_POLICY, { name: 'administrator', domain: 'vsphere.local', roles: ['Administrator'] }, t.clock.now() + 60_000);
     await expectRefused(later.token);

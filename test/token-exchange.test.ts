@@ -95,10 +95,12 @@ describe('SAML token → access token', () => {
     expect(await sessionUser(`Bearer ${access_token}`)).toBe('ann@VSPHERE.LOCAL');
   });
 
-  it('issues the token of a user without the privileges, which the operations then refuse', async () => {
+  it('authorizes the token of a user who is no Administrator by its privileges, as a session: a ReadOnly user reads, and is refused what ReadOnly lacks', async () => {
     const response = await exchange(samlToAccess(samlToken({ subject: 'reader@vsphere.local' })));
     expect(response.status).toBe(200);
-    const refused = await callWithBearer(t.url, (response.json as { access_token: string }).access_token);
+    const { access_token } = response.json as { access_token: string };
+    expect((await callWithBearer(t.url, access_token)).status).toBe(200);
+    const refused = await http(`${t.url}/api/vcenter/authorization/privilege-checks/latest`, { headers: { authorization: `Bearer ${access_token}` } });
     expect(refused.status).toBe(403);
     expect((refused.json as { error_type: string }).error_type).toBe('UNAUTHORIZED');
   });

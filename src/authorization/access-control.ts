@@ -47,7 +47,7 @@ function lastAdministrator(principal: string, group: boolean): AccessError {
 }
 
 /** `ops@vsphere.local` → `ops@VSPHERE.LOCAL`. */
-export function display(principal: string): string {
+function display(principal: string): string {
   const at = principal.lastIndexOf('@');
   return `${principal.slice(0, at)}@${principal.slice(at + 1).toUpperCase()}`;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { importJWK, SignJWT } from 'jose';
 import type { PublishedSigningKey } from '../keys/published-signing-key.js';
 import { JWT_ALGORITHM, type JwtKey } from './jwt-signing-key.js';
-import type { TokenPolicy } from './token-policy.js';
+import type { TokenClaims, TokenPolicy } from './token-policy.js';
 
 export interface IssuedToken {
   token: string;
@@ -23,12 +23,12 @@ export function tokenExpiry(policy: TokenPolicy, now: number): number {
 
 /**
  * Signs a token for a user with the node's key, published for every node to verify until the token
- * expires: `sub`, `dom`, `roles`, `iat`/`nbf`, `exp`, `jti`.
+ * expires: `sub`, `dom`, `roles`, `iat`/`nbf`, `exp`, `jti`, and `grant` for an exchanged token.
  */
 export async function issueToken(
   signingKey: PublishedSigningKey<JwtKey>,
   policy: TokenPolicy,
-  subject: { name: string; domain: string; roles: readonly string[] },
+  subject: { name: string; domain: string; roles: readonly string[]; grant?: TokenClaims['grant'] },
   now: number,
   jti = newJti(),
 ): Promise<IssuedToken> {
@@ -36,7 +36,7 @@ export async function issueToken(
   const exp = tokenExpiry(policy, now) / 1000;
   const { kid, privateJwk } = await signingKey.forTokenUntil(exp * 1000, now);
   const key = await importJWK(privateJwk, JWT_ALGORITHM);
-  const token = await new SignJWT({ dom: subject.domain, roles: [...subject.roles] })
+  const token = await new SignJWT({ dom: subject.domain, roles: [...subject.roles], ...(subject.grant ? { grant: subject.grant } : {}) })
     .setProtectedHeader({ alg: JWT_ALGORITHM, typ: 'JWT', kid })
     .setSubject(subject.name)
     .setIssuer(policy.issuer)

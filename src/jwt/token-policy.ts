@@ -21,6 +21,12 @@ export interface TokenClaims {
   dom: string;
   /** The account's roles when the token was issued; informative only, never used to authorize. */
   roles?: string[];
+  /**
+   * How the token was obtained: absent for the OMIVV login, whose tokens only Administrators hold;
+   * `token_exchange` for vCenter's token exchange, whose tokens are authorized by privileges as any
+   * principal is (identity.md §4).
+   */
+  grant?: 'token_exchange';
   jti: string;
   iat: number;
   nbf: number;

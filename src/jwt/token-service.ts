@@ -115,14 +115,15 @@ export class TokenService {
 
   /**
    * A token for an account whose credential was checked elsewhere (a token exchange), whatever its
-   * roles: a token of a user who is no Administrator is refused where it is used, as `check` refuses it.
+   * roles: it is marked as exchanged, and authorized by privileges where it is used, as a session is.
    */
   async issueFor(user: Account): Promise<IssuedToken> {
-    return this.#issue(user, (await this.authorizer.policy()).rolesOf({ userKey: user.key, groups: user.groups }));
+    return this.#issue(user, (await this.authorizer.policy()).rolesOf({ userKey: user.key, groups: user.groups }), undefined, 'token_exchange');
   }
 
-  async #issue(user: Account, roles: readonly string[], jti?: string): Promise<IssuedToken> {
-    const issued = await issueToken(this.signingKey, this.policy, { name: user.name, domain: user.domain, roles }, this.clock.now(), jti);
+  async #issue(user: Account, roles: readonly string[], jti?: string, grant?: TokenClaims['grant']): Promise<IssuedToken> {
+    const subject = { name: user.name, domain: user.domain, roles, ...(grant ? { grant } : {}) };
+    const issued = await issueToken(this.signingKey, this.policy, subject, this.clock.now(), jti);
     if (isDirectoryAccount(user)) await this.#keepDirectoryAccount(user);
     return issued;
   }
@@ -151,7 +152,10 @@ export class TokenService {
     const user = await this.#account(accountKey, claims);
     if (!user) return { ok: false, code: 'invalid', reason: 'the token user no longer exists' };
     // The current roles (read above, with the keys), never the token's `roles` claim: a change applies to the next request.
-    if (!policy.rolesOf({ userKey: user.key, groups: user.groups }).includes(TOKEN_ROLE)) return { ok: false, code: 'not_authorized', reason: 'no longer an Administrator' };
+    // An exchanged token is no OMIVV token: its privileges are checked by the engine, as for a session.
+    if (claims.grant === undefined && !policy.rolesOf({ userKey: user.key, groups: user.groups }).includes(TOKEN_ROLE)) {
+      return { ok: false, code: 'not_authorized', reason: 'no longer an Administrator' };
+    }
     return {
       ok: true,
       claims,

@@ -28,6 +28,7 @@ export async function verifyToken(keys: JWTVerifyGetKey, policy: TokenPolicy, to
       requiredClaims: ['sub', 'jti', 'exp', 'iat'],
     });
     if (typeof payload.dom !== 'string') throw new TokenRejected('invalid', 'claims missing');
+    if (payload.grant !== undefined && payload.grant !== 'token_exchange') throw new TokenRejected('invalid', 'unknown grant');
     return payload as unknown as TokenClaims;
   } catch (error) {
     if (error instanceof TokenRejected) throw error;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
-import { readFileSync } from 'node:fs';
+import { packageVersion } from './package-version.js';
 import { parseArgs } from 'node:util';
 import { OPTIONS, type Flags } from './config/options.js';
 import { checkUsage, COMMANDS } from './cli/commands.js';
@@ -12,11 +12,6 @@ import { UsageError } from './cli/usage-error.js';
 /** Errors that mean the command was given wrong (exit 2), and those that mean what it names is wrong (exit 1), by name. */
 const USAGE_ERRORS = new Set(['UsageError', 'ConfigError', 'AuthDefinitionError', 'IdentitySourcesError']);
 const NAMED_ERRORS = new Set(['IdentityError', 'PluginError', 'AccessError']);
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** The serve options that are switches (`--http`, `--no-http`), taken out before parseArgs. */
 const SWITCHES = new Set(OPTIONS.filter((o) => !o.value).map((o) => o.flag));
@@ -78,13 +73,15 @@ async function run(command: string, verb: string | undefined, args: string[], fl
       await (await import('./cli/serve.js')).serve(flags, process.env);
       return -1; // keeps running until a signal
     case 'openapi': {
-      const [{ createServer }, { MemoryStore }, { openApiDocument }] = await Promise.all([
+      const [{ createServer }, { MemoryStore }, { openApiDocument }, { loadPlugins }] = await Promise.all([
         import('./server.js'),
         import('./store/memory-store.js'),
         import('./openapi/openapi-document.js'),
+        import('./plugins/load-plugins.js'),
       ]);
-      const server = createServer({ store: new MemoryStore(), logLevel: 'silent' });
-      process.stdout.write(`${JSON.stringify(openApiDocument(server.table, version()), null, 2)}\n`);
+      const plugins = flags.plugin === undefined ? [] : [flags.plugin].flat().map(String);
+      const server = createServer({ store: new MemoryStore(), logLevel: 'silent', services: await loadPlugins(plugins) });
+      process.stdout.write(`${JSON.stringify(openApiDocument(server.table, packageVersion()), null, 2)}\n`);
       await server.close();
       return 0;
     }
@@ -97,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     const { values, positionals } = parse(argv);
     if (values.version) {
-      process.stdout.write(`${version()}\n`);
+      process.stdout.write(`${packageVersion()}\n`);
       return 0;
     }
     if (values.help || positionals[0] === 'help') {

@@ -77,6 +77,7 @@ const SERVER_OPTIONS = shape({
   logLevel: 'log-level',
   logStream: OBJECT,
   announceListening: BOOLEAN,
+  console: 'console',
   services: LIST,
   passwordHashing: shape({ concurrency: COUNT, maxWaiting: 'login-queue' }),
   privilegeRecorder: shape({ capacity: 'privilege-checks', flushIntervalMs: MILLISECONDS }),

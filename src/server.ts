@@ -72,6 +72,9 @@ import { TaskRunner, type TaskPolicy } from './tasks/task-runner.js';
 import { SessionService, type SessionPolicy } from './sessions/session-service.js';
 import type { Store } from './store/store.js';
 import { checkServerOptions } from './server-options-check.js';
+import { consoleDialect } from './console/console-dialect.js';
+import { CONSOLE_ASSETS_DIR } from './console/console-assets.js';
+import { packageVersion } from './package-version.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -142,6 +145,8 @@ export interface VapiServerOptions {
   identitySources?: { text: string; file: string };
   /** How old the groups of a live directory session or token may be before they are read again; 5 minutes by default. */
   groupRefreshMs?: number;
+  /** The web console at `/ui/`, its API explorer and `/api/openapi.json` (docs/console.md); on unless false. */
+  console?: boolean;
 }
 
 export interface VapiServer {
@@ -375,6 +380,9 @@ export function createServer(options: VapiServerOptions): VapiServer {
   assertEnforceable(table, authentication);
   const engine = new Engine({ authentication, authorizer, recorder, clock, tasks, reports: new InvocationReports(audit, metrics) });
   const dialects: Dialect[] = [jsonRpcDialect, apiDialect, restDialect, ...(tokens ? [omivvDialect(tokens, new ClientLimits(store.kv, clock, { ...DEFAULT_CLIENT_LIMITS, ...options.jwt?.limits }), audit)] : [])];
+  if (options.console !== false) {
+    dialects.push(consoleDialect({ authentication, authorizer, assetsDir: CONSOLE_ASSETS_DIR, version: packageVersion() }));
+  }
   if (sts) dialects.push(ssoDialect({ sts, tlsCertificateDer: certificateDer(options.https?.cert), ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}) }));
 
   // JSON only (spec: other bodies get 415). An empty body is no body, as curl users send it.

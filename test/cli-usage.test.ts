@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { processSandbox, runCli, startServerProcess } from './helpers/cli-process.js';
 import { http } from './helpers/http.js';
@@ -151,5 +152,17 @@ describe('vapi-auth --config', () => {
     // A list of plugins is read as the list: the first one named is the one that cannot be loaded.
     expect(results[5]!.stderr).toContain('a.mjs');
     expect(results[6]).toMatchObject({ code: 2, stderr: `vapi-auth: ${bad}:3: invalid value for max-sessions: "many" (expected N)\n` });
+  });
+});
+
+describe('vapi-auth openapi', () => {
+  it("prints the document of the built-in operations, and with --plugin those of the plugin too, as its server serves it", async () => {
+    const paths = async (args: string[]) => Object.keys((JSON.parse((await runCli(['openapi', ...args])).stdout) as { paths: object }).paths);
+    const plugin = fileURLToPath(new URL('../examples/firmware-update.mjs', import.meta.url));
+    const [plain, withPlugin] = await Promise.all([paths([]), paths(['--plugin', plugin])]);
+    expect(plain).toContain('/session');
+    expect(plain.filter((path) => path.startsWith('/example/'))).toEqual([]);
+    expect(withPlugin.filter((path) => !plain.includes(path))).toEqual(['/example/firmware/{host}?action=apply', '/example/firmware/{host}?action=apply&vmw-task=true']);
+    expect((await runCli(['openapi', '--help'])).stdout).toContain('vapi-auth openapi [--plugin FILE]…');
   });
 });

@@ -17,9 +17,10 @@ async function packedFiles(): Promise<string[]> {
 }
 
 describe('the npm package', () => {
-  it('holds dist, examples, README, LICENSE and package.json, and no tests or sources', async () => {
+  it('holds dist (the built console too), examples, README, LICENSE and package.json, and no tests or sources', async () => {
     const files = await packedFiles();
-    for (const file of files) expect(file).toMatch(/^(dist\/.+\.(js|d\.ts)|examples\/[^/]+|README\.md|LICENSE|package\.json)$/);
+    for (const file of files) expect(file).toMatch(/^(dist\/.+\.(js|d\.ts)|dist\/ui\/(index\.html|assets\/[^/]+\.(js|css))|examples\/[^/]+|README\.md|LICENSE|package\.json)$/);
+    expect(files).toContain('dist/ui/index.html');
     expect(files.filter((file) => /\.test\.|(^|\/)test\/|^src\//.test(file))).toEqual([]);
     expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'examples/firmware-update.mjs']));
   });
@@ -67,6 +68,8 @@ describe('the npm package', () => {
           void exited.then((code) => reject(new Error(`exited with ${code}: ${out}`)));
         });
         expect((await http(`${url}/healthz`)).status).toBe(200);
+        // The console is served from the built files the package ships; nothing is built at start.
+        expect((await http(`${url}/ui/`)).text).toContain('<div id="app">');
         expect((await http(`${url}/api/session`, { method: 'POST', headers: basic('administrator@vsphere.local', 'Packaged-1') })).status).toBe(201);
       } finally {
         child.kill('SIGTERM');

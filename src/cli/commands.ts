@@ -118,14 +118,17 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   },
   keys: { summary: 'the JWT signing keys (OMIVV login and bearer tokens)', verbs: keyVerbs('KID', 'token-lifetime', 'JWT key') },
   sts: { summary: 'the STS signing keys (certificates of SAML tokens)', verbs: keyVerbs('FINGERPRINT', 'sts-max-lifetime', 'STS certificate') },
-  openapi: { summary: 'print the OpenAPI document of the /api dialect', flags: [] },
+  openapi: {
+    summary: 'print the OpenAPI document of the /api dialect, with the operations of each --plugin FILE (as a server with them serves it at /api/openapi.json)',
+    flags: ['plugin'],
+  },
 };
 
 /** `vapi-auth user add NAME …` */
 export function usageLine(command: string, verb?: string): string {
   const spec = COMMANDS[command]!;
   if (verb === undefined) {
-    if (!spec.verbs) return `vapi-auth ${command}${command === 'serve' ? ' [--config FILE] [options]' : ''}`;
+    if (!spec.verbs) return `vapi-auth ${command}${({ serve: ' [--config FILE] [options]', openapi: ' [--plugin FILE]…' } as Record<string, string>)[command] ?? ''}`;
     return `vapi-auth ${command} ${Object.keys(spec.verbs).join(' | ')} …`;
   }
   return `vapi-auth ${command} ${verb} ${spec.verbs![verb]!.usage}`.trimEnd();

@@ -3,7 +3,7 @@ import { ADMIN_FLAG_VALUES, COMMANDS, STORE_FLAGS, usageLine } from './commands.
 
 /** `serve --help` shows the options in these groups, in this order; an option in none is shown under "Other". */
 const SERVE_GROUPS: readonly (readonly [string, readonly string[]])[] = [
-  ['Network', ['host', 'port', 'public-url', 'trust-proxy', 'body-limit', 'headers-timeout', 'body-timeout', 'request-timeout', 'max-connections', 'max-connections-per-client']],
+  ['Network', ['host', 'port', 'console', 'public-url', 'trust-proxy', 'body-limit', 'headers-timeout', 'body-timeout', 'request-timeout', 'max-connections', 'max-connections-per-client']],
   ['TLS', ['http', 'cert', 'key']],
   ['Sessions', ['idle-timeout', 'absolute-timeout', 'max-sessions-per-user', 'max-sessions', 'touch-interval']],
   ['Lockout', ['lockout-failures', 'lockout-window', 'lockout-duration', 'login-queue']],

@@ -209,6 +209,7 @@ async function buildServer(config: ServeConfig, worker: boolean): Promise<VapiSe
     logLevel: config.logLevel,
     trustProxy: config.trustProxy,
     announceListening: !worker,
+    console: config.console,
     ...(https ? { https: { cert: https.cert, key: https.key } } : {}),
   });
   // Of processes starting together on an empty data dir, exactly one creates each of these.

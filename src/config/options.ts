@@ -11,6 +11,7 @@ export interface ServeConfig {
   dataDir: string;
   store: StoreSpec;
   http: boolean;
+  console: boolean;
   cert: string | undefined;
   key: string | undefined;
   idleTimeoutMs: number;
@@ -144,6 +145,13 @@ export const OPTIONS: readonly Option[] = [
     doc: 'Processes serving requests on the one port: auto = one per core (1 with the memory store, which lives in one process).',
   }),
   option({ key: 'http', flag: 'http', default: false, parse: boolean, doc: 'Serve plain HTTP instead of HTTPS (local testing only).' }),
+  option({
+    key: 'console',
+    flag: 'console',
+    default: true,
+    parse: boolean,
+    doc: 'The web console at /ui/, its API explorer and /api/openapi.json (--no-console: none of them).',
+  }),
   option({
     key: 'cert',
     flag: 'cert',

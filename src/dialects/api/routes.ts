@@ -3,6 +3,7 @@ import { invalidRequest, type VapiError } from '../../core/errors.js';
 import { apiBindings, type ApiBinding, type ResolvedOperation } from '../../core/operations.js';
 import type { OperationTable } from '../../core/operation-table.js';
 import { decodePlain, encodePlain } from '../../core/plain-json.js';
+import type { PresentedCredentials } from '../../auth/credentials.js';
 import type { Engine } from '../../engine/invoke.js';
 import type { Invocation, InvocationForm, Outcome } from '../../engine/invocation.js';
 import { fromFastifyError } from '../fastify-errors.js';
@@ -15,14 +16,31 @@ import { queryInput, type Query } from './query-input.js';
 
 export const API_PREFIX = '/api';
 
+/**
+ * Where the `/api` dialect is served and whose credentials count there. The console serves it a
+ * second time below its own path, with its cookie as the session (src/console/console-dialect.ts).
+ */
+export interface ApiMount {
+  prefix: string;
+  credentials(request: FastifyRequest): PresentedCredentials;
+  /**
+   * Answers the success of an operation that creates or ends the caller's session, for a mount that
+   * keeps the session outside the body; absent: the session id is the body, as on `/api`.
+   */
+  renderSessionEffect?(request: FastifyRequest, reply: FastifyReply, effect: 'created' | 'ended', output: unknown): FastifyReply;
+}
+
+/** The `/api` dialect itself: the Authorization and session headers, never a cookie. */
+export const API_MOUNT: ApiMount = { prefix: API_PREFIX, credentials: apiCredentials };
+
 interface Candidate {
   resolved: ResolvedOperation;
   binding: ApiBinding;
 }
 
 /** `/cis/tasks/{task}` → `/api/cis/tasks/:task`. */
-function fastifyUrl(path: string): string {
-  return API_PREFIX + path.replace(/\{(\w+)\}/g, ':$1');
+function fastifyUrl(prefix: string, path: string): string {
+  return prefix + path.replace(/\{(\w+)\}/g, ':$1');
 }
 
 /** The operation a request names among those that share its method and path, by `?action=`. */
@@ -62,11 +80,11 @@ function inputOf(request: FastifyRequest, { resolved, binding }: Candidate): Rec
   return decodePlain(input, merged, '', 'object') as Record<string, unknown>;
 }
 
-function invocationOf(request: FastifyRequest, candidate: Candidate): Invocation {
+function invocationOf(request: FastifyRequest, candidate: Candidate, mount: ApiMount): Invocation {
   return {
     target: candidate.resolved,
     form: formOf(request.query as Query),
-    credentials: apiCredentials(request),
+    credentials: mount.credentials(request),
     decodeInput: () => inputOf(request, candidate),
     encodeOutput: (type, value) => encodePlain(type, value, 'object'),
     requestId: request.id,
@@ -75,7 +93,7 @@ function invocationOf(request: FastifyRequest, candidate: Candidate): Invocation
 }
 
 /** Success is bare JSON (a task: 202 and its id); errors the bare std error with the operation's status pins. */
-function render(reply: FastifyReply, outcome: Outcome, binding: ApiBinding | undefined): FastifyReply {
+function render(request: FastifyRequest, reply: FastifyReply, outcome: Outcome, binding: ApiBinding | undefined, mount: ApiMount): FastifyReply {
   switch (outcome.kind) {
     case 'no_route':
       return sendApiError(reply, httpNotFound());
@@ -83,7 +101,8 @@ function render(reply: FastifyReply, outcome: Outcome, binding: ApiBinding | und
       return sendApiFailure(reply, outcome.error, outcome.target?.operation.statusOverrides);
     case 'success': {
       if (outcome.form === 'task') return reply.code(202).type('application/json').send(JSON.stringify(outcome.body));
-      const { output } = outcome.target.operation;
+      const { output, sessionEffect } = outcome.target.operation;
+      if (sessionEffect && mount.renderSessionEffect) return mount.renderSessionEffect(request, reply, sessionEffect, outcome.output);
       const status = binding?.status ?? (output.kind === 'void' ? 204 : 200);
       if (output.kind === 'void') return reply.code(status).send();
       return reply.code(status).type('application/json').send(JSON.stringify(outcome.body));
@@ -130,7 +149,7 @@ function mediaTypeMessage({ binding }: Candidate): string {
  * reports input mistakes its own way, is registered in a scope of its own with those parsers and
  * that error handler.
  */
-export function registerApiDialect(app: FastifyInstance, table: OperationTable, engine: Engine): void {
+export function registerApiDialect(app: FastifyInstance, table: OperationTable, engine: Engine, mount: ApiMount = API_MOUNT): void {
   const routes = new Map<string, Candidate[]>();
   for (const resolved of table.operations()) {
     for (const binding of apiBindings(resolved.operation)) {
@@ -141,7 +160,7 @@ export function registerApiDialect(app: FastifyInstance, table: OperationTable, 
 
   for (const candidates of routes.values()) {
     if (!ownScope(candidates)) {
-      registerRoute(app, candidates, engine);
+      registerRoute(app, candidates, engine, mount);
       continue;
     }
     void app.register(async (scope) => {
@@ -156,24 +175,24 @@ export function registerApiDialect(app: FastifyInstance, table: OperationTable, 
         });
       }
       scope.setErrorHandler((error, request, reply) => sendUnreadBody(request, reply, candidates, error));
-      registerRoute(scope, candidates, engine);
+      registerRoute(scope, candidates, engine, mount);
     });
   }
 }
 
-function registerRoute(app: FastifyInstance, candidates: readonly Candidate[], engine: Engine): void {
+function registerRoute(app: FastifyInstance, candidates: readonly Candidate[], engine: Engine, mount: ApiMount): void {
   const { method, path } = candidates[0]!.binding;
   app.route({
     method,
-    url: fastifyUrl(path),
+    url: fastifyUrl(mount.prefix, path),
     handler: (request: FastifyRequest, reply: FastifyReply) => {
       let chosen: Candidate | undefined;
       return serveInvocation(
         engine,
         request,
         reply,
-        () => invocationOf(request, (chosen = selectOperation(candidates, request.query as Query))),
-        (response, outcome) => render(response, outcome, chosen?.binding),
+        () => invocationOf(request, (chosen = selectOperation(candidates, request.query as Query)), mount),
+        (response, outcome) => render(request, response, outcome, chosen?.binding, mount),
       );
     },
   });

@@ -1,17 +1,8 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { PresentedCredentials } from '../../auth/credentials.js';
 import { SCHEMES } from '../../core/schemes.js';
 import { apiCredentials, SESSION_HEADER } from '../api/credentials.js';
-
-/** The value of cookie `name`, if the request carries it. */
-function cookie(headers: IncomingHttpHeaders, name: string): string | undefined {
-  for (const part of (headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
+import { cookieValue } from '../cookies.js';
 
 /**
  * Credentials of a `/rest` request: as on `/api`, plus the session cookie, which counts only when
@@ -20,7 +11,7 @@ function cookie(headers: IncomingHttpHeaders, name: string): string | undefined 
 export function restCredentials(request: FastifyRequest): PresentedCredentials {
   const presented = apiCredentials(request);
   if (!presented[SCHEMES.sessionId]) {
-    const sessionId = cookie(request.headers, SESSION_HEADER);
+    const sessionId = cookieValue(request.headers, SESSION_HEADER);
     if (sessionId) presented[SCHEMES.sessionId] = { sessionId };
   }
   return presented;

@@ -112,16 +112,12 @@ async function main(argv: string[]): Promise<number> {
     return await run(command, verb, rest, flags);
   } catch (error) {
     const { name, message, kind } = error as { name?: string; message?: string; kind?: string };
-    if (USAGE_ERRORS.has(name ?? '') || (name === 'AccessError' && (kind === 'usage' || kind === 'system_role'))) {
-      process.stderr.write(`vapi-auth: ${message}\n`);
-      return 2;
-    }
-    if (NAMED_ERRORS.has(name ?? '')) {
-      process.stderr.write(`vapi-auth: ${message}\n`);
-      return 1;
-    }
-    process.stderr.write(`vapi-auth: ${(error as Error).message ?? String(error)}\n`);
-    return 1;
+    const usage = USAGE_ERRORS.has(name ?? '') || (name === 'AccessError' && (kind === 'usage' || kind === 'system_role'));
+    const text = `vapi-auth: ${NAMED_ERRORS.has(name ?? '') || usage ? message : ((error as Error).message ?? String(error))}\n`;
+    // Workers that cannot start all fail alike: their primary prints the first one's error, once.
+    if (cluster.isWorker) await (await import('./cli/serve-cluster.js')).reportStartFailure(text);
+    else process.stderr.write(text);
+    return usage ? 2 : 1;
   }
 }
 

@@ -9,7 +9,12 @@ function log(level: 'info' | 'warn' | 'error', msg: string, fields: Record<strin
 }
 
 /** What workers and the primary tell each other. */
-type ClusterMessage = { type: 'listening'; url: string } | { type: 'cancel'; task: string } | { type: 'audit'; event: AuditEvent } | { type: 'stop' };
+type ClusterMessage =
+  | { type: 'listening'; url: string }
+  | { type: 'failed'; error: string }
+  | { type: 'cancel'; task: string }
+  | { type: 'audit'; event: AuditEvent }
+  | { type: 'stop' };
 
 function messageOf(message: unknown): ClusterMessage | undefined {
   return typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string' ? (message as ClusterMessage) : undefined;
@@ -19,11 +24,13 @@ function messageOf(message: unknown): ClusterMessage | undefined {
  * The primary of `--workers N`: forks N workers that share the port, prints one listening line once
  * all listen, replaces a worker that dies (its unfinished tasks are failed by the others' heartbeat
  * check, as after any crash), and on SIGTERM or SIGINT lets every worker drain, then exits 0.
- * A worker that fails before the server is up stops the start (exit 1): its error is on stderr.
+ * A worker that fails before the server is up stops the start with its exit code, and the first
+ * such worker's error is printed (once: workers that cannot start usually all fail alike).
  */
 export function runPrimary(count: number): Promise<void> {
   const listening = new Set<number>();
   let announced = false;
+  let failureShown = false;
   let stopping = false;
   let exitCode = 0;
 
@@ -35,6 +42,10 @@ export function runPrimary(count: number): Promise<void> {
         // A cancel recorded by one worker for a task another runs: every other worker checks its own.
         // An audit event: every other worker keeps it among the node's latest.
         for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker && other.isConnected()) other.send(message);
+      }
+      if (message?.type === 'failed' && !failureShown) {
+        failureShown = true;
+        process.stderr.write(message.error);
       }
       if (message?.type !== 'listening') return;
       listening.add(worker.id);
@@ -60,7 +71,8 @@ export function runPrimary(count: number): Promise<void> {
   cluster.on('exit', (worker, code, signal) => {
     listening.delete(worker.id);
     if (stopping) {
-      if (code !== 0 && signal === null) exitCode = 1;
+      // The first failure's code stands (a worker that could not start exits as the CLI would: 2 for a bad option).
+      if (code !== 0 && signal === null && exitCode === 0) exitCode = code;
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
       return;
     }
@@ -101,4 +113,12 @@ export function joinPrimary(url: string, tasks: TaskRunner, audit: AuditTrail | 
   });
   process.once('disconnect', stop);
   process.send?.({ type: 'listening', url } satisfies ClusterMessage);
+}
+
+/** In a worker that could not start: hands its error to the primary to print, before the worker exits. */
+export function reportStartFailure(error: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send) process.send({ type: 'failed', error } satisfies ClusterMessage, () => resolve());
+    else resolve();
+  });
 }

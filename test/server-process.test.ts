@@ -153,6 +153,16 @@ describe('vapi-auth serve', () => {
     expect(missing.stderr).toContain('cannot read --auth-config');
   });
 
+  it('with two workers that both cannot start: one error line and exit 2 every time, whichever fails first (no crash of the primary telling the other to stop)', { timeout: 60_000 }, async () => {
+    const none = join(sandbox.dataDir, 'none.yaml');
+    // Which worker fails first, and whether the other is still starting when told to stop, varies from start to start.
+    for (let i = 0; i < 4; i++) {
+      const start = await runCli(['serve', '--http', '--workers', '2', '--port', '0', '--data-dir', sandbox.dataDir, '--auth-config', none]);
+      expect(start.code).toBe(2);
+      expect(start.stderr).toBe(`vapi-auth: cannot read --auth-config ${none}: ENOENT: no such file or directory, open '${none}'\n`);
+    }
+  });
+
   it('refuses to start on an invalid identity sources file, naming the line, and never shows the bind password', async () => {
     const file = join(sandbox.dataDir, 'identity-sources.yaml');
     writeFileSync(join(sandbox.dataDir, 'bind-password'), 'Sup3r-bind-secret\n');

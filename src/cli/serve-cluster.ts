@@ -16,6 +16,12 @@ type ClusterMessage =
   | { type: 'audit'; event: AuditEvent }
   | { type: 'stop' };
 
+/**
+ * A send to a worker that is exiting meanwhile (a failed start, a crash) fails with a closed channel;
+ * with a callback that is handed to it instead of crashing the primary with an 'error' event.
+ */
+const ignoreGone = (): void => undefined;
+
 function messageOf(message: unknown): ClusterMessage | undefined {
   return typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string' ? (message as ClusterMessage) : undefined;
 }
@@ -41,7 +47,7 @@ export function runPrimary(count: number): Promise<void> {
       if (message?.type === 'cancel' || message?.type === 'audit') {
         // A cancel recorded by one worker for a task another runs: every other worker checks its own.
         // An audit event: every other worker keeps it among the node's latest.
-        for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker && other.isConnected()) other.send(message);
+        for (const other of Object.values(cluster.workers ?? {})) if (other && other !== worker && other.isConnected()) other.send(message, ignoreGone);
       }
       if (message?.type === 'failed' && !failureShown) {
         failureShown = true;
@@ -63,7 +69,7 @@ export function runPrimary(count: number): Promise<void> {
     stopping = true;
     log('info', 'shutting down', { signal: reason, workers: Object.keys(cluster.workers ?? {}).length });
     for (const worker of Object.values(cluster.workers ?? {})) {
-      if (worker?.isConnected()) worker.send({ type: 'stop' } satisfies ClusterMessage);
+      if (worker?.isConnected()) worker.send({ type: 'stop' } satisfies ClusterMessage, ignoreGone);
     }
     if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(exitCode);
   };

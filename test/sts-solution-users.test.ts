@@ -93,6 +93,15 @@ describe('STS Issue by a solution user\'s certificate', () => {
     await refused(byCertificate(stranger));
   });
 
+  it('counts certificate logins in the authentication metrics, by result', async () => {
+    await start();
+    await issued(byCertificate(vpxd));
+    await refused(byCertificate(stranger));
+    const metric = await t.server.metrics.registry.getSingleMetricAsString('vapi_auth_authentications_total');
+    expect(metric).toContain('vapi_auth_authentications_total{scheme="sts_certificate",result="success"} 1');
+    expect(metric).toContain('vapi_auth_authentications_total{scheme="sts_certificate",result="bad_credentials"} 1');
+  });
+
   it('signature by another key: a registered certificate in the header with a signature by another key is refused', async () => {
     await start();
     await refused(byCertificate(stranger, { certificate: vpxd.cert }));

@@ -15,7 +15,7 @@ export interface MetricSources {
  * The logins outside the engine, counted from their audit events; the engine counts the vAPI
  * schemes itself (on every request, not only at login).
  */
-const OWN_LOGINS = new Set(['omivv_login', 'sts_username_token']);
+const OWN_LOGINS = new Set(['omivv_login', 'sts_username_token', 'sts_certificate']);
 
 const TOKEN_EVENTS: Partial<Record<AuditEvent['event'], string>> = { 'jwt.issued': 'jwt', 'sts.issued': 'saml', 'sts.renewed': 'saml' };
 

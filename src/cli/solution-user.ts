@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import type { Flags } from '../config/options.js';
-import { IdentityError } from '../identity/identity-source.js';
+import { IdentityError, isSolutionUser } from '../identity/identity-source.js';
 import { userKey } from '../identity/user-name.js';
 import { printList, UsageError, withAdminStore } from './admin-store.js';
 import { pemCertificates } from './pem-files.js';
@@ -65,7 +65,7 @@ export async function solutionUserCommand(verb: string, args: string[], flags: F
       }
       case 'remove': {
         const found = await identity.find(name);
-        if (!found?.certificate) throw new IdentityError(`no solution user ${name}`);
+        if (!found || !isSolutionUser(found)) throw new IdentityError(`no solution user ${name}`);
         await identity.remove(name);
         await access.revoke(name);
         audit.record({ event: 'solution_user.removed', user: name });

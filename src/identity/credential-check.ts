@@ -1,4 +1,5 @@
 import type { Account } from './account.js';
+import { isSolutionUser } from './identity-source.js';
 import type { IdentitySources } from './identity-sources.js';
 import type { Lockout } from './lockout.js';
 import { userKey, type QualifiedName } from './user-name.js';
@@ -53,7 +54,8 @@ export class CredentialChecker {
 
   async #isSolutionUser(qualified: QualifiedName): Promise<boolean> {
     if (this.#sources.directory(qualified.domain)) return false;
-    return (await this.#sources.local.get(userKey(qualified)))?.certificate !== undefined;
+    const account = await this.#sources.local.get(userKey(qualified));
+    return account !== undefined && isSolutionUser(account);
   }
 
   isLocked(accountKey: string): Promise<boolean> {

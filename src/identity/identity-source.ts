@@ -18,7 +18,13 @@ export class IdentityError extends Error {
 /** A principal identified by an X.509 certificate instead of a password (identity.md §2). */
 export type SolutionUser = UserRecord & { certificate: string };
 
-export function isSolutionUser(user: UserRecord): user is SolutionUser {
+/** The refusal of a password for a solution user. */
+export function hasNoPassword(userName: string): IdentityError {
+  return new IdentityError(`${userName} is a solution user: it has a certificate, not a password`);
+}
+
+/** Whether an account (a user record, or an account a credential named) is a solution user's. */
+export function isSolutionUser<T extends { certificate?: string }>(user: T): user is T & { certificate: string } {
   return user.certificate !== undefined;
 }
 
@@ -107,7 +113,7 @@ export class LocalIdentitySource {
   async setPassword(userName: string, password: string): Promise<boolean> {
     const key = userKey(this.#require(userName));
     const user = await this.#users.get(key);
-    if (user && isSolutionUser(user)) throw new IdentityError(`${userName} is a solution user: it has a certificate, not a password`);
+    if (user && isSolutionUser(user)) throw hasNoPassword(userName);
     return this.#users.update(key, { passwordHash: await this.hasher.hash(password) });
   }
 

@@ -1,5 +1,5 @@
 import type { AccessControl, PermissionChangeOptions } from '../authorization/access-control.js';
-import { IdentityError, type LocalIdentitySource } from './identity-source.js';
+import { hasNoPassword, IdentityError, isSolutionUser, type LocalIdentitySource } from './identity-source.js';
 import { passwordProblem } from './password-policy.js';
 import type { UserRecord } from '../store/store.js';
 import type { QualifiedName } from './user-name.js';
@@ -32,7 +32,7 @@ export class UserAdministration {
 
   /** Removes a user (not a solution user) and its permission; its sessions end with it (a session needs its account). */
   async remove(userName: string, options: PermissionChangeOptions = {}): Promise<void> {
-    if ((await this.#existing(userName)).certificate) throw new IdentityError(`${userName} is a solution user: use solution-user remove`);
+    if (isSolutionUser(await this.#existing(userName))) throw new IdentityError(`${userName} is a solution user: use solution-user remove`);
     // The permission first: a refusal (the last Administrator) leaves everything as it was.
     await this.#access.revoke(userName, false, options);
     if (!(await this.#identity.remove(userName))) throw missing(userName);
@@ -41,7 +41,7 @@ export class UserAdministration {
   /** The name of an existing user with a password (not a solution user), before a new password is chosen for it; IdentityError otherwise. */
   async passwordUser(userName: string): Promise<QualifiedName> {
     const user = await this.#existing(userName);
-    if (user.certificate) throw new IdentityError(`${userName} is a solution user: it has a certificate, not a password`);
+    if (isSolutionUser(user)) throw hasNoPassword(userName);
     return user;
   }
 

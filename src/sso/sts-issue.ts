@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Element } from '@xmldom/xmldom';
 import type { Account } from '../identity/account.js';
+import { isSolutionUser } from '../identity/identity-source.js';
 import { classOfReason } from '../observability/reason-class.js';
 import { childElements } from '../saml/parse-xml.js';
 import { DSIG, type Delegate, type VerifiedAssertion } from '../saml/verify-assertion.js';
@@ -19,8 +20,6 @@ interface Requester {
   account: Account;
   /** How it proved it: the audit log's scheme. */
   scheme: 'sts_username_token' | 'sts_certificate' | 'sts_token';
-  /** A solution user: the only kind of requester that may act for another (ActAs). */
-  solution: boolean;
   /** The token a token-by-token request presented: the new one is no more delegable than it. */
   presented?: VerifiedAssertion;
 }
@@ -28,7 +27,6 @@ interface Requester {
 /** What the new token says about its subject. */
 interface Subject {
   account: Account;
-  solution: boolean;
   delegates: Delegate[];
 }
 
@@ -52,7 +50,7 @@ async function byPassword(usernameToken: Element, sts: Sts): Promise<Requester> 
     throw failedAuthentication(checked.reason);
   }
   sts.audit.record({ event: 'login.success', ...login });
-  return { account: checked.user, scheme: 'sts_username_token', solution: false };
+  return { account: checked.user, scheme: 'sts_username_token' };
 }
 
 /**
@@ -72,7 +70,7 @@ async function byCertificate(signed: SignedRequest, sts: Sts): Promise<Requester
   if (now >= Date.parse(certificate.validTo)) throw refuse('the solution user\'s certificate has expired');
   if (await sts.credentials.isLocked(solutionUser.key)) throw refuse('account locked');
   sts.audit.record({ event: 'login.success', user: solutionUser.name, domain: solutionUser.domain, scheme: 'sts_certificate' });
-  return { account: solutionUser, scheme: 'sts_certificate', solution: true };
+  return { account: solutionUser, scheme: 'sts_certificate' };
 }
 
 /**
@@ -87,7 +85,7 @@ async function byToken(token: Element, request: StsRequest, sts: Sts): Promise<{
   const signed = await signedBy(request, sts, { assertionId: presented.id, holderCertificate: presented.holderCertificate });
   const account = await sts.credentials.standing(presented.subject);
   if (!account) throw failedAuthentication('the account of the token no longer exists or is locked');
-  return { requester: { account, scheme: 'sts_token', solution: account.certificate !== undefined, presented }, signed };
+  return { requester: { account, scheme: 'sts_token', presented }, signed };
 }
 
 /**
@@ -96,7 +94,8 @@ async function byToken(token: Element, request: StsRequest, sts: Sts): Promise<{
  * token names that user and records the solution user as the latest delegate.
  */
 async function actingFor(actAs: Element, requester: Requester, sts: Sts): Promise<Subject> {
-  if (!requester.solution) throw failedAuthentication('only a solution user may act for another');
+  // Only a solution user may act for another.
+  if (!isSolutionUser(requester.account)) throw failedAuthentication('only a solution user may act for another');
   const tokens = childElements(actAs, SAML, 'Assertion');
   if (tokens.length !== 1) throw new SoapFault('wst:InvalidRequest', 'ActAs must hold one SAML 2.0 assertion.');
   const verdict = await trustedToken(serialize(tokens[0]!), sts);
@@ -106,7 +105,7 @@ async function actingFor(actAs: Element, requester: Requester, sts: Sts): Promis
   const account = await sts.credentials.standing(token.subject);
   if (!account) throw failedAuthentication('the account of the ActAs token no longer exists or is locked');
   const actor = `${requester.account.name}@${requester.account.domain}`;
-  return { account, solution: account.certificate !== undefined, delegates: [...token.delegates, { name: actor, instant: sts.clock.now() }] };
+  return { account, delegates: [...token.delegates, { name: actor, instant: sts.clock.now() }] };
 }
 
 /**
@@ -143,7 +142,7 @@ export async function issue(request: StsRequest, sts: Sts): Promise<string> {
   if (actAs.length > 1) throw new SoapFault('wst:InvalidRequest', 'A request acts for one user only.');
   const subject: Subject = actAs[0]
     ? await actingFor(actAs[0], requester, sts)
-    : { account: requester.account, solution: requester.solution, delegates: requester.presented?.delegates ?? [] };
+    : { account: requester.account, delegates: requester.presented?.delegates ?? [] };
 
   const now = sts.clock.now();
   const expires = grantedEnd(operation, sts.policy, now);
@@ -156,7 +155,7 @@ export async function issue(request: StsRequest, sts: Sts): Promise<string> {
     notOnOrAfter: expires,
     delegable,
     renewals: renewable ? sts.policy.maxRenewals : 0,
-    solution: subject.solution,
+    solution: isSolutionUser(subject.account),
     delegates: subject.delegates,
     ...(keyType === PUBLIC_KEY ? { holderCertificate: signed!.certificateDer } : {}),
   });

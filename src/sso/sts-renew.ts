@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { isSolutionUser } from '../identity/identity-source.js';
 import { issueAssertion } from './issue-assertion.js';
 import { SoapFault, WST } from './soap.js';
 import { checkAssertion, failedAuthentication, grantedEnd, signedBy, targetToken, tokenResponse, type Sts, type StsRequest } from './sts-service.js';
@@ -38,7 +39,7 @@ export async function renew(request: StsRequest, sts: Sts): Promise<string> {
     delegable: token.delegable,
     renewals,
     holderCertificate: signed.certificateDer,
-    solution: user.certificate !== undefined,
+    solution: isSolutionUser(user),
     delegates: token.delegates,
   });
   sts.audit.record({ event: 'sts.renewed', user: user.name, domain: user.domain });

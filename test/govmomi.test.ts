@@ -14,6 +14,8 @@ const MISSING = 'go or govmomi is not installed (apt-get install golang-go golan
 const PROGRAM_DIR = fileURLToPath(new URL('./govmomi/', import.meta.url));
 const SSO_PROGRAM_DIR = fileURLToPath(new URL('./govmomi/sso/', import.meta.url));
 const SOLUTION_PROGRAM_DIR = fileURLToPath(new URL('./govmomi/solution/', import.meta.url));
+/** The package the programs share (govmomitest), in a GOPATH of its own. */
+const SHARED_GOPATH = fileURLToPath(new URL('./govmomi/gopath', import.meta.url));
 
 function available(): boolean {
   const found = spawnSync('go', ['version']).status === 0 && existsSync(GOVMOMI);
@@ -31,7 +33,7 @@ async function runAgainstServer(directory: string, programArgs: string[] = [], s
   const env = {
     ...process.env,
     GO111MODULE: 'off',
-    GOPATH: `${GOPATH_SOURCES}:${mkdtempSync(join(tmpdir(), 'vapi-auth-gopath-'))}`,
+    GOPATH: `${GOPATH_SOURCES}:${mkdtempSync(join(tmpdir(), 'vapi-auth-gopath-'))}:${SHARED_GOPATH}`,
     GOFLAGS: '',
     // go needs a build cache directory; without HOME (a bare CI environment) it has none by default.
     GOCACHE: process.env.GOCACHE ?? join(tmpdir(), 'vapi-auth-gocache'),

@@ -8,13 +8,7 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"fmt"
-	"math/big"
 	"net/url"
 	"os"
 	"strings"
@@ -24,83 +18,39 @@ import (
 	"github.com/vmware/govmomi/lookup/types"
 	"github.com/vmware/govmomi/sts"
 	"github.com/vmware/govmomi/vapi/rest"
-	"github.com/vmware/govmomi/vim25"
-	"github.com/vmware/govmomi/vim25/soap"
+
+	"govmomitest"
 )
-
-func fail(format string, args ...interface{}) {
-	fmt.Fprintf(os.Stderr, "FAIL: "+format+"\n", args...)
-	os.Exit(1)
-}
-
-// holderCertificate is the client's own key pair, to which a holder-of-key token is bound.
-func holderCertificate() *tls.Certificate {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		fail("key: %v", err)
-	}
-	template := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "govmomi-holder"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
-	if err != nil {
-		fail("certificate: %v", err)
-	}
-	return &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
-// loginWith logs in to /rest with a token, reads the session and logs out.
-func loginWith(ctx context.Context, vc *vim25.Client, signer *sts.Signer, user, kind string) {
-	c := rest.NewClient(vc)
-	if err := c.LoginByToken(c.WithSigner(ctx, signer)); err != nil {
-		fail("login by %s token: %v", kind, err)
-	}
-	s, err := c.Session(ctx)
-	if err != nil || s == nil || !strings.EqualFold(s.User, user) {
-		fail("session: %+v %v", s, err)
-	}
-	fmt.Printf("ok %s session %s\n", kind, s.User)
-	if err := c.Logout(ctx); err != nil {
-		fail("logout: %v", err)
-	}
-}
 
 func main() {
 	if len(os.Args) != 5 {
-		fail("usage: main URL USER PASSWORD CA_FILE")
+		govmomitest.Fail("usage: main URL USER PASSWORD CA_FILE")
 	}
 	endpoint, err := url.Parse(os.Args[1])
 	if err != nil {
-		fail("url: %v", err)
+		govmomitest.Fail("url: %v", err)
 	}
 	user, password, caFile := os.Args[2], os.Args[3], os.Args[4]
 	ctx := context.Background()
 
-	sc := soap.NewClient(endpoint, false)
-	if err := sc.SetRootCAs(caFile); err != nil {
-		fail("trusting %s: %v", caFile, err)
-	}
-	vc := &vim25.Client{Client: sc}
+	vc := govmomitest.Client(endpoint, caFile)
 
 	lu, err := lookup.NewClient(ctx, vc)
 	if err != nil {
-		fail("lookup service: %v", err)
+		govmomitest.Fail("lookup service: %v", err)
 	}
 	found, err := lu.List(ctx, &types.LookupServiceRegistrationFilter{
 		ServiceType:  &types.LookupServiceRegistrationServiceType{Product: "com.vmware.cis", Type: "cs.identity"},
 		EndpointType: &types.LookupServiceRegistrationEndpointType{Protocol: "wsTrust", Type: "com.vmware.cis.cs.identity.sso"},
 	})
 	if err != nil || len(found) != 1 || !strings.HasSuffix(found[0].ServiceEndpoints[0].Url, "/sts/STSService/vsphere.local") {
-		fail("STS registration: %+v %v", found, err)
+		govmomitest.Fail("STS registration: %+v %v", found, err)
 	}
 	fmt.Println("ok lookup")
 
 	stsClient, err := sts.NewClient(ctx, vc)
 	if err != nil {
-		fail("sts client: %v", err)
+		govmomitest.Fail("sts client: %v", err)
 	}
 	signer, err := stsClient.Issue(ctx, sts.TokenRequest{
 		Userinfo:    url.UserPassword(user, password),
@@ -108,43 +58,43 @@ func main() {
 		Delegatable: true,
 	})
 	if err != nil || signer.Token == "" {
-		fail("issue: %v", err)
+		govmomitest.Fail("issue: %v", err)
 	}
 	fmt.Println("ok issue bearer")
 
 	if _, err := stsClient.Issue(ctx, sts.TokenRequest{Userinfo: url.UserPassword(user, password+"-wrong"), Lifetime: time.Minute}); err == nil {
-		fail("a wrong password got a token")
+		govmomitest.Fail("a wrong password got a token")
 	}
 	fmt.Println("ok wrong password refused")
 
-	loginWith(ctx, vc, signer, user, "bearer")
+	govmomitest.LoginWith(ctx, vc, signer, user, "bearer")
 
 	hok, err := stsClient.Issue(ctx, sts.TokenRequest{
 		Userinfo:    url.UserPassword(user, password),
-		Certificate: holderCertificate(),
+		Certificate: govmomitest.KeyPair("govmomi-holder"),
 		Lifetime:    10 * time.Minute,
 		Delegatable: true,
 		Renewable:   true,
 	})
 	if err != nil || !strings.Contains(hok.Token, "holder-of-key") {
-		fail("issue holder-of-key: %v", err)
+		govmomitest.Fail("issue holder-of-key: %v", err)
 	}
 	fmt.Println("ok issue holder-of-key")
-	loginWith(ctx, vc, hok, user, "holder-of-key")
+	govmomitest.LoginWith(ctx, vc, hok, user, "holder-of-key")
 
 	renewed, err := stsClient.Renew(ctx, sts.TokenRequest{Token: hok.Token, Certificate: hok.Certificate, Lifetime: 20 * time.Minute})
 	if err != nil {
-		fail("renew: %v", err)
+		govmomitest.Fail("renew: %v", err)
 	}
 	if lifetime := renewed.Lifetime.Expires.Sub(renewed.Lifetime.Created); lifetime < 19*time.Minute || lifetime > 20*time.Minute || renewed.Token == hok.Token {
-		fail("renewed token: lifetime %s", lifetime)
+		govmomitest.Fail("renewed token: lifetime %s", lifetime)
 	}
 	fmt.Println("ok renew holder-of-key")
-	loginWith(ctx, vc, renewed, user, "renewed holder-of-key")
+	govmomitest.LoginWith(ctx, vc, renewed, user, "renewed holder-of-key")
 
 	// Renewing takes the holder's key: another key pair cannot renew the token.
-	if _, err := stsClient.Renew(ctx, sts.TokenRequest{Token: hok.Token, Certificate: holderCertificate(), Lifetime: 20 * time.Minute}); err == nil {
-		fail("a token was renewed by a key it is not bound to")
+	if _, err := stsClient.Renew(ctx, sts.TokenRequest{Token: hok.Token, Certificate: govmomitest.KeyPair("govmomi-holder"), Lifetime: 20 * time.Minute}); err == nil {
+		govmomitest.Fail("a token was renewed by a key it is not bound to")
 	}
 	fmt.Println("ok renew refused without the holder's key")
 
@@ -153,7 +103,7 @@ func main() {
 	stolen.Certificate = nil
 	c := rest.NewClient(vc)
 	if err := c.LoginByToken(c.WithSigner(ctx, &stolen)); err == nil {
-		fail("a holder-of-key token was accepted without the holder's signature")
+		govmomitest.Fail("a holder-of-key token was accepted without the holder's signature")
 	}
 	fmt.Println("ok holder-of-key token refused without its key")
 }

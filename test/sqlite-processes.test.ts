@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,28 @@ function incrementer(file: string, times: number): Promise<{ stdout: string }> {
   return run(process.execPath, ['--input-type=module', '-e', script]);
 }
 
+/**
+ * A process that creates `file` in SQLite's default rollback mode, as a server starting on a fresh data
+ * dir does before it switches to WAL, and holds its write lock for `holdMs`. Resolves once the lock is held.
+ */
+async function writeLockHolder(file: string, holdMs: number): Promise<{ released: Promise<unknown> }> {
+  const script = `
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(${JSON.stringify(file)});
+    db.exec('CREATE TABLE held (x)');
+    db.exec('BEGIN IMMEDIATE');
+    process.stdout.write('held');
+    setTimeout(() => { db.exec('COMMIT'); db.close(); }, ${holdMs});
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const released = new Promise((resolve) => child.once('exit', resolve));
+  await new Promise((resolve, reject) => {
+    child.stdout.once('data', resolve);
+    child.once('exit', (code) => reject(new Error(`the lock holder exited with ${code}`)));
+  });
+  return { released };
+}
+
 describe('one sqlite file shared by several processes', () => {
   let dir: string;
   beforeEach(() => {
@@ -56,6 +78,25 @@ describe('one sqlite file shared by several processes', () => {
     const totals = outcomes.map((o) => JSON.parse(o.stdout) as Record<string, number>);
     expect(totals.reduce((sum, t) => sum + t.created!, 0)).toBe(100);
     expect(totals.reduce((sum, t) => sum + t.user_cap!, 0)).toBe(140);
+  });
+
+  it('opens a data dir another process is still creating: waits for its write lock rather than failing with SQLITE_BUSY', async () => {
+    const file = join(dir, 'vapi-auth.sqlite');
+    const holder = await writeLockHolder(file, 300);
+    const started = Date.now();
+    const store = new SqliteStore({ file });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(await store.users.create({ key: 'a@vsphere.local', name: 'a', domain: 'vsphere.local', passwordHash: 'h', createdAt: NOW })).toBe(true);
+    expect((await store.users.get('a@vsphere.local'))?.name).toBe('a');
+    await store.close();
+    await holder.released;
+  });
+
+  it('gives up on a write lock held past the busy timeout, with SQLITE_BUSY', async () => {
+    const file = join(dir, 'vapi-auth.sqlite');
+    const holder = await writeLockHolder(file, 1500);
+    expect(() => new SqliteStore({ file, busyTimeoutMs: 200 })).toThrow(expect.objectContaining({ code: 'SQLITE_BUSY' }));
+    await holder.released;
   });
 
   it('loses no counter increment when processes count failures together', async () => {

@@ -22,6 +22,7 @@ import type {
   UserStore,
 } from './store.js';
 import { guarded } from './sqlite-guard.js';
+import { useWriteAheadLog } from './sqlite-journal.js';
 import { ensureOwnerOnly, restrictToOwner } from '../fs/owner-only.js';
 
 export interface SqliteStoreOptions {
@@ -87,8 +88,9 @@ export class SqliteStore implements Store {
     ensureOwnerOnly(options.file);
     for (const companion of [`${options.file}-wal`, `${options.file}-shm`]) if (existsSync(companion)) restrictToOwner(companion);
     this.#db = new Database(options.file);
-    this.#db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    this.#db.pragma('journal_mode = WAL');
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    this.#db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    useWriteAheadLog(this.#db, busyTimeoutMs);
     this.#db.pragma('synchronous = FULL');
     this.#migrate();
     this.sessions = new SqliteSessionStore(this.#db);

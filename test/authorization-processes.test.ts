@@ -2,13 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PasswordHasher } from '../src/identity/password-hash.js';
 import { basic, http, type HttpResponse } from './helpers/http.js';
 import { accessToken, callWithBearer, omivvLogin } from './helpers/omivv.js';
 import { processSandbox, runCli, startServerProcess, type ServerProcess } from './helpers/cli-process.js';
-import { redisAvailable, REDIS_MISSING, startRedis, type RedisProcess } from './helpers/redis-server.js';
+import { redisAvailable, REDIS_MISSING, redisPerBlock } from './helpers/redis-server.js';
 
 /**
  * A change of roles or permissions, made with the CLI while servers run, applies on the very next
@@ -136,16 +135,7 @@ describe('two serve processes on one sqlite data dir', () => {
 const run = redisAvailable();
 
 describe.runIf(run)('two nodes over one Redis', () => {
-  let redis: RedisProcess;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => redis.destroy());
-  beforeEach(async () => {
-    const client = new Redis(redis.url);
-    await client.flushdb();
-    client.disconnect();
-  });
+  const redis = redisPerBlock();
   roleChangeSuite({ name: 'Redis', storeArgs: () => ['--store', redis.url] });
 
   it('keeps no privilege of a user from before a Redis data loss: a user re-created as ReadOnly is ReadOnly on every node', async () => {
@@ -160,8 +150,8 @@ describe.runIf(run)('two nodes over one Redis', () => {
     expect((await apply(b.url, before)).status).toBe(200);
 
     // Redis runs without persistence here: a restart loses every record (users, sessions, permissions).
-    await redis.stop();
-    await redis.start();
+    await redis.process.stop();
+    await redis.process.start();
     for (const server of [a, b]) {
       let status = 0;
       for (let i = 0; i < 100 && status !== 401; i++) {

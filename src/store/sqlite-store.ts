@@ -23,6 +23,7 @@ import type {
 } from './store.js';
 import { guarded } from './sqlite-guard.js';
 import { useWriteAheadLog } from './sqlite-journal.js';
+import { SqliteSessionCache } from './sqlite-session-cache.js';
 import { ensureOwnerOnly, restrictToOwner } from '../fs/owner-only.js';
 
 export interface SqliteStoreOptions {
@@ -30,6 +31,8 @@ export interface SqliteStoreOptions {
   file: string;
   /** How long a writer waits for another process's lock before the store reports itself unavailable. */
   busyTimeoutMs?: number;
+  /** How many sessions, with their accounts, the process keeps read (src/store/sqlite-session-cache.ts). */
+  sessionCacheSize?: number;
 }
 
 const SCHEMA_VERSION = 8;
@@ -93,7 +96,7 @@ export class SqliteStore implements Store {
     useWriteAheadLog(this.#db, busyTimeoutMs);
     this.#db.pragma('synchronous = FULL');
     this.#migrate();
-    this.sessions = new SqliteSessionStore(this.#db);
+    this.sessions = new SqliteSessionStore(this.#db, options.sessionCacheSize);
     this.users = new SqliteUserStore(this.#db);
     this.tasks = new SqliteTaskStore(this.#db);
     this.kv = new SqliteKeyValueStore(this.#db);
@@ -217,8 +220,10 @@ class SqliteSessionStore implements SessionStore {
   readonly #listAll: Database.Statement<[number], SessionRow>;
   readonly #listUser: Database.Statement<[string, number], SessionRow>;
   readonly #countLive: Database.Statement<[number], { n: number }>;
+  readonly #cache: SqliteSessionCache;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, cacheSize?: number) {
+    this.#cache = new SqliteSessionCache(db, cacheSize);
     const countTotal = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE expires_at > ?');
     const countUser = db.prepare<[string, number], { n: number }>(
       'SELECT COUNT(*) AS n FROM sessions WHERE user_key = ? AND expires_at > ?',
@@ -257,18 +262,22 @@ class SqliteSessionStore implements SessionStore {
   }
 
   insert(record: SessionRecord, caps: SessionCaps, now: number): Promise<InsertSessionResult> {
-    return guarded(() => this.#insert(record, caps, now));
+    return guarded(() => this.#cache.write(() => this.#insert(record, caps, now)));
   }
 
   getWithUser(key: string, now: number): Promise<SessionWithUser | undefined> {
     return guarded(() => {
+      const cached = this.#cache.get(key, now);
+      if (cached) return cached;
       const row = this.#getWithUser.get(key, now);
       if (!row) return undefined;
       const user =
         row.u_name === null
           ? undefined
           : userFromRow({ key: row.user_key, name: row.u_name, domain: row.u_domain, password_hash: row.u_password_hash, created_at: row.u_created_at, certificate: row.u_certificate });
-      return { session: sessionFromRow(row), user, authzVersion: row.authz_version };
+      const found = { session: sessionFromRow(row), user, authzVersion: row.authz_version };
+      this.#cache.set(key, found);
+      return found;
     });
   }
 
@@ -280,7 +289,8 @@ class SqliteSessionStore implements SessionStore {
 
   touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void> {
     return guarded(() => {
-      this.#touch.run({ last: lastAccessedAt, expiresAt, key });
+      const { changes } = this.#cache.write(() => this.#touch.run({ last: lastAccessedAt, expiresAt, key }));
+      if (changes > 0) this.#cache.retime(key, lastAccessedAt, expiresAt);
     });
   }
 

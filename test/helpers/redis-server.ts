@@ -2,6 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { freePort, stopSupervised } from './processes.js';
 
 export const REDIS_MISSING = 'redis-server is not installed (apt-get install redis-server; .ci/run does)';
@@ -67,6 +69,31 @@ export async function startRedis(options: { durable?: boolean } = {}): Promise<R
     async destroy() {
       await stop();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Within a describe: one redis-server for the block, emptied before each test. Read `url` (or the
+ * process, to stop and start it) inside the tests.
+ */
+export function redisPerBlock(): { readonly url: string; readonly process: RedisProcess } {
+  let redis: RedisProcess | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => redis?.destroy());
+  beforeEach(async () => {
+    const client = new Redis(redis!.url);
+    await client.flushdb();
+    client.disconnect();
+  });
+  return {
+    get url() {
+      return redis!.url;
+    },
+    get process() {
+      return redis!;
     },
   };
 }

@@ -1,6 +1,20 @@
-/** RFC 3339 in UTC with exactly three fractional digits, as every vAPI dialect emits. */
+/** The last times formatted: a session's creation time, and "now" within the same millisecond. */
+const recentlyFormatted = new Map<number, string>();
+const RECENT_LIMIT = 256;
+
+/**
+ * RFC 3339 in UTC with exactly three fractional digits, as every vAPI dialect emits. The same few
+ * instants come back on request after request (about 1 us to format each), so recent ones are kept.
+ */
 export function formatDateTime(value: number | Date): string {
-  return (typeof value === 'number' ? new Date(value) : value).toISOString();
+  const ms = typeof value === 'number' ? value : value.getTime();
+  let text = recentlyFormatted.get(ms);
+  if (text === undefined) {
+    text = new Date(ms).toISOString();
+    if (recentlyFormatted.size >= RECENT_LIMIT) recentlyFormatted.clear();
+    recentlyFormatted.set(ms, text);
+  }
+  return text;
 }
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;

@@ -13,7 +13,7 @@ const NOW = Date.UTC(2025, 0, 1);
 /** A process that opens the shared file and tries `attempts` session inserts against a per-user cap. */
 function inserter(file: string, worker: number, attempts: number, cap: number): Promise<{ stdout: string }> {
   const script = `
-    const { SqliteStore } = await import(${JSON.stringify(distUrl('store/sqlite-store.js'))});
+    const { SqliteStore } = await import(${JSON.stringify(distUrl('index.js'))});
     const store = new SqliteStore({ file: ${JSON.stringify(file)} });
     const results = { created: 0, user_cap: 0, total_cap: 0 };
     for (let i = 0; i < ${attempts}; i++) {
@@ -32,7 +32,7 @@ function inserter(file: string, worker: number, attempts: number, cap: number): 
 /** A process that opens the shared file and increments one counter `times` times, printing each count. */
 function incrementer(file: string, times: number): Promise<{ stdout: string }> {
   const script = `
-    const { SqliteStore } = await import(${JSON.stringify(distUrl('store/sqlite-store.js'))});
+    const { SqliteStore } = await import(${JSON.stringify(distUrl('index.js'))});
     const store = new SqliteStore({ file: ${JSON.stringify(file)} });
     const counts = [];
     for (let i = 0; i < ${times}; i++) counts.push(await store.kv.increment('failures:a@vsphere.local', 60_000, ${NOW}));

@@ -1,9 +1,9 @@
 import { readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 /** The console's built files (`npm run build` puts them there; the npm package ships them). */
-export const CONSOLE_ASSETS_DIR = fileURLToPath(new URL('../../dist/ui/', import.meta.url));
+export const CONSOLE_ASSETS_DIR = join(PACKAGE_ROOT, 'dist', 'ui') + sep;
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

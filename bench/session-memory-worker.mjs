@@ -1,11 +1,7 @@
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../dist/core/clock.js';
-import { MemoryStore } from '../dist/store/memory-store.js';
-import { SqliteStore } from '../dist/store/sqlite-store.js';
-import { SessionService } from '../dist/sessions/session-service.js';
-import { DEFAULT_SESSION_POLICY } from '../dist/server.js';
+import { DEFAULT_SESSION_POLICY, MemoryStore, SessionService, SqliteStore, systemClock } from '../dist/index.js';
 
 const [store, countText] = process.argv.slice(2);
 const count = Number(countText);

@@ -1,7 +1,7 @@
 export { createServer, DEFAULT_SESSION_POLICY, DEFAULT_TASK_POLICY, type VapiServer, type VapiServerOptions } from './server.js';
 export { ConfigError } from './config/config-error.js';
 export type { TaskPolicy } from './tasks/task-runner.js';
-export type { SessionPolicy } from './sessions/session-service.js';
+export { SessionService, type SessionPolicy } from './sessions/session-service.js';
 export { DEFAULT_CONNECTION_POLICY, type ConnectionPolicy } from './http/connection-limits.js';
 export type { AuditEvent, AuditEventName, AuditListener } from './observability/audit-trail.js';
 export type { ServerMetrics } from './observability/server-metrics.js';

@@ -1,3 +1,4 @@
+import { runScript } from './lua-script.js';
 import type { Redis } from 'ioredis';
 import { SYSTEM_ROLES } from '../../authorization/roles.js';
 import type {
@@ -103,7 +104,7 @@ export class RedisAuthorizationStore implements AuthorizationStore {
   snapshot(): Promise<AuthorizationSnapshot> {
     const k = this.#keys;
     return guarded(async () => {
-      const [version, roles, permissions] = (await this.#redis.eval(SNAPSHOT, 3, k.authzVersion(), k.roles(), k.permissions())) as [string, string[], string[]];
+      const [version, roles, permissions] = (await runScript(this.#redis, SNAPSHOT, 3, k.authzVersion(), k.roles(), k.permissions())) as [string, string[], string[]];
       return {
         version: Number(version),
         roles: pairs(roles)
@@ -125,13 +126,13 @@ export class RedisAuthorizationStore implements AuthorizationStore {
   #putRole(role: RoleRecord, create: boolean): Promise<boolean> {
     const k = this.#keys;
     return guarded(
-      async () => (await this.#redis.eval(PUT_ROLE, 2, k.roles(), k.authzVersion(), role.name, JSON.stringify(role.privileges), create ? '1' : '0')) === 1,
+      async () => (await runScript(this.#redis, PUT_ROLE, 2, k.roles(), k.authzVersion(), role.name, JSON.stringify(role.privileges), create ? '1' : '0')) === 1,
     );
   }
 
   removeRole(name: string): Promise<RemoveRoleResult> {
     const k = this.#keys;
-    return guarded(async () => (await this.#redis.eval(REMOVE_ROLE, 3, k.roles(), k.permissions(), k.authzVersion(), name)) as RemoveRoleResult);
+    return guarded(async () => (await runScript(this.#redis, REMOVE_ROLE, 3, k.roles(), k.permissions(), k.authzVersion(), name)) as RemoveRoleResult);
   }
 
   setPermission(permission: PermissionRecord, keep = ''): Promise<SetPermissionResult> {
@@ -139,13 +140,13 @@ export class RedisAuthorizationStore implements AuthorizationStore {
     const key = permissionKey(permission.principal, permission.group);
     return guarded(
       async () =>
-        (await this.#redis.eval(SET_PERMISSION, 3, k.roles(), k.permissions(), k.authzVersion(), key, permission.role, keep, ...SYSTEM_ROLES)) as SetPermissionResult,
+        (await runScript(this.#redis, SET_PERMISSION, 3, k.roles(), k.permissions(), k.authzVersion(), key, permission.role, keep, ...SYSTEM_ROLES)) as SetPermissionResult,
     );
   }
 
   removePermission(principal: string, group: boolean, keep = ''): Promise<RemovePermissionResult> {
     const k = this.#keys;
-    return guarded(async () => (await this.#redis.eval(REMOVE_PERMISSION, 2, k.permissions(), k.authzVersion(), permissionKey(principal, group), keep)) as RemovePermissionResult);
+    return guarded(async () => (await runScript(this.#redis, REMOVE_PERMISSION, 2, k.permissions(), k.authzVersion(), permissionKey(principal, group), keep)) as RemovePermissionResult);
   }
 
   publishPrivileges(ids: readonly string[]): Promise<void> {

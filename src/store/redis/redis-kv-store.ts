@@ -1,3 +1,4 @@
+import { runScript } from './lua-script.js';
 import type { Redis } from 'ioredis';
 import type { ClaimCaps, ClaimMember, ClaimResult, KeyValueStore } from '../store.js';
 import { guarded } from './redis-guard.js';
@@ -69,7 +70,7 @@ export class RedisKeyValueStore implements KeyValueStore {
   }
 
   increment(key: string, windowMs: number, now: number): Promise<number> {
-    return guarded(async () => Number(await this.#redis.eval(INCREMENT, 1, this.#keys.counter(key), now, Math.max(1, windowMs))));
+    return guarded(async () => Number(await runScript(this.#redis, INCREMENT, 1, this.#keys.counter(key), now, Math.max(1, windowMs))));
   }
 
   put(key: string, value: string, expiresAt: number, now: number): Promise<void> {
@@ -90,7 +91,7 @@ export class RedisKeyValueStore implements KeyValueStore {
   claim(key: string, member: ClaimMember, caps: ClaimCaps, now: number): Promise<ClaimResult> {
     return guarded(async () => {
       const k = this.#keys;
-      const reply = await this.#redis.eval(CLAIM, 2, k.claims(key), k.claimGroups(key), now, member.id, member.group, member.expiresAt, caps.members, caps.groups);
+      const reply = await runScript(this.#redis, CLAIM, 2, k.claims(key), k.claimGroups(key), now, member.id, member.group, member.expiresAt, caps.members, caps.groups);
       return Number(reply) === -1 ? { ok: true } : { ok: false, freesAt: Number(reply) };
     });
   }

@@ -1,3 +1,4 @@
+import { runScript } from './lua-script.js';
 import type { Redis } from 'ioredis';
 import type { PrivilegeCheck, PrivilegeCheckStore, RecordedCheck } from '../store.js';
 import { guarded } from './redis-guard.js';
@@ -51,7 +52,7 @@ export class RedisPrivilegeCheckStore implements PrivilegeCheckStore {
     if (checks.length === 0) return Promise.resolve();
     const k = this.#keys;
     return guarded(async () => {
-      await this.#redis.eval(APPEND, 2, k.privilegeChecks(), k.privilegeCheckBounds(), capacity, ...checks.map((check) => JSON.stringify(check)));
+      await runScript(this.#redis, APPEND, 2, k.privilegeChecks(), k.privilegeCheckBounds(), capacity, ...checks.map((check) => JSON.stringify(check)));
     });
   }
 
@@ -62,7 +63,7 @@ export class RedisPrivilegeCheckStore implements PrivilegeCheckStore {
   after(seq: number, limit: number): Promise<{ oldest: number; checks: RecordedCheck[] }> {
     const k = this.#keys;
     return guarded(async () => {
-      const [oldest, ...flat] = (await this.#redis.eval(AFTER, 2, k.privilegeChecks(), k.privilegeCheckBounds(), seq, limit)) as string[];
+      const [oldest, ...flat] = (await runScript(this.#redis, AFTER, 2, k.privilegeChecks(), k.privilegeCheckBounds(), seq, limit)) as string[];
       const checks: RecordedCheck[] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) {
         checks.push({ ...(JSON.parse(flat[i + 1]!) as PrivilegeCheck), seq: Number(flat[i]) });

@@ -1,3 +1,4 @@
+import { runScript } from './lua-script.js';
 import type { Redis } from 'ioredis';
 import type { DirectorySessionAccount, InsertSessionResult, SessionCaps, SessionRecord, SessionStore, SessionWithUser } from '../store.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -111,14 +112,14 @@ export class RedisSessionStore implements SessionStore {
     if (record.directory) fields.push('directory', JSON.stringify(record.directory));
     return guarded(
       () =>
-        this.#redis.eval(INSERT, 3, k.session(record.key), k.userSessions(record.userKey), k.allSessions(), now, caps.perUser, caps.total, ttl, record.key, ...fields) as Promise<InsertSessionResult>,
+        runScript(this.#redis, INSERT, 3, k.session(record.key), k.userSessions(record.userKey), k.allSessions(), now, caps.perUser, caps.total, ttl, record.key, ...fields) as Promise<InsertSessionResult>,
     );
   }
 
   getWithUser(key: string, now: number): Promise<SessionWithUser | undefined> {
     return guarded(async () => {
       const k = this.#keys;
-      const reply = (await this.#redis.eval(GET_WITH_USER, 2, k.session(key), k.authzVersion(), k.user(''))) as [string[], string[], string] | null;
+      const reply = (await runScript(this.#redis, GET_WITH_USER, 2, k.session(key), k.authzVersion(), k.user(''))) as [string[], string[], string] | null;
       const session = reply ? fromHash(key, hashOf(reply[0])) : undefined;
       if (!session || session.expiresAt <= now) return undefined;
       return { session, user: userFromHash(session.userKey, hashOf(reply![1])), authzVersion: Number(reply![2]) };
@@ -127,7 +128,7 @@ export class RedisSessionStore implements SessionStore {
 
   updateDirectoryAccount(key: string, account: DirectorySessionAccount, now: number): Promise<void> {
     return guarded(async () => {
-      await this.#redis.eval(UPDATE_DIRECTORY, 1, this.#keys.session(key), JSON.stringify(account), now);
+      await runScript(this.#redis, UPDATE_DIRECTORY, 1, this.#keys.session(key), JSON.stringify(account), now);
     });
   }
 
@@ -137,14 +138,14 @@ export class RedisSessionStore implements SessionStore {
       if (userKey === null) return;
       const k = this.#keys;
       const ttl = Math.max(1, expiresAt - lastAccessedAt);
-      await this.#redis.eval(TOUCH, 3, k.session(key), k.userSessions(userKey), k.allSessions(), lastAccessedAt, expiresAt, ttl, key);
+      await runScript(this.#redis, TOUCH, 3, k.session(key), k.userSessions(userKey), k.allSessions(), lastAccessedAt, expiresAt, ttl, key);
     });
   }
 
   delete(key: string, now: number): Promise<boolean> {
     return guarded(async () => {
       const k = this.#keys;
-      const expiresAt = (await this.#redis.eval(DELETE, 2, k.session(key), k.allSessions(), key, k.userSessions(''))) as string | null;
+      const expiresAt = (await runScript(this.#redis, DELETE, 2, k.session(key), k.allSessions(), key, k.userSessions(''))) as string | null;
       return expiresAt !== null && Number(expiresAt) > now;
     });
   }

@@ -1,3 +1,4 @@
+import { runScript } from './lua-script.js';
 import { Redis } from 'ioredis';
 import type { Store } from '../store.js';
 import { guarded } from './redis-guard.js';
@@ -90,7 +91,7 @@ export class RedisStore implements Store {
       if (roles === null) continue;
       const list = JSON.parse(roles) as string[];
       const role = list.includes('Administrator') ? 'Administrator' : list[0];
-      await this.#redis.eval(MOVE_ROLE, 3, k.permissions(), k.authzVersion(), k.user(key), `u:${key}`, role ?? '');
+      await runScript(this.#redis, MOVE_ROLE, 3, k.permissions(), k.authzVersion(), k.user(key), `u:${key}`, role ?? '');
     }
   }
 

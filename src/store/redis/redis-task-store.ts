@@ -1,3 +1,4 @@
+import { runScript } from './lua-script.js';
 import type { Redis } from 'ioredis';
 import { StoreUnavailableError } from '../../core/errors.js';
 import { ACTIVE_STATUSES, isLive, matchesTaskFilter } from '../task-filter.js';
@@ -65,7 +66,8 @@ export class RedisTaskStore implements TaskStore {
 
   async #write(task: TaskRecord, expected: string): Promise<boolean> {
     const k = this.#keys;
-    const written = await this.#redis.eval(
+    const written = await runScript(
+      this.#redis,
       WRITE,
       6,
       k.task(task.id),
@@ -171,7 +173,7 @@ export class RedisTaskStore implements TaskStore {
   purge(now: number): Promise<void> {
     const k = this.#keys;
     return guarded(async () => {
-      await this.#redis.eval(PURGE, 3, k.tasksExpiring(), k.tasksAll(), k.tasksActive(), now, k.task(''), k.tasksByService(''), k.tasksByUser(''));
+      await runScript(this.#redis, PURGE, 3, k.tasksExpiring(), k.tasksAll(), k.tasksActive(), now, k.task(''), k.tasksByService(''), k.tasksByUser(''));
     });
   }
 }

@@ -1,3 +1,4 @@
+import { runScript } from './lua-script.js';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { UserRecord, UserStore } from '../store.js';
@@ -60,7 +61,7 @@ export class RedisUserStore implements UserStore {
     const certificate = user.certificate === undefined ? '' : thumbprint(user.certificate);
     if (user.certificate !== undefined) fields.push('certificate', user.certificate, 'certificateThumbprint', certificate);
     const keys = [this.#keys.user(user.key), this.#keys.users(), this.#keys.userByCertificate(certificate)];
-    return guarded(async () => (await this.#redis.eval(CREATE, 3, ...keys, user.key, certificate === '' ? '0' : '1', ...fields)) === 1);
+    return guarded(async () => (await runScript(this.#redis, CREATE, 3, ...keys, user.key, certificate === '' ? '0' : '1', ...fields)) === 1);
   }
 
   get(key: string): Promise<UserRecord | undefined> {
@@ -92,10 +93,10 @@ export class RedisUserStore implements UserStore {
   update(key: string, change: Partial<Pick<UserRecord, 'passwordHash'>>): Promise<boolean> {
     const fields: string[] = [];
     if (change.passwordHash !== undefined) fields.push('passwordHash', change.passwordHash);
-    return guarded(async () => (await this.#redis.eval(UPDATE, 1, this.#keys.user(key), ...fields)) === 1);
+    return guarded(async () => (await runScript(this.#redis, UPDATE, 1, this.#keys.user(key), ...fields)) === 1);
   }
 
   delete(key: string): Promise<boolean> {
-    return guarded(async () => (await this.#redis.eval(DELETE, 2, this.#keys.user(key), this.#keys.users(), key, this.#keys.userByCertificate(''))) === 1);
+    return guarded(async () => (await runScript(this.#redis, DELETE, 2, this.#keys.user(key), this.#keys.users(), key, this.#keys.userByCertificate(''))) === 1);
   }
 }

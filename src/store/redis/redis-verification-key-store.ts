@@ -1,3 +1,4 @@
+import { runScript } from './lua-script.js';
 import type { Redis } from 'ioredis';
 import type { VerificationKey, VerificationKeyStore } from '../store.js';
 import { guarded } from './redis-guard.js';
@@ -68,13 +69,13 @@ export class RedisVerificationKeyStore implements VerificationKeyStore {
   publish(key: VerificationKey): Promise<'published' | 'withdrawn'> {
     const stored: VerificationKey = { use: key.use, id: key.id, material: key.material, trustedUntil: key.trustedUntil, ...(key.createdAt !== undefined ? { createdAt: key.createdAt } : {}) };
     return guarded(async () => {
-      const reply = await this.#redis.eval(PUBLISH, 4, ...this.#all(), `${key.use}:${key.id}`, JSON.stringify(stored), key.trustedUntil);
+      const reply = await runScript(this.#redis, PUBLISH, 4, ...this.#all(), `${key.use}:${key.id}`, JSON.stringify(stored), key.trustedUntil);
       return Number(reply) === 1 ? 'published' : 'withdrawn';
     });
   }
 
   withdraw(use: VerificationKey['use'], id: string, now: number): Promise<boolean> {
-    return guarded(async () => Number(await this.#redis.eval(WITHDRAW, 4, ...this.#all(), `${use}:${id}`, now)) === 1);
+    return guarded(async () => Number(await runScript(this.#redis, WITHDRAW, 4, ...this.#all(), `${use}:${id}`, now)) === 1);
   }
 
   version(): Promise<number> {
@@ -84,12 +85,12 @@ export class RedisVerificationKeyStore implements VerificationKeyStore {
   list(now: number): Promise<{ version: number; keys: VerificationKey[] }> {
     const k = this.#keys;
     return guarded(async () => {
-      const [version, ...keys] = (await this.#redis.eval(LIST, 3, k.verificationKeys(), k.verificationKeysTrusted(), k.verificationKeysVersion(), now)) as string[];
+      const [version, ...keys] = (await runScript(this.#redis, LIST, 3, k.verificationKeys(), k.verificationKeysTrusted(), k.verificationKeysVersion(), now)) as string[];
       return { version: Number(version), keys: keys.map((json) => JSON.parse(json) as VerificationKey) };
     });
   }
 
   purge(now: number): Promise<unknown> {
-    return guarded(() => this.#redis.eval(PURGE, 2, this.#keys.verificationKeys(), this.#keys.verificationKeysTrusted(), now));
+    return guarded(() => runScript(this.#redis, PURGE, 2, this.#keys.verificationKeys(), this.#keys.verificationKeysTrusted(), now));
   }
 }

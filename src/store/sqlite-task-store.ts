@@ -1,3 +1,4 @@
+import { SqliteStatementCache } from './sqlite-statement-cache.js';
 import type Database from 'better-sqlite3';
 import { ACTIVE_STATUSES, matchesTaskFilter } from './task-filter.js';
 import type { CancelRequestResult, TaskChange, TaskFilter, TaskRecord, TaskStatus, TaskStore } from './store.js';
@@ -33,7 +34,8 @@ const ACTIVE = `status IN (${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
  * one IMMEDIATE transaction, so a status guard holds across processes.
  */
 export class SqliteTaskStore implements TaskStore {
-  readonly #db: Database.Database;
+  /** The list statements, by the shape of their filter. */
+  readonly #lists: SqliteStatementCache<[Record<string, unknown>], TaskRow>;
   readonly #insert: Database.Statement;
   readonly #get: Database.Statement<{ id: string; now: number }, TaskRow>;
   readonly #write: Database.Statement;
@@ -42,7 +44,7 @@ export class SqliteTaskStore implements TaskStore {
   readonly #requestCancel: (id: string, now: number) => CancelRequestResult;
 
   constructor(db: Database.Database) {
-    this.#db = db;
+    this.#lists = new SqliteStatementCache(db);
     this.#insert = db.prepare(
       `INSERT INTO tasks (id, service, user_key, status, created_at, heartbeat_at, expires_at, doc)
        VALUES (@id, @service, @userKey, @status, @createdAt, @heartbeatAt, @expiresAt, @doc)`,
@@ -126,9 +128,7 @@ export class SqliteTaskStore implements TaskStore {
       inList('service', 'service', filter.services);
       inList('user_key', 'user', filter.userKeys);
       inList('status', 'status', filter.statuses);
-      const rows = this.#db
-        .prepare<Record<string, unknown>, TaskRow>(`SELECT doc FROM tasks WHERE ${where.join(' AND ')} ORDER BY created_at, id`)
-        .iterate(params);
+      const rows = this.#lists.get(`SELECT doc FROM tasks WHERE ${where.join(' AND ')} ORDER BY created_at, id`).iterate(params);
       const out: TaskRecord[] = [];
       for (const row of rows) {
         const task = JSON.parse(row.doc) as TaskRecord;

@@ -66,6 +66,21 @@ describe('attacks on bearer tokens', () => {
     await expectRefused(token);
   });
 
+  it('stops a forged token whatever account it names (its revocation, lock and account are looked up before the signature is checked, and decide nothing)', async () => {
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const named: Record<string, unknown>[] = [
+      { sub: 'nobody' },
+      { sub: 'administrator', dom: 'evil.example' },
+      { sub: 'a'.repeat(10_000) },
+      { sub: 'administrator', jti: 'j'.repeat(65) },
+      { sub: ['administrator'], dom: { toString: 'vsphere.local' } },
+    ];
+    for (const claims of named) {
+      const token = await new SignJWT({ ...claimsOf(genuine), ...claims }).setProtectedHeader({ alg: 'EdDSA', kid: kidOf(genuine) }).sign(privateKey);
+      await expectRefused(token);
+    }
+  });
+
   it('stops a token with an embedded key (jwk header injection)', async () => {
     const { privateKey, publicKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const token = await new SignJWT(claimsOf(genuine)).setProtectedHeader({ alg: 'EdDSA', jwk: await exportJWK(publicKey) }).sign(privateKey);

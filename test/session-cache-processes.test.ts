@@ -96,6 +96,20 @@ function suite(name: string, storeArgs: () => string[]): void {
     for (const server of nodes) expect(await listTasks(server, token)).toBe(200);
   });
 
+  it(`sees the user of a JWT removed, and a lock of its account, with the CLI on both nodes' next request (${name})`, async () => {
+    const nodes = await twoNodes(storeArgs());
+    await expectCli(storeArgs(), 'user', 'add', 'boss', '--role', 'Administrator');
+    await expectCli(storeArgs(), 'user', 'add', 'chief', '--role', 'Administrator');
+    const [boss, chief] = [await accessToken(nodes[0].url, 'boss', PASSWORD), await accessToken(nodes[1].url, 'chief', PASSWORD)];
+    await warm(nodes, async (server) => (await callWithBearer(server.url, boss)).status);
+    await warm(nodes, async (server) => (await callWithBearer(server.url, chief)).status);
+    await expectCli(storeArgs(), 'user', 'remove', 'boss');
+    for (const server of nodes) expect((await callWithBearer(server.url, boss)).status).toBe(401);
+    // Six wrong passwords lock chief's account; its token is refused meanwhile, on both nodes.
+    for (let i = 0; i < 6; i++) expect((await http(`${nodes[i % 2]!.url}/api/session`, { method: 'POST', headers: basic('chief', 'wrong') })).status).toBe(401);
+    for (const server of nodes) expect((await callWithBearer(server.url, chief)).status).toBe(401);
+  });
+
   it(`sees a JWT logged off on one node on the other's next request (${name})`, async () => {
     const nodes = await twoNodes(storeArgs());
     const token = await accessToken(nodes[0].url, 'administrator', ENV.VAPI_AUTH_ADMIN_PASSWORD);

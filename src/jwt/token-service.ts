@@ -70,16 +70,32 @@ async function verifiedClaims(keySet: KeySet, policy: TokenPolicy, token: string
   return claims;
 }
 
-/** The `jti` claim of a token as it claims it, before any check; undefined when there is none to read. */
-function unverifiedJti(token: string): string | undefined {
+/** What a token claims before any check: its `jti` and account, in the shapes this server issues. */
+interface ClaimedIdentity {
+  jti?: string;
+  accountKey?: string;
+}
+
+const claimedName = (value: unknown): value is string => typeof value === 'string' && value !== '';
+
+/**
+ * The `jti` and account a token claims, before any check; what is missing or not of a shape this
+ * server issues is left out, so a forged token makes the store look up nothing else.
+ */
+function claimedIdentity(token: string): ClaimedIdentity {
   try {
-    const { jti } = decodeJwt(token);
-    // Only the shape this server issues: a forged token makes the store look up nothing else.
-    return typeof jti === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(jti) ? jti : undefined;
+    const { jti, sub, dom } = decodeJwt(token);
+    return {
+      ...(typeof jti === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(jti) ? { jti } : {}),
+      ...(claimedName(sub) && claimedName(dom) ? { accountKey: userKey({ name: sub, domain: dom }) } : {}),
+    };
   } catch {
-    return undefined;
+    return {};
   }
 }
+
+/** An account as stored: a local user record, or a directory user as kept at login. */
+type StoredAccount = { local: true; account: Account | undefined } | { local: false; kept: DirectoryAccount | undefined };
 
 /**
  * JWT bearer tokens end to end: login through the shared credential check, issue, verify
@@ -130,14 +146,17 @@ export class TokenService {
 
   async check(token: string): Promise<TokenCheck> {
     const now = this.clock.now();
-    // The cluster's keys, the token's revocation record and the authorization version are read
-    // together, in one round trip to a remote store; the record is looked up by the unverified jti,
-    // and used only once the signature has shown that jti to be the token's.
-    const jti = unverifiedJti(token);
-    const [snapshot, revoked, policy] = await Promise.all([
+    // Everything a check reads from the store is read at once: the cluster's keys, the authorization
+    // version, and the token's revocation record, its account's lock and its account, looked up by
+    // what the token claims (one round trip to a remote store, one change check of an embedded one).
+    // Those three are used only once the signature has shown the claims to be the token's own.
+    const claimed = claimedIdentity(token);
+    const [snapshot, revoked, policy, locked, stored] = await Promise.all([
       this.signingKey.cluster.snapshot(now),
-      jti === undefined ? undefined : this.kv.get(`revoked:${jti}`, now),
+      claimed.jti === undefined ? undefined : this.kv.get(`revoked:${claimed.jti}`, now),
       this.authorizer.policy(),
+      claimed.accountKey === undefined ? false : this.credentials.isLocked(claimed.accountKey),
+      claimed.accountKey === undefined ? undefined : this.#storedAccount(claimed.accountKey, now),
     ]);
     let claims: TokenClaims;
     try {
@@ -147,9 +166,10 @@ export class TokenService {
       throw error;
     }
     if (revoked !== undefined) return { ok: false, code: 'invalid', reason: 'token logged off' };
-    const accountKey = userKey({ name: claims.sub, domain: claims.dom });
-    if (await this.credentials.isLocked(accountKey)) return { ok: false, code: 'locked', reason: 'account locked' };
-    const user = await this.#account(accountKey, claims);
+    // The verified claims are the payload read above, so they name the account looked up.
+    if (userKey({ name: claims.sub, domain: claims.dom }) !== claimed.accountKey) return { ok: false, code: 'invalid', reason: 'unexpected claims' };
+    if (locked) return { ok: false, code: 'locked', reason: 'account locked' };
+    const user = stored && (await this.#currentAccount(stored));
     if (!user) return { ok: false, code: 'invalid', reason: 'the token user no longer exists' };
     // The current roles (read above, with the keys), never the token's `roles` claim: a change applies to the next request.
     // An exchanged token is no OMIVV token: its privileges are checked by the engine, as for a session.
@@ -164,17 +184,23 @@ export class TokenService {
   }
 
   /**
-   * The account a token names: a local user record, or a directory user as kept at login in the
-   * store (a token has no session to keep it in), groups refreshed when due.
+   * The stored account of `accountKey`: a local user record, or a directory user as kept at login
+   * in the store (a token has no session to keep it in). Undefined for a name of no domain here.
    */
-  async #account(accountKey: string, claims: TokenClaims): Promise<Account | undefined> {
-    const qualified = this.identity.parse(`${claims.sub}@${claims.dom}`);
-    if (!qualified || !this.identity.directory(qualified.domain)) return this.identity.local.get(accountKey);
-    const stored = await this.kv.get(`directory-account:${accountKey}`, this.clock.now());
-    if (stored === undefined) return undefined;
-    const kept = JSON.parse(stored) as DirectoryAccount;
-    const current = await this.groups.current(kept);
-    if (current && current.groupsReadAt !== kept.groupsReadAt) await this.#keepDirectoryAccount(current);
+  async #storedAccount(accountKey: string, now: number): Promise<StoredAccount | undefined> {
+    const qualified = this.identity.parse(accountKey);
+    if (!qualified) return undefined;
+    if (!this.identity.directory(qualified.domain)) return { local: true, account: await this.identity.local.get(accountKey) };
+    const kept = await this.kv.get(`directory-account:${accountKey}`, now);
+    return { local: false, kept: kept === undefined ? undefined : (JSON.parse(kept) as DirectoryAccount) };
+  }
+
+  /** The account now: a local user as stored; a directory user with its groups refreshed when due. */
+  async #currentAccount(stored: StoredAccount): Promise<Account | undefined> {
+    if (stored.local) return stored.account;
+    if (!stored.kept) return undefined;
+    const current = await this.groups.current(stored.kept);
+    if (current && current.groupsReadAt !== stored.kept.groupsReadAt) await this.#keepDirectoryAccount(current);
     return current;
   }
 

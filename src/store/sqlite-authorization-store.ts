@@ -1,3 +1,4 @@
+import type { SqliteReadCache } from './sqlite-change-watch.js';
 import type Database from 'better-sqlite3';
 import { isSystemRole } from '../authorization/roles.js';
 import { guarded } from './sqlite-guard.js';
@@ -60,7 +61,11 @@ export class SqliteAuthorizationStore implements AuthorizationStore {
   readonly #publish: (ids: readonly string[]) => void;
   readonly #published: Database.Statement<[], { id: string }>;
 
-  constructor(db: Database.Database) {
+  /** The version read, while the database is unchanged. */
+  readonly #versionCache: SqliteReadCache<number>;
+
+  constructor(db: Database.Database, versionCache: SqliteReadCache<number>) {
+    this.#versionCache = versionCache;
     this.#version = db.prepare(`SELECT ${AUTHZ_VERSION_SQL} AS version`);
     const bump = db.prepare(BUMP_SQL);
     const roles = db.prepare<[], { name: string; privileges: string }>('SELECT name, privileges FROM roles ORDER BY name');
@@ -132,7 +137,7 @@ export class SqliteAuthorizationStore implements AuthorizationStore {
   }
 
   version(): Promise<number> {
-    return guarded(() => this.#version.get()!.version);
+    return guarded(() => this.#versionCache.through('version', () => this.#version.get()!.version));
   }
 
   snapshot(): Promise<AuthorizationSnapshot> {

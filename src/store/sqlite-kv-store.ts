@@ -1,7 +1,13 @@
+import type { SqliteReadCache } from './sqlite-change-watch.js';
 import type Database from 'better-sqlite3';
 import { admits } from './claim-rule.js';
 import type { ClaimCaps, ClaimMember, ClaimResult, KeyValueStore } from './store.js';
 import { guarded } from './sqlite-guard.js';
+
+interface KvRecord {
+  value: string;
+  expiresAt: number;
+}
 
 export const KV_SCHEMA = `
 CREATE TABLE IF NOT EXISTS kv (
@@ -30,10 +36,13 @@ export class SqliteKeyValueStore implements KeyValueStore {
   readonly #release: Database.Statement;
   readonly #increment: Database.Statement<{ key: string; now: number; expiresAt: number }, { value: string }>;
   readonly #put: Database.Statement;
-  readonly #get: Database.Statement<[string, number], { value: string }>;
+  readonly #get: Database.Statement<[string], KvRecord>;
   readonly #delete: Database.Statement;
+  /** Records read (expired ones too: expiry is a matter of the time of each read), or null for none. */
+  readonly #cache: SqliteReadCache<KvRecord | null>;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, cache: SqliteReadCache<KvRecord | null>) {
+    this.#cache = cache;
     this.#increment = db.prepare(`
       INSERT INTO kv (key, value, expires_at) VALUES (@key, '1', @expiresAt)
       ON CONFLICT (key) DO UPDATE SET
@@ -43,7 +52,7 @@ export class SqliteKeyValueStore implements KeyValueStore {
     this.#put = db.prepare(
       'INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
     );
-    this.#get = db.prepare('SELECT value FROM kv WHERE key = ? AND expires_at > ?');
+    this.#get = db.prepare('SELECT value, expires_at AS expiresAt FROM kv WHERE key = ?');
     this.#delete = db.prepare('DELETE FROM kv WHERE key = ?');
     const dropExpired = db.prepare('DELETE FROM claims WHERE key = ? AND expires_at <= ?');
     const live = db.prepare<[string], { id: string; group: string; expiresAt: number }>('SELECT id, grp AS "group", expires_at AS expiresAt FROM claims WHERE key = ?');
@@ -79,7 +88,10 @@ export class SqliteKeyValueStore implements KeyValueStore {
   }
 
   get(key: string, now: number): Promise<string | undefined> {
-    return guarded(() => this.#get.get(key, now)?.value);
+    return guarded(() => {
+      const record = this.#cache.through(key, () => this.#get.get(key) ?? null);
+      return record !== null && record.expiresAt > now ? record.value : undefined;
+    });
   }
 
   delete(key: string): Promise<void> {

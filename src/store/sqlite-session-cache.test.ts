@@ -120,7 +120,7 @@ describe('the sqlite session cache', () => {
   });
 
   it('keeps at most its capacity, the oldest read leaving first', async () => {
-    const small = new SqliteStore({ file: join(dir, 'db.sqlite'), sessionCacheSize: 2 });
+    const small = new SqliteStore({ file: join(dir, 'db.sqlite'), cacheSize: 2 });
     for (const key of ['k2', 'k3']) await small.sessions.insert(session(key), NO_CAPS, NOW);
     const k1 = await small.sessions.getWithUser('k1', NOW);
     const k2 = await small.sessions.getWithUser('k2', NOW);

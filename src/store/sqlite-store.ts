@@ -24,6 +24,7 @@ import type {
 import { guarded } from './sqlite-guard.js';
 import { useWriteAheadLog } from './sqlite-journal.js';
 import { SqliteSessionCache } from './sqlite-session-cache.js';
+import { SqliteChangeWatch, SqliteReadCache } from './sqlite-change-watch.js';
 import { ensureOwnerOnly, restrictToOwner } from '../fs/owner-only.js';
 
 export interface SqliteStoreOptions {
@@ -31,8 +32,8 @@ export interface SqliteStoreOptions {
   file: string;
   /** How long a writer waits for another process's lock before the store reports itself unavailable. */
   busyTimeoutMs?: number;
-  /** How many sessions, with their accounts, the process keeps read (src/store/sqlite-session-cache.ts). */
-  sessionCacheSize?: number;
+  /** How many records of each kind (sessions, users, key-value records) the process keeps read (src/store/sqlite-change-watch.ts). */
+  cacheSize?: number;
 }
 
 const SCHEMA_VERSION = 8;
@@ -96,13 +97,14 @@ export class SqliteStore implements Store {
     useWriteAheadLog(this.#db, busyTimeoutMs);
     this.#db.pragma('synchronous = FULL');
     this.#migrate();
-    this.sessions = new SqliteSessionStore(this.#db, options.sessionCacheSize);
-    this.users = new SqliteUserStore(this.#db);
+    const watch = new SqliteChangeWatch(this.#db);
+    this.sessions = new SqliteSessionStore(this.#db, new SqliteSessionCache(watch, options.cacheSize), watch);
+    this.users = new SqliteUserStore(this.#db, new SqliteReadCache(watch, options.cacheSize));
     this.tasks = new SqliteTaskStore(this.#db);
-    this.kv = new SqliteKeyValueStore(this.#db);
-    this.authorization = new SqliteAuthorizationStore(this.#db);
+    this.kv = new SqliteKeyValueStore(this.#db, new SqliteReadCache(watch, options.cacheSize));
+    this.authorization = new SqliteAuthorizationStore(this.#db, new SqliteReadCache(watch, 1));
     this.privilegeChecks = new SqlitePrivilegeCheckStore(this.#db);
-    this.verificationKeys = new SqliteVerificationKeyStore(this.#db);
+    this.verificationKeys = new SqliteVerificationKeyStore(this.#db, new SqliteReadCache(watch, 1));
     this.#purgeKv = this.#db.prepare('DELETE FROM kv WHERE expires_at <= ?');
     this.#purgeClaims = this.#db.prepare('DELETE FROM claims WHERE expires_at <= ?');
     this.#purgeSessions = this.#db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
@@ -221,9 +223,11 @@ class SqliteSessionStore implements SessionStore {
   readonly #listUser: Database.Statement<[string, number], SessionRow>;
   readonly #countLive: Database.Statement<[number], { n: number }>;
   readonly #cache: SqliteSessionCache;
+  readonly #watch: SqliteChangeWatch;
 
-  constructor(db: Database.Database, cacheSize?: number) {
-    this.#cache = new SqliteSessionCache(db, cacheSize);
+  constructor(db: Database.Database, cache: SqliteSessionCache, watch: SqliteChangeWatch) {
+    this.#cache = cache;
+    this.#watch = watch;
     const countTotal = db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM sessions WHERE expires_at > ?');
     const countUser = db.prepare<[string, number], { n: number }>(
       'SELECT COUNT(*) AS n FROM sessions WHERE user_key = ? AND expires_at > ?',
@@ -262,7 +266,7 @@ class SqliteSessionStore implements SessionStore {
   }
 
   insert(record: SessionRecord, caps: SessionCaps, now: number): Promise<InsertSessionResult> {
-    return guarded(() => this.#cache.write(() => this.#insert(record, caps, now)));
+    return guarded(() => this.#watch.write(() => this.#insert(record, caps, now)));
   }
 
   getWithUser(key: string, now: number): Promise<SessionWithUser | undefined> {
@@ -289,7 +293,7 @@ class SqliteSessionStore implements SessionStore {
 
   touch(key: string, lastAccessedAt: number, expiresAt: number): Promise<void> {
     return guarded(() => {
-      const { changes } = this.#cache.write(() => this.#touch.run({ last: lastAccessedAt, expiresAt, key }));
+      const { changes } = this.#watch.write(() => this.#touch.run({ last: lastAccessedAt, expiresAt, key }));
       if (changes > 0) this.#cache.retime(key, lastAccessedAt, expiresAt);
     });
   }
@@ -332,8 +336,11 @@ class SqliteUserStore implements UserStore {
   readonly #list: Database.Statement<[], UserRow>;
   readonly #delete: Database.Statement;
   readonly #setPassword: Database.Statement;
+  /** Users read, or null for none, while the database is unchanged; each read hands out a copy. */
+  readonly #cache: SqliteReadCache<UserRecord | null>;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, cache: SqliteReadCache<UserRecord | null>) {
+    this.#cache = cache;
     this.#setPassword = db.prepare('UPDATE users SET password_hash = ? WHERE key = ?');
     this.#create = db.prepare(
       `INSERT OR IGNORE INTO users (key, name, domain, password_hash, created_at, certificate)
@@ -361,8 +368,11 @@ class SqliteUserStore implements UserStore {
 
   get(key: string): Promise<UserRecord | undefined> {
     return guarded(() => {
-      const row = this.#get.get(key);
-      return row && userFromRow(row);
+      const user = this.#cache.through(key, () => {
+        const row = this.#get.get(key);
+        return row ? userFromRow(row) : null;
+      });
+      return user === null ? undefined : { ...user };
     });
   }
 

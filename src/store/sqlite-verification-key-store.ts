@@ -1,3 +1,4 @@
+import type { SqliteReadCache } from './sqlite-change-watch.js';
 import type Database from 'better-sqlite3';
 import { guarded } from './sqlite-guard.js';
 import type { VerificationKey, VerificationKeyStore } from './store.js';
@@ -36,7 +37,11 @@ export class SqliteVerificationKeyStore implements VerificationKeyStore {
   readonly #version: Database.Statement<[], { version: number }>;
   readonly #purge: Database.Statement;
 
-  constructor(db: Database.Database) {
+  /** The version read, while the database is unchanged. */
+  readonly #versionCache: SqliteReadCache<number>;
+
+  constructor(db: Database.Database, versionCache: SqliteReadCache<number>) {
+    this.#versionCache = versionCache;
     const find = db.prepare<[string, string], { trustedUntil: number; withdrawn: number }>(
       'SELECT trusted_until AS trustedUntil, withdrawn FROM verification_keys WHERE use = ? AND id = ?',
     );
@@ -87,7 +92,7 @@ export class SqliteVerificationKeyStore implements VerificationKeyStore {
   }
 
   version(): Promise<number> {
-    return guarded(() => this.#version.get()!.version);
+    return guarded(() => this.#versionCache.through('version', () => this.#version.get()!.version));
   }
 
   list(now: number): Promise<{ version: number; keys: VerificationKey[] }> {

@@ -1,6 +1,7 @@
+import { BoundedMap } from './bounded-map.js';
+
 /** The last times formatted: a session's creation time, and "now" within the same millisecond. */
-const recentlyFormatted = new Map<number, string>();
-const RECENT_LIMIT = 256;
+const recentlyFormatted = new BoundedMap<number, string>(256);
 
 /**
  * RFC 3339 in UTC with exactly three fractional digits, as every vAPI dialect emits. The same few
@@ -11,7 +12,6 @@ export function formatDateTime(value: number | Date): string {
   let text = recentlyFormatted.get(ms);
   if (text === undefined) {
     text = new Date(ms).toISOString();
-    if (recentlyFormatted.size >= RECENT_LIMIT) recentlyFormatted.clear();
     recentlyFormatted.set(ms, text);
   }
   return text;

@@ -1,5 +1,6 @@
 import type { Authorizer } from '../authorization/authorizer.js';
 import type { Clock } from '../core/clock.js';
+import { BoundedMap } from '../core/bounded-map.js';
 import { sha256Hex } from '../core/secrets.js';
 import type { Principal } from '../core/principal.js';
 import { SCHEMES } from '../core/schemes.js';
@@ -34,10 +35,10 @@ interface KeySet {
    * Tokens whose signature these keys verified, by the SHA-256 of the token: a token is verified
    * once per snapshot, not on every request. A new snapshot (a key added or withdrawn) starts empty.
    */
-  verified: Map<string, TokenClaims>;
+  verified: BoundedMap<string, TokenClaims>;
 }
 
-/** The most verified tokens one snapshot remembers; past it, it starts again (tokens are re-verified, never trusted longer). */
+/** The most verified tokens one snapshot remembers; past it, the oldest is forgotten (re-verified when it comes back, never trusted longer). */
 const MAX_VERIFIED = 10_000;
 
 /** The JWKS of a snapshot of the cluster's keys, and the key set verifying against it; made once per snapshot. */
@@ -47,7 +48,7 @@ function keySetOf(snapshot: KeySnapshot): KeySet {
   let keySet = keySets.get(snapshot);
   if (!keySet) {
     const jwks = { keys: snapshot.keys.filter((key) => key.use === 'jwt').map((key) => JSON.parse(key.material) as JWK) };
-    keySet = { jwks, verify: createLocalJWKSet(jwks), verified: new Map() };
+    keySet = { jwks, verify: createLocalJWKSet(jwks), verified: new BoundedMap(MAX_VERIFIED) };
     keySets.set(snapshot, keySet);
   }
   return keySet;
@@ -65,7 +66,6 @@ async function verifiedClaims(keySet: KeySet, policy: TokenPolicy, token: string
   const known = keySet.verified.get(hash);
   if (known && inForce(known, now)) return known;
   const claims = await verifyToken(keySet.verify, policy, token, now);
-  if (keySet.verified.size >= MAX_VERIFIED) keySet.verified.clear();
   keySet.verified.set(hash, claims);
   return claims;
 }

@@ -1,3 +1,4 @@
+import { BoundedMap } from '../core/bounded-map.js';
 import type Database from 'better-sqlite3';
 
 /**
@@ -70,13 +71,12 @@ const DEFAULT_CAPACITY = 10_000;
  */
 export class SqliteReadCache<V> {
   readonly #watch: SqliteChangeWatch;
-  readonly #capacity: number;
-  readonly #entries = new Map<string, V>();
+  readonly #entries: BoundedMap<string, V>;
   #generation = -1;
 
   constructor(watch: SqliteChangeWatch, capacity = DEFAULT_CAPACITY) {
     this.#watch = watch;
-    this.#capacity = capacity;
+    this.#entries = new BoundedMap(capacity);
   }
 
   get(key: string): V | undefined {
@@ -90,7 +90,6 @@ export class SqliteReadCache<V> {
   }
 
   set(key: string, value: V): void {
-    if (this.#entries.size >= this.#capacity && !this.#entries.has(key)) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(key, value);
   }
 

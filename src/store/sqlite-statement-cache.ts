@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { BoundedMap } from '../core/bounded-map.js';
 
 /**
  * Prepared statements of SQL built per call (a task list's WHERE depends on its filter), kept by
@@ -7,18 +8,16 @@ import type Database from 'better-sqlite3';
  */
 export class SqliteStatementCache<P extends unknown[] | object, R> {
   readonly #db: Database.Database;
-  readonly #capacity: number;
-  readonly #statements = new Map<string, Database.Statement<P, R>>();
+  readonly #statements: BoundedMap<string, Database.Statement<P, R>>;
 
   constructor(db: Database.Database, capacity = 64) {
     this.#db = db;
-    this.#capacity = capacity;
+    this.#statements = new BoundedMap(capacity);
   }
 
   get(sql: string): Database.Statement<P, R> {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
-      if (this.#statements.size >= this.#capacity) this.#statements.delete(this.#statements.keys().next().value!);
       statement = this.#db.prepare<P, R>(sql);
       this.#statements.set(sql, statement);
     }

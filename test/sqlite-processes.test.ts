@@ -83,9 +83,7 @@ describe('one sqlite file shared by several processes', () => {
   it('opens a data dir another process is still creating: waits for its write lock rather than failing with SQLITE_BUSY', async () => {
     const file = join(dir, 'vapi-auth.sqlite');
     const holder = await writeLockHolder(file, 300);
-    const started = Date.now();
     const store = new SqliteStore({ file });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(await store.users.create({ key: 'a@vsphere.local', name: 'a', domain: 'vsphere.local', passwordHash: 'h', createdAt: NOW })).toBe(true);
     expect((await store.users.get('a@vsphere.local'))?.name).toBe('a');
     await store.close();

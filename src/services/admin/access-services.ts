@@ -4,7 +4,7 @@ import { isSystemRole } from '../../authorization/roles.js';
 import { notFound } from '../../core/errors.js';
 import type { OperationContext, ServiceDefinition } from '../../core/operations.js';
 import { operationInput, t } from '../../core/types.js';
-import { asVapi } from './admin-errors.js';
+import { asVapi, LIST_ERRORS } from './admin-errors.js';
 import { recordChange, type AdminParts } from './admin-context.js';
 
 export const ADMIN_ROLES_SERVICE_ID = 'vapi_auth.roles';
@@ -17,7 +17,6 @@ const principalId = t.id(`${ADMIN_PERMISSIONS_SERVICE_ID}.principal`);
 const permissionInfoType = t.struct(`${ADMIN_PERMISSIONS_SERVICE_ID}.permission_info`, { principal: t.string, group: t.boolean, role: t.string });
 const privilegeInfoType = t.struct(`${ADMIN_PRIVILEGES_SERVICE_ID}.privilege_info`, { privilege: t.string, description: t.optional(t.string) });
 
-const LIST_ERRORS = ['SERVICE_UNAVAILABLE', 'UNAUTHENTICATED', 'UNAUTHORIZED'] as const;
 
 /** Every privilege roles can grant: the store's catalog (every server's operations) and this server's table. */
 async function knownPrivileges({ access, declaredPrivileges }: AdminParts): Promise<string[]> {

@@ -3,6 +3,12 @@ import { VapiError, type ErrorType } from '../../core/errors.js';
 import { message } from '../../core/messages.js';
 import { IdentityError } from '../../identity/identity-source.js';
 
+/** The errors of an administration operation that only reads. */
+export const LIST_ERRORS = ['SERVICE_UNAVAILABLE', 'UNAUTHENTICATED', 'UNAUTHORIZED'] as const;
+
+/** The errors of a change to something named that may not exist. */
+export const CHANGE_ERRORS = ['INVALID_ARGUMENT', 'NOT_FOUND', 'SERVICE_UNAVAILABLE', 'UNAUTHENTICATED', 'UNAUTHORIZED'] as const;
+
 const ACCESS_ERRORS: Record<AccessError['kind'], ErrorType> = {
   usage: 'INVALID_ARGUMENT',
   missing: 'NOT_FOUND',

@@ -6,6 +6,7 @@ import { operationInput, t } from '../../core/types.js';
 import { isHandlePrefix, MIN_HANDLE_PREFIX, sessionByHandle, sessionHandle } from '../../sessions/session-handle.js';
 import type { SessionRecord, UserRecord } from '../../store/store.js';
 import { recordChange, type AdminParts } from './admin-context.js';
+import { CHANGE_ERRORS, LIST_ERRORS } from './admin-errors.js';
 
 export const ADMIN_SESSIONS_SERVICE_ID = 'vapi_auth.sessions';
 const NS = ADMIN_SESSIONS_SERVICE_ID;
@@ -41,7 +42,7 @@ export function adminSessionsService({ store, sessions, audit }: AdminParts): Se
         id: 'list',
         input: operationInput(),
         output: t.list(sessionInfoType),
-        errors: ['SERVICE_UNAVAILABLE', 'UNAUTHENTICATED', 'UNAUTHORIZED'],
+        errors: LIST_ERRORS,
         privileges: [PRIVILEGES.read],
         api: { method: 'GET', path: '/vapi-auth/sessions' },
         handler: async (_input, { principal, clock }) => {
@@ -61,7 +62,7 @@ export function adminSessionsService({ store, sessions, audit }: AdminParts): Se
         id: 'delete',
         input: operationInput({ session: t.id(`${NS}.session`) }),
         output: t.void,
-        errors: ['INVALID_ARGUMENT', 'NOT_FOUND', 'SERVICE_UNAVAILABLE', 'UNAUTHENTICATED', 'UNAUTHORIZED'],
+        errors: CHANGE_ERRORS,
         privileges: [PRIVILEGES.terminateSession],
         audited: true,
         api: { method: 'DELETE', path: '/vapi-auth/sessions/{session}' },

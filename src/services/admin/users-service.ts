@@ -5,7 +5,7 @@ import { displayName } from '../../core/principal.js';
 import { operationInput, t } from '../../core/types.js';
 import { userKey } from '../../identity/user-name.js';
 import type { Delegation } from '../../authorization/delegation.js';
-import { asVapi } from './admin-errors.js';
+import { asVapi, CHANGE_ERRORS, LIST_ERRORS } from './admin-errors.js';
 import { recordChange, type AdminParts } from './admin-context.js';
 
 export const ADMIN_USERS_SERVICE_ID = 'vapi_auth.users';
@@ -14,7 +14,6 @@ const NS = ADMIN_USERS_SERVICE_ID;
 const userId = t.id(`${NS}.user`);
 /** One user; a struct, so that further kinds of user (and fields) can be added without changing its shape. */
 const userInfoType = t.struct(`${NS}.user_info`, { user: t.string, created_time: t.datetime, locked: t.boolean });
-const CHANGE_ERRORS = ['INVALID_ARGUMENT', 'NOT_FOUND', 'SERVICE_UNAVAILABLE', 'UNAUTHENTICATED', 'UNAUTHORIZED'] as const;
 
 /**
  * `vapi_auth.users`: the local users, through the same UserAdministration as `vapi-auth user`. A
@@ -41,7 +40,7 @@ export function adminUsersService(parts: AdminParts, delegation: Delegation): Se
         id: 'list',
         input: operationInput(),
         output: t.list(userInfoType),
-        errors: ['SERVICE_UNAVAILABLE', 'UNAUTHENTICATED', 'UNAUTHORIZED'],
+        errors: LIST_ERRORS,
         privileges: [PRIVILEGES.read],
         api: { method: 'GET', path: '/vapi-auth/users' },
         handler: async () =>

@@ -94,9 +94,6 @@ function claimedIdentity(token: string): ClaimedIdentity {
   }
 }
 
-/** An account as stored: a local user record, or a directory user as kept at login. */
-type StoredAccount = { local: true; account: Account | undefined } | { local: false; kept: DirectoryAccount | undefined };
-
 /**
  * JWT bearer tokens end to end: login through the shared credential check, issue, verify
  * (signature by any node's published key, claims, revocation, lockout, current role) and logoff
@@ -187,20 +184,19 @@ export class TokenService {
    * The stored account of `accountKey`: a local user record, or a directory user as kept at login
    * in the store (a token has no session to keep it in). Undefined for a name of no domain here.
    */
-  async #storedAccount(accountKey: string, now: number): Promise<StoredAccount | undefined> {
+  async #storedAccount(accountKey: string, now: number): Promise<Account | undefined> {
     const qualified = this.identity.parse(accountKey);
     if (!qualified) return undefined;
-    if (!this.identity.directory(qualified.domain)) return { local: true, account: await this.identity.local.get(accountKey) };
+    if (!this.identity.directory(qualified.domain)) return this.identity.local.get(accountKey);
     const kept = await this.kv.get(`directory-account:${accountKey}`, now);
-    return { local: false, kept: kept === undefined ? undefined : (JSON.parse(kept) as DirectoryAccount) };
+    return kept === undefined ? undefined : (JSON.parse(kept) as DirectoryAccount);
   }
 
   /** The account now: a local user as stored; a directory user with its groups refreshed when due. */
-  async #currentAccount(stored: StoredAccount): Promise<Account | undefined> {
-    if (stored.local) return stored.account;
-    if (!stored.kept) return undefined;
-    const current = await this.groups.current(stored.kept);
-    if (current && current.groupsReadAt !== stored.kept.groupsReadAt) await this.#keepDirectoryAccount(current);
+  async #currentAccount(stored: Account): Promise<Account | undefined> {
+    if (!isDirectoryAccount(stored)) return stored;
+    const current = await this.groups.current(stored);
+    if (current && current.groupsReadAt !== stored.groupsReadAt) await this.#keepDirectoryAccount(current);
     return current;
   }
 

@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { processSandbox, runCli, startServerProcess } from './helpers/cli-process.js';
 import { basic, http } from './helpers/http.js';
-import { redisAvailable, REDIS_MISSING, startRedis, type RedisProcess } from './helpers/redis-server.js';
+import { redisAvailable, REDIS_MISSING, redisPerBlock } from './helpers/redis-server.js';
 
 /**
  * `vapi-auth role|permission|user` as real processes against the store the servers use: sqlite in
@@ -247,14 +246,7 @@ describe('vapi-auth user and the password policy', () => {
 });
 
 describe.runIf(run)('vapi-auth role, permission and user on a Redis store', () => {
-  let redis: RedisProcess;
-  beforeAll(async () => {
-    redis = await startRedis();
-    const client = new Redis(redis.url);
-    await client.flushdb();
-    client.disconnect();
-  });
-  afterAll(async () => redis.destroy());
+  const redis = redisPerBlock();
 
   it('manages roles, permissions and users in Redis, plugin privileges included', async () => {
     const onRedis = (...args: string[]) => runCli([...args, '--store', redis.url], { env: { VAPI_AUTH_PASSWORD: 'Us3r-pass' } });

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/core/secrets.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { basic, http } from './helpers/http.js';
 import { processSandbox, runCli, startServerProcess, type ServerProcess } from './helpers/cli-process.js';
-import { redisAvailable, REDIS_MISSING, startRedis, type RedisProcess } from './helpers/redis-server.js';
+import { redisAvailable, REDIS_MISSING, redisPerBlock } from './helpers/redis-server.js';
 
 /**
  * `vapi-auth session list|revoke` as real processes beside a running server: sessions made over
@@ -95,11 +95,7 @@ describe('vapi-auth session', () => {
 const run = redisAvailable();
 
 describe.runIf(run)('vapi-auth session on a Redis store', () => {
-  let redis: RedisProcess;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => redis.destroy());
+  const redis = redisPerBlock();
 
   it('lists and revokes the sessions of a server on Redis', async () => {
     await listAndRevoke(['--data-dir', sandbox.dataDir, '--store', redis.url]);

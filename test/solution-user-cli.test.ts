@@ -1,10 +1,10 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { processSandbox, runCli, startServerProcess } from './helpers/cli-process.js';
 import { http } from './helpers/http.js';
-import { redisAvailable, REDIS_MISSING, startRedis, type RedisProcess } from './helpers/redis-server.js';
+import { redisAvailable, REDIS_MISSING, redisPerBlock } from './helpers/redis-server.js';
 import { testIssuer, type Issuer } from './helpers/saml.js';
 import { STS_PATH } from './helpers/sso-client.js';
 import { requestSecurityToken, signedEnvelope } from './helpers/ws-security.js';
@@ -105,11 +105,7 @@ describe('vapi-auth solution-user', () => {
 const run = redisAvailable();
 
 describe.runIf(run)('vapi-auth solution-user on a Redis store', () => {
-  let redis: RedisProcess;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterAll(async () => redis.destroy());
+  const redis = redisPerBlock();
 
   it('adds, lists and removes solution users of servers on Redis', async () => {
     await addListUseRemove(['--data-dir', sandbox.dataDir, '--store', redis.url]);
